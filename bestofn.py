@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""bestofn: N verified candidate answers per prompt, for RLHF / DPO / reward-model data.
+
+    bestofn {openai|claude|local} generate --config experiments/....yaml [overrides]
+    bestofn {openai|claude|local} regen RESULTS.parquet --split math,code [--failed-only]
+
+Exit codes: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
+This file only parses arguments; the work is in common/runner.py and common/regen_pipeline.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from common.errors import RunFailure, UserError
+
+PROVIDERS = {
+    "openai": "OpenAI API (Chat Completions with n, or the Responses API); key in OPENAI_API_KEY.",
+    "claude": "Anthropic Claude (Messages API, extended thinking, prompt caching); key in ANTHROPIC_API_KEY.",
+    "local": "Any OpenAI-compatible server via --base-url (vLLM, SGLang, llama.cpp), or the embedded "
+    "SmolLM2-135M model started for you; no API key.",
+}
+
+app = typer.Typer(
+    help="Generate N candidate answers per prompt and label each one with a verifier.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Experiment YAML (see experiments/README.md).")]
+MaxQueries = Annotated[int | None, typer.Option(help="Queries per split (overrides max_queries).", min=1)]
+NumCands = Annotated[int | None, typer.Option(help="Candidates per query (overrides num_candidates).", min=1)]
+ModelOpt = Annotated[str | None, typer.Option(help="Model name (overrides model).")]
+OutputOpt = Annotated[str | None, typer.Option(help="Output Parquet path (overrides output).")]
+ConcOpt = Annotated[int | None, typer.Option(help="Requests in flight at once (overrides concurrency).", min=1)]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible/Anthropic server URL (overrides base_url).")]
+SplitOpt = Annotated[str | None, typer.Option(help="Comma-separated splits, e.g. math,code,tool_calling.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Plain log lines instead of the live display.")]
+
+
+def _overrides(**kw: Any) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
+    """One place that turns errors into exit codes and keeps tracebacks for bugs only."""
+    try:
+        fn(*args, **kwargs)
+    except UserError as e:
+        console.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2) from None
+    except RunFailure as e:
+        console.print(f"[red]failed:[/red] {e}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        command = shlex.join(["bestofn", *sys.argv[1:]])
+        console.print(
+            f"\n[yellow]Interrupted.[/yellow] Completed rows are checkpointed; resume with:\n  {command}",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+
+
+def _provider_app(provider: str) -> typer.Typer:
+    sub = typer.Typer(help=PROVIDERS[provider], no_args_is_help=True)
+
+    @sub.command(help=f"Generate and verify N candidates per query with {provider}.")
+    def generate(
+        config: ConfigOpt = None,
+        max_queries: MaxQueries = None,
+        num_candidates: NumCands = None,
+        model: ModelOpt = None,
+        output: OutputOpt = None,
+        concurrency: ConcOpt = None,
+        base_url: BaseUrlOpt = None,
+        split: SplitOpt = None,
+        overwrite: Annotated[bool, typer.Option(help="Replace an output made with a different config.")] = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        from common.runner import generate as run_generate
+
+        overrides = _overrides(
+            max_queries=max_queries, num_candidates=num_candidates, model=model, output=output,
+            concurrency=concurrency, base_url=base_url, splits=split,
+        )
+        _run(run_generate, provider, str(config) if config else None, overrides, overwrite=overwrite, quiet=quiet)
+
+    @sub.command(help="Regenerate selected rows of a results file in place (errored rows by default).")
+    def regen(
+        file: Annotated[Path, typer.Argument(help="Results Parquet file to repair.")],
+        split: SplitOpt = None,
+        failed_only: Annotated[
+            bool, typer.Option("--failed-only", help="Also redo rows whose answer was verified wrong.")
+        ] = False,
+        all_rows: Annotated[bool, typer.Option("--all", help="Redo every row of the selected splits.")] = False,
+        model: ModelOpt = None,
+        concurrency: ConcOpt = None,
+        base_url: BaseUrlOpt = None,
+        quiet: QuietOpt = False,
+    ) -> None:
+        from common.regen_pipeline import regen as run_regen
+
+        splits = [s.strip() for s in split.split(",") if s.strip()] if split else None
+        mode = "all" if all_rows else "failed" if failed_only else "errors"
+        overrides = _overrides(model=model, concurrency=concurrency, base_url=base_url)
+        _run(run_regen, provider, file, splits, mode, overrides, quiet=quiet)
+
+    return sub
+
+
+for _name in PROVIDERS:
+    app.add_typer(_provider_app(_name), name=_name)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "openai", "anthropic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Retries with exponential backoff and jitter for both SDKs, honouring Retry-After.
+
+The SDKs' own retries are switched off (max_retries=0) so this is the single place that
+decides, and the attempt count on each row is true.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import anthropic
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from common.errors import AuthError
+
+T = TypeVar("T")
+RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504, 529}
+_CONNECTION_ERRORS = (openai.APIConnectionError, anthropic.APIConnectionError)  # timeouts subclass these
+_STATUS_ERRORS = (openai.APIStatusError, anthropic.APIStatusError)
+_AUTH_ERRORS = (
+    openai.AuthenticationError, openai.PermissionDeniedError,
+    anthropic.AuthenticationError, anthropic.PermissionDeniedError,
+)
+MAX_RETRY_AFTER_S = 120.0
+
+
+@dataclass
+class RetryStats:
+    """Shared counters for the progress display."""
+
+    retries: int = 0
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, _CONNECTION_ERRORS):
+        return True
+    return isinstance(exc, _STATUS_ERRORS) and exc.status_code in RETRY_STATUS
+
+
+def retry_after_s(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait, from Retry-After (seconds or HTTP date) or retry-after-ms."""
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    headers = response.headers
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return min(float(ms) / 1000, MAX_RETRY_AFTER_S)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return None if parsed is None else min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER_S)
+
+
+class _Wait:
+    """Exponential backoff with jitter, but never shorter than what Retry-After asks."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self._backoff = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+
+    def __call__(self, state: RetryCallState) -> float:
+        backoff = self._backoff(state)
+        exc = state.outcome.exception() if state.outcome else None
+        asked = retry_after_s(exc) if exc else None
+        return max(backoff, asked) if asked is not None else backoff
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for the row's `error` column."""
+    if isinstance(exc, _STATUS_ERRORS):
+        body = exc.body if isinstance(exc.body, dict) else None
+        detail = (body or {}).get("error", body)
+        message = detail.get("message") if isinstance(detail, dict) else None
+        return f"HTTP {exc.status_code}: {message or exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def call_with_retry(
+    fn: Callable[[], Awaitable[T]],
+    *,
+    max_retries: int,
+    key_env: str,
+    stats: RetryStats | None = None,
+    initial_wait: float = 1.0,
+    max_wait: float = 60.0,
+) -> tuple[T, int]:
+    """Run `fn` until it succeeds or fails for good; return (result, attempts).
+
+    A rejected key raises AuthError at once (naming `key_env`); other final failures re-raise
+    the SDK's exception with `.attempts` set so the caller can record it on the row.
+    """
+
+    def before_sleep(state: RetryCallState) -> None:
+        if stats is not None:
+            stats.retries += 1
+
+    attempts = 0
+    try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(is_retryable),
+            stop=stop_after_attempt(max_retries + 1),
+            wait=_Wait(initial_wait, max_wait),
+            before_sleep=before_sleep,
+            reraise=True,
+        ):
+            with attempt:
+                attempts = attempt.retry_state.attempt_number
+                result = await fn()
+    except _AUTH_ERRORS as exc:
+        raise AuthError(
+            f"The API rejected the key in {key_env} ({describe_error(exc)}); check it and run again."
+        ) from None
+    except Exception as exc:
+        exc.attempts = attempts  # type: ignore[attr-defined]
+        raise
+    return result, attempts

@@ -1,0 +1,308 @@
+"""The pipeline, written once: queries -> N candidates -> checks -> rows -> checkpoints.
+
+Memory is bounded by the number of queries in flight, never by the dataset or the run:
+queries are pulled lazily, finished rows go to the store and are flushed every
+`checkpoint_every` queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from common.api_retry import RetryStats, call_with_retry, describe_error
+from common.config import ExperimentConfig
+from common.errors import AuthError
+from common.nemotron_utils import Query
+from common.pricing import cost_usd
+from common.providers import Candidate, GenRequest, ProviderAdapter, build_system_prompt
+from common.quality_metrics import compute_quality, truncate_for_storage
+from common.refusal_check import detect_refusal
+from common.schema import BestOfNRecord
+from common.store import CheckpointStore, Key
+
+REFUSAL_THRESHOLD = 0.7
+
+
+@dataclass
+class RunStats:
+    queries_total: int | None = None
+    queries_done: int = 0
+    queries_skipped_done: int = 0
+    candidates: int = 0
+    verified: int = 0
+    verifiable: int = 0
+    errors: int = 0
+    refusals: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    retry: RetryStats = field(default_factory=RetryStats)
+
+    def record(self, row: BestOfNRecord) -> None:
+        self.candidates += 1
+        if row.is_verified is not None:
+            self.verifiable += 1
+            self.verified += bool(row.is_verified)
+        self.errors += row.error is not None
+        self.refusals += bool(row.is_refusal)
+        self.input_tokens += row.input_tokens or 0
+        self.output_tokens += row.output_tokens or 0
+        self.cost_usd += row.cost_usd or 0.0
+
+
+def build_request(query: Query, cfg: ExperimentConfig, persona_text: str | None) -> GenRequest:
+    messages = list(query.messages) or [{"role": "user", "content": query.question}]
+    return GenRequest(
+        query=query,
+        system=build_system_prompt(persona_text, query.system),
+        messages=messages,
+        tools=query.tools,
+        config=cfg,
+    )
+
+
+def verify_row(split: str, candidate: Candidate, query: Query, cfg: ExperimentConfig) -> dict[str, Any]:
+    """Refusal check, then the split's verifier; runs in a worker thread (the verifier's own
+    comparisons run in its worker processes, never here)."""
+    from verifiers import has_verifier, verify_candidate
+
+    text = candidate.text or ""
+    out: dict[str, Any] = {}
+    if candidate.error is not None:
+        return {"verification_method": "error"}
+    refusal = detect_refusal(text) if text else None
+    if refusal is not None:
+        out["is_refusal"] = refusal.is_refusal and refusal.confidence >= REFUSAL_THRESHOLD
+        out["refusal_type"] = refusal.refusal_type
+    if not cfg.verify:
+        out["verification_method"] = "disabled"
+    elif out.get("is_refusal"):
+        out.update(
+            is_verified=False,
+            confidence=refusal.confidence if refusal else None,
+            verification_method="refusal",
+            verification_explanation=f"refusal ({refusal.refusal_type}): {refusal.matched!r}" if refusal else None,
+        )
+    elif has_verifier(split):
+        context = {
+            "question": query.question,
+            "tests": query.tests,
+            "tools": query.tools,
+            "language": query.language,
+            "entry_point": query.entry_point,
+            "final_answer": candidate.final_answer,
+        }
+        result = verify_candidate(split, text, query.ground_truth, context)
+        out.update(
+            is_verified=result.is_verified,
+            confidence=result.confidence,
+            verification_method=result.method,
+            verification_explanation=result.explanation,
+        )
+    else:
+        out.update(verification_method="none", verification_explanation=f"no verifier for split '{split}' yet")
+    return out
+
+
+class Pipeline:
+    """Generates, checks and records the candidates of one run (generate or regen)."""
+
+    def __init__(
+        self,
+        cfg: ExperimentConfig,
+        adapter: ProviderAdapter,
+        store: CheckpointStore,
+        run_id: str | None = None,
+        on_progress: Callable[[RunStats], None] | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.adapter = adapter
+        self.store = store
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.stats = RunStats()
+        self.persona_text = cfg.persona_text()
+        self._on_progress = on_progress or (lambda s: None)
+        self._requests = asyncio.Semaphore(cfg.concurrency)
+        self._flush_lock = asyncio.Lock()
+        self._queries_since_flush = 0
+        per_request = min(adapter.max_n_per_request, cfg.n_per_request, cfg.num_candidates)
+        self.per_request = max(per_request, 1)
+        # Enough queries in flight to keep every request slot busy, few enough to bound memory.
+        wanted = math.ceil(2 * cfg.concurrency * self.per_request / cfg.num_candidates)
+        self.max_inflight_queries = max(2, min(wanted, 2 * cfg.concurrency))
+
+    # ---- one API call, retried ------------------------------------------------------------------
+    async def _call(self, req: GenRequest, k: int) -> list[Candidate]:
+        async with self._requests:
+            try:
+                cands, attempts = await call_with_retry(
+                    lambda: self.adapter.generate(req, k),
+                    max_retries=self.cfg.max_retries,
+                    key_env=getattr(self.adapter, "key_env", "API key"),
+                    stats=self.stats.retry,
+                )
+            except AuthError:
+                raise
+            except Exception as exc:  # recorded on its rows; the run goes on
+                attempts = getattr(exc, "attempts", 1)
+                return [Candidate(text=None, error=describe_error(exc), attempts=attempts) for _ in range(k)]
+        for c in cands:
+            c.attempts = attempts
+        return cands
+
+    async def _chunk(self, req: GenRequest, k: int) -> list[Candidate]:
+        """k candidates from as many calls as it takes: servers may return fewer choices than `n`."""
+        got: list[Candidate] = []
+        empty_rounds = 0
+        while len(got) < k:
+            new = await self._call(req, k - len(got))
+            got.extend(new)
+            empty_rounds = 0 if new else empty_rounds + 1
+            if empty_rounds >= 3:
+                missing = k - len(got)
+                got += [Candidate(text=None, error="server returned no choices three times")] * missing
+        return got[:k]
+
+    async def candidates_for(self, req: GenRequest, indices: list[int]) -> list[tuple[int, Candidate]]:
+        sizes = [self.per_request] * (len(indices) // self.per_request)
+        if rest := len(indices) % self.per_request:
+            sizes.append(rest)
+        results: list[Candidate] = []
+        if self.adapter.cache_warmup and len(sizes) > 1:
+            # The first call writes the prompt cache; the rest then read it.
+            results += await self._chunk(req, sizes[0])
+            sizes = sizes[1:]
+        for chunk in await asyncio.gather(*(self._chunk(req, k) for k in sizes)):
+            results += chunk
+        return list(zip(indices, results))
+
+    # ---- rows -----------------------------------------------------------------------------------
+    def make_row(self, req: GenRequest, idx: int, cand: Candidate, checks: dict[str, Any]) -> BestOfNRecord:
+        q, cfg = req.query, self.cfg
+        quality = compute_quality(cand.text, cand.finish_reason, q.split, cand.usage.output_tokens)
+        u = cand.usage
+        return BestOfNRecord(
+            query_id=q.query_id,
+            split=q.split,
+            candidate_idx=idx,
+            question=q.question,
+            system_prompt=req.system,
+            persona=cfg.persona_name,
+            ground_truth=q.ground_truth,
+            query_metadata=q.metadata_json(),
+            response=truncate_for_storage(cand.text) if cand.text is not None else None,
+            reasoning=truncate_for_storage(cand.reasoning) if cand.reasoning else None,
+            final_answer=cand.final_answer,
+            tool_calls=cand.tool_calls_json(),
+            model=cfg.model or "",
+            provider=self.adapter.name,
+            api=self.adapter.api,
+            temperature=cfg.temperature,
+            max_tokens=cfg.max_tokens,
+            quality_completeness_score=quality.quality_completeness_score,
+            quality_is_substantive=quality.quality_is_substantive,
+            has_final_answer=quality.has_final_answer,
+            is_truncated=quality.is_truncated,
+            response_chars=quality.response_chars,
+            finish_reason=cand.finish_reason,
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            cached_input_tokens=u.cached_input_tokens,
+            cache_creation_input_tokens=u.cache_creation_input_tokens,
+            reasoning_tokens=u.reasoning_tokens,
+            latency_s=cand.latency_s,
+            cost_usd=cost_usd(self.adapter.name, cfg.model or "", u) if cand.error is None else None,
+            error=cand.error,
+            attempts=cand.attempts,
+            run_id=self.run_id,
+            **checks,
+        )
+
+    async def rows_for(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
+        req = build_request(query, self.cfg, self.persona_text)
+        pairs = await self.candidates_for(req, indices)
+        if self.cfg.verify:
+            checks = await asyncio.gather(
+                *(asyncio.to_thread(verify_row, query.split, c, query, self.cfg) for _, c in pairs)
+            )
+        else:
+            checks = [verify_row(query.split, c, query, self.cfg) for _, c in pairs]
+        return [self.make_row(req, idx, c, chk) for (idx, c), chk in zip(pairs, checks)]
+
+    # ---- the run --------------------------------------------------------------------------------
+    async def _finish_query(self, rows: list[BestOfNRecord]) -> None:
+        for row in rows:
+            self.stats.record(row)
+        self.store.add(rows)
+        self.stats.queries_done += 1
+        self._queries_since_flush += 1
+        if self._queries_since_flush >= self.cfg.checkpoint_every:
+            await self.flush()
+        self._on_progress(self.stats)
+
+    async def flush(self) -> None:
+        async with self._flush_lock:
+            self._queries_since_flush = 0
+            rows = self.store.take()
+            if rows:
+                await asyncio.to_thread(self.store.write_part, rows)
+
+    async def run(self, work: Iterable[tuple[Query, list[int]]]) -> RunStats:
+        """`work` yields (query, candidate indices still to make); pulled lazily in a thread
+        because dataset streaming may block on the network."""
+        it: Iterator[tuple[Query, list[int]]] = iter(work)
+        slots = asyncio.Semaphore(self.max_inflight_queries)
+        tasks: set[asyncio.Task] = set()
+        failure: BaseException | None = None
+
+        async def one(query: Query, indices: list[int]) -> None:
+            try:
+                await self._finish_query(await self.rows_for(query, indices))
+            finally:
+                slots.release()
+
+        def done_callback(task: asyncio.Task) -> None:
+            nonlocal failure
+            tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None and failure is None:
+                failure = task.exception()
+
+        try:
+            while failure is None:
+                await slots.acquire()
+                item = await asyncio.to_thread(next, it, None)
+                if item is None or failure is not None:
+                    slots.release()
+                    break
+                task = asyncio.create_task(one(*item))
+                tasks.add(task)
+                task.add_done_callback(done_callback)
+            while tasks and failure is None:
+                await asyncio.wait(set(tasks), return_when=asyncio.FIRST_EXCEPTION)
+            if failure is not None:
+                raise failure
+        finally:
+            for t in tasks:
+                t.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            # Whatever finished is kept, on success, error or Ctrl-C alike.
+            await asyncio.shield(self.flush())
+        return self.stats
+
+
+def pending_work(
+    queries: Iterable[Query], num_candidates: int, done: set[Key], stats: RunStats
+) -> Iterator[tuple[Query, list[int]]]:
+    """Skip what a previous run already made: resume never regenerates or duplicates a row."""
+    for q in queries:
+        missing = [i for i in range(num_candidates) if (q.query_id, i) not in done]
+        if missing:
+            yield q, missing
+        else:
+            stats.queries_skipped_done += 1

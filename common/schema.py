@@ -1,0 +1,113 @@
+"""The one definition of an output row.
+
+`BestOfNRecord` is the pydantic model every writer fills; `ARROW_SCHEMA` is derived
+from its fields so the Parquet layout is never written down twice.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from datetime import datetime, timezone
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class BestOfNRecord(BaseModel):
+    """One candidate response to one query, with its verdict and accounting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # identity
+    query_id: str
+    split: str
+    candidate_idx: int
+    # prompt
+    question: str
+    system_prompt: str | None = None
+    persona: str | None = None
+    ground_truth: str | None = None
+    query_metadata: str | None = Field(None, description="JSON: tests, tools, language, entry_point")
+    # answer
+    response: str | None = None
+    reasoning: str | None = None
+    final_answer: str | None = None
+    tool_calls: str | None = Field(None, description="JSON list of tool calls the model made")
+    # request
+    model: str
+    provider: str
+    api: str | None = None
+    temperature: float
+    max_tokens: int
+    # verdict
+    is_verified: bool | None = None
+    confidence: float | None = None
+    verification_method: str = "none"
+    verification_explanation: str | None = None
+    is_refusal: bool | None = None
+    refusal_type: str | None = None
+    # quality
+    quality_completeness_score: float | None = None
+    quality_is_substantive: bool | None = None
+    has_final_answer: bool | None = None
+    is_truncated: bool | None = None
+    response_chars: int | None = None
+    # accounting
+    finish_reason: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cache_creation_input_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    latency_s: float | None = None
+    cost_usd: float | None = None
+    error: str | None = None
+    attempts: int = 1
+    regen_count: int = 0
+    run_id: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+_ARROW_TYPES: dict[type, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    datetime: pa.timestamp("us", tz="UTC"),
+}
+
+
+def _arrow_field(name: str, annotation: typing.Any, required: bool) -> pa.Field:
+    args = typing.get_args(annotation)
+    nullable = not required
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"{name}: unsupported union {annotation}")
+        annotation, nullable = inner[0], True
+    return pa.field(name, _ARROW_TYPES[annotation], nullable=nullable)
+
+
+def _derive_schema() -> pa.Schema:
+    hints = typing.get_type_hints(BestOfNRecord)
+    return pa.schema(
+        [
+            _arrow_field(name, hints[name], info.is_required())
+            for name, info in BestOfNRecord.model_fields.items()
+        ]
+    )
+
+
+ARROW_SCHEMA: pa.Schema = _derive_schema()
+COLUMNS: tuple[str, ...] = tuple(ARROW_SCHEMA.names)
+
+
+def records_to_table(records: typing.Iterable[BestOfNRecord]) -> pa.Table:
+    """Column-wise conversion; `model_dump` per row keeps validation in one place."""
+    rows = [r.model_dump() for r in records]
+    return pa.Table.from_pylist(rows, schema=ARROW_SCHEMA)

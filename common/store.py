@@ -1,0 +1,190 @@
+"""Durable output: append-only Parquet parts plus a manifest, assembled atomically at the end.
+
+Layout for an output `X.parquet`:
+    X.parquet.parts/part-000001.parquet ...   completed rows, each part written to a temp name,
+    X.parquet.parts/manifest.json             fsynced and renamed; the manifest lists the parts
+X.parquet is written last (temp name, fsync, rename), then the parts folder is removed. A part
+that is on disk but not in the manifest was cut off by a crash and is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from common.errors import UserError
+from common.schema import ARROW_SCHEMA, BestOfNRecord, records_to_table
+
+KEY_COLUMNS = ["query_id", "candidate_idx"]
+Key = tuple[str, int]
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    meta = pq.read_schema(path).metadata or {}
+    return {k.decode(): v.decode() for k, v in meta.items() if k.startswith(b"bestofn.")}
+
+
+def iter_batches(path: Path, columns: list[str] | None = None, batch_size: int = 4096) -> Iterator[pa.RecordBatch]:
+    yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=columns)
+
+
+def read_keys(path: Path) -> Iterator[Key]:
+    for batch in iter_batches(path, KEY_COLUMNS, batch_size=65536):
+        yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist())
+
+
+class CheckpointStore:
+    """Rows go in through `add`; `flush` makes them durable; `finalize` writes the output file."""
+
+    def __init__(self, output: Path, fingerprint: str, metadata: dict[str, str]) -> None:
+        self.output = output
+        self.parts_dir = output.with_name(output.name + ".parts")
+        self.manifest_path = self.parts_dir / "manifest.json"
+        self.fingerprint = fingerprint
+        self.metadata = {**metadata, "bestofn.fingerprint": fingerprint}
+        self._parts: list[str] = []
+        self._buffer: list[BestOfNRecord] = []
+        self.rows_written = 0
+
+    # ---- opening ----------------------------------------------------------------------------
+    def open(self, overwrite: bool = False) -> set[Key]:
+        """Prepare the folder and return the keys already done (empty for a new run)."""
+        if overwrite:
+            shutil.rmtree(self.parts_dir, ignore_errors=True)
+            self.output.unlink(missing_ok=True)
+        if self.manifest_path.exists():
+            manifest = json.loads(self.manifest_path.read_text())
+            self._check_fingerprint(manifest.get("fingerprint"), self.parts_dir)
+            self._parts = list(manifest["parts"])
+        elif self.output.exists():
+            self._check_fingerprint(read_metadata(self.output).get("bestofn.fingerprint"), self.output)
+            self._adopt_final_file()
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        for stray in self.parts_dir.glob("part-*.parquet"):
+            if stray.name not in self._parts:
+                stray.unlink()
+        done: set[Key] = set()
+        for name in self._parts:
+            done.update(read_keys(self.parts_dir / name))
+        self.rows_written = len(done)
+        if not self.manifest_path.exists():
+            self._write_manifest()
+        return done
+
+    def _check_fingerprint(self, found: str | None, where: Path) -> None:
+        if found != self.fingerprint:
+            raise UserError(
+                f"{where} was made with a different config; pass --overwrite to replace it "
+                f"or choose another --output."
+            )
+
+    def _adopt_final_file(self) -> None:
+        """Resume from a finished file: it becomes the first part (a hard link, no copy)."""
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        first = self.parts_dir / "part-000000.parquet"
+        first.unlink(missing_ok=True)
+        try:
+            os.link(self.output, first)
+        except OSError:
+            shutil.copyfile(self.output, first)
+        self._parts = [first.name]
+
+    # ---- writing ----------------------------------------------------------------------------
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def add(self, records: Iterable[BestOfNRecord]) -> None:
+        self._buffer.extend(records)
+
+    def take(self) -> list[BestOfNRecord]:
+        """Hand over the buffered rows (on the caller's thread) so a write can run elsewhere."""
+        rows, self._buffer = self._buffer, []
+        return rows
+
+    def flush(self) -> int:
+        return self.write_part(self.take())
+
+    def write_part(self, rows: list[BestOfNRecord]) -> int:
+        """Make rows durable as one part; returns how many were written."""
+        if not rows:
+            return 0
+        table = records_to_table(rows)
+        name = f"part-{len(self._parts) + 1:06d}.parquet"
+        while (self.parts_dir / name).exists() or name in self._parts:
+            name = f"part-{int(name[5:11]) + 1:06d}.parquet"
+        tmp = self.parts_dir / f".{name}.tmp"
+        with open(tmp, "wb") as f:
+            pq.write_table(table, f, compression="zstd")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.parts_dir / name)
+        self._parts.append(name)
+        self._write_manifest()
+        self.rows_written += len(rows)
+        return len(rows)
+
+    def _write_manifest(self) -> None:
+        data = {"fingerprint": self.fingerprint, "parts": self._parts}
+        atomic_write_bytes(self.manifest_path, json.dumps(data, indent=1).encode())
+
+    def finalize(self, extra_metadata: dict[str, str] | None = None) -> Path:
+        """Stream every part into the output file (flat memory), then drop the parts."""
+        self.flush()
+        meta = {**self.metadata, **(extra_metadata or {})}
+        write_parquet_atomic(self.output, self.iter_part_batches(), meta)
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+        return self.output
+
+    def iter_part_batches(self) -> Iterator[pa.RecordBatch]:
+        for name in self._parts:
+            yield from iter_batches(self.parts_dir / name)
+
+
+def write_parquet_atomic(path: Path, batches: Iterable[pa.RecordBatch], metadata: dict[str, str]) -> None:
+    schema = ARROW_SCHEMA.with_metadata({k.encode(): v.encode() for k, v in metadata.items()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        with pq.ParquetWriter(f, schema, compression="zstd") as writer:
+            for batch in batches:
+                writer.write_table(conform(pa.Table.from_batches([batch])))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def conform(table: pa.Table) -> pa.Table:
+    """Cast a table written by an older schema version to the current one (new columns null)."""
+    if table.schema.equals(ARROW_SCHEMA, check_metadata=False):
+        return table
+    cols = [
+        table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
+        for f in ARROW_SCHEMA
+    ]
+    return pa.Table.from_arrays(cols, schema=ARROW_SCHEMA)

@@ -1,0 +1,182 @@
+"""OpenAI adapter: Chat Completions (with `n`) or the Responses API, for OpenAI and compatible servers."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import openai
+
+from common.errors import AuthError
+from common.providers import (
+    STRUCTURED_OUTPUT_SCHEMA,
+    Candidate,
+    GenRequest,
+    Usage,
+    parse_structured,
+)
+
+_FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
+
+
+def _text_format() -> dict[str, Any]:
+    return {"name": "answer", "strict": True, "schema": STRUCTURED_OUTPUT_SCHEMA}
+
+
+def _tool_calls_from_chat(message: Any) -> list[dict[str, Any]] | None:
+    calls = getattr(message, "tool_calls", None)
+    if not calls:
+        return None
+    return [
+        {"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
+        for c in calls
+        if getattr(c, "function", None) is not None
+    ]
+
+
+class OpenAIAdapter:
+    """One adapter for api.openai.com, vLLM, SGLang, llama.cpp and local_server.py."""
+
+    cache_warmup = False  # OpenAI caches prefixes by itself; `n` already bills the prompt once
+
+    def __init__(
+        self,
+        *,
+        api: str = "chat",
+        base_url: str | None = None,
+        api_key: str | None = None,
+        key_env: str = "OPENAI_API_KEY",
+        name: str = "openai",
+        timeout: float = 600.0,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(key_env)
+        if not key:
+            raise AuthError(f"{key_env} is not set; export your API key (or point --base-url at a local server).")
+        self.name = name
+        self.api = api
+        self.key_env = key_env
+        self.max_n_per_request = 1 if api == "responses" else 128
+        # The SDK's default pool (1000 connections) already exceeds any sane concurrency.
+        self.client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
+        # api.openai.com wants max_completion_tokens; compatible servers widely know only max_tokens.
+        self._official = base_url is None and not os.environ.get("OPENAI_BASE_URL")
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+    async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
+        start = time.perf_counter()
+        if self.api == "responses":
+            out = [await self._responses(req)]
+        else:
+            out = await self._chat(req, n)
+        latency = time.perf_counter() - start
+        for c in out:
+            c.latency_s = latency
+        return out
+
+    # ---- Chat Completions -------------------------------------------------------------------
+    async def _chat(self, req: GenRequest, n: int) -> list[Candidate]:
+        cfg = req.config
+        messages = ([{"role": "system", "content": req.system}] if req.system else []) + req.messages
+        kwargs: dict[str, Any] = {
+            "model": cfg.model,
+            "messages": messages,
+            "temperature": cfg.temperature,
+            "n": n,
+        }
+        kwargs["max_completion_tokens" if self._official else "max_tokens"] = cfg.max_tokens
+        if cfg.seed is not None:
+            kwargs["seed"] = cfg.seed
+        if req.tools:
+            kwargs["tools"] = req.tools
+        if cfg.structured_output:
+            kwargs["response_format"] = {"type": "json_schema", "json_schema": _text_format()}
+        resp = await self.client.chat.completions.create(**kwargs)
+        choices = resp.choices or []
+        usage = Usage()
+        if resp.usage is not None:
+            u = resp.usage
+            usage = Usage(
+                input_tokens=u.prompt_tokens,
+                output_tokens=u.completion_tokens,
+                cached_input_tokens=getattr(u.prompt_tokens_details, "cached_tokens", None),
+                reasoning_tokens=getattr(u.completion_tokens_details, "reasoning_tokens", None),
+            )
+        share = usage.share(max(len(choices), 1))
+        out = []
+        for choice in choices:
+            msg = choice.message
+            text = msg.content
+            reasoning = getattr(msg, "reasoning_content", None)  # vLLM / DeepSeek-style reasoning field
+            final = None
+            if cfg.structured_output:
+                reasoning, final = parse_structured(text)
+            elif getattr(msg, "refusal", None) and not text:
+                text = msg.refusal
+            out.append(
+                Candidate(
+                    text=text,
+                    reasoning=reasoning,
+                    final_answer=final,
+                    tool_calls=_tool_calls_from_chat(msg),
+                    finish_reason=choice.finish_reason,
+                    usage=share,
+                )
+            )
+        return out
+
+    # ---- Responses API ----------------------------------------------------------------------
+    async def _responses(self, req: GenRequest) -> Candidate:
+        cfg = req.config
+        kwargs: dict[str, Any] = {
+            "model": cfg.model,
+            "input": req.messages,
+            "max_output_tokens": cfg.max_tokens,
+            "temperature": cfg.temperature,
+            "store": False,
+        }
+        if req.system:
+            kwargs["instructions"] = req.system
+        if req.tools:
+            kwargs["tools"] = [{"type": "function", **t["function"]} for t in req.tools]
+        if cfg.structured_output:
+            kwargs["text"] = {"format": {"type": "json_schema", **_text_format()}}
+        resp = await self.client.responses.create(**kwargs)
+        text = resp.output_text or None
+        reasoning_parts: list[str] = []
+        tool_calls: list[dict[str, Any]] = []
+        for item in resp.output or []:
+            if item.type == "reasoning":
+                reasoning_parts += [s.text for s in (getattr(item, "summary", None) or [])]
+            elif item.type == "function_call":
+                tool_calls.append({"id": item.call_id, "name": item.name, "arguments": item.arguments})
+        reasoning = "\n".join(reasoning_parts) or None
+        final = None
+        if cfg.structured_output:
+            reasoning, final = parse_structured(text)
+        finish = "stop"
+        if resp.status == "incomplete":
+            reason = getattr(resp.incomplete_details, "reason", None)
+            finish = _FINISH_FROM_STATUS.get(reason or "", reason or "incomplete")
+        elif tool_calls:
+            finish = "tool_calls"
+        usage = Usage()
+        if resp.usage is not None:
+            u = resp.usage
+            usage = Usage(
+                input_tokens=u.input_tokens,
+                output_tokens=u.output_tokens,
+                cached_input_tokens=getattr(u.input_tokens_details, "cached_tokens", None),
+                reasoning_tokens=getattr(u.output_tokens_details, "reasoning_tokens", None),
+            )
+        return Candidate(
+            text=text,
+            reasoning=reasoning,
+            final_answer=final,
+            tool_calls=tool_calls or None,
+            finish_reason=finish,
+            usage=usage,
+        )
+
