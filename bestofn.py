@@ -56,10 +56,10 @@ def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
     try:
         fn(*args, **kwargs)
     except UserError as e:
-        console.print(f"[red]error:[/red] {e}", highlight=False)
+        console.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except RunFailure as e:
-        console.print(f"[red]failed:[/red] {e}", highlight=False)
+        console.print(f"[red]failed:[/red] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         command = shlex.join(["bestofn", *sys.argv[1:]])

@@ -9,7 +9,7 @@ from typing import Any
 
 import anthropic
 
-from common.errors import AuthError
+from common.errors import MissingKeyError
 from common.providers import Candidate, GenRequest, Usage
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
@@ -62,7 +62,7 @@ class ClaudeAdapter:
         self.key_env = "ANTHROPIC_API_KEY"
         key = os.environ.get(self.key_env)
         if not key:
-            raise AuthError(f"{self.key_env} is not set; export your Anthropic API key.")
+            raise MissingKeyError(f"{self.key_env} is not set; export your Anthropic API key.")
         self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
 
     async def aclose(self) -> None:

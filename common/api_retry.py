@@ -7,13 +7,12 @@ decides, and the attempt count on each row is true.
 from __future__ import annotations
 
 import email.utils
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import anthropic
-import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
@@ -21,12 +20,6 @@ from common.errors import AuthError
 
 T = TypeVar("T")
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504, 529}
-_CONNECTION_ERRORS = (openai.APIConnectionError, anthropic.APIConnectionError)  # timeouts subclass these
-_STATUS_ERRORS = (openai.APIStatusError, anthropic.APIStatusError)
-_AUTH_ERRORS = (
-    openai.AuthenticationError, openai.PermissionDeniedError,
-    anthropic.AuthenticationError, anthropic.PermissionDeniedError,
-)
 MAX_RETRY_AFTER_S = 120.0
 
 
@@ -37,10 +30,15 @@ class RetryStats:
     retries: int = 0
 
 
+def _sdk_errors(name: str) -> tuple[type[BaseException], ...]:
+    """The named exception class from each SDK already imported (importing anthropic costs seconds)."""
+    return tuple(getattr(sys.modules[m], name) for m in ("openai", "anthropic") if m in sys.modules)
+
+
 def is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, _CONNECTION_ERRORS):
+    if isinstance(exc, _sdk_errors("APIConnectionError")):  # timeouts subclass it
         return True
-    return isinstance(exc, _STATUS_ERRORS) and exc.status_code in RETRY_STATUS
+    return isinstance(exc, _sdk_errors("APIStatusError")) and exc.status_code in RETRY_STATUS
 
 
 def retry_after_s(exc: BaseException) -> float | None:
@@ -79,7 +77,7 @@ class _Wait:
 
 def describe_error(exc: BaseException) -> str:
     """One line for the row's `error` column."""
-    if isinstance(exc, _STATUS_ERRORS):
+    if isinstance(exc, _sdk_errors("APIStatusError")):
         body = exc.body if isinstance(exc.body, dict) else None
         detail = (body or {}).get("error", body)
         message = detail.get("message") if isinstance(detail, dict) else None
@@ -118,11 +116,11 @@ async def call_with_retry(
             with attempt:
                 attempts = attempt.retry_state.attempt_number
                 result = await fn()
-    except _AUTH_ERRORS as exc:
+    except Exception as exc:
+        if not isinstance(exc, _sdk_errors("AuthenticationError") + _sdk_errors("PermissionDeniedError")):
+            exc.attempts = attempts  # type: ignore[attr-defined]
+            raise
         raise AuthError(
             f"The API rejected the key in {key_env} ({describe_error(exc)}); check it and run again."
         ) from None
-    except Exception as exc:
-        exc.attempts = attempts  # type: ignore[attr-defined]
-        raise
     return result, attempts

@@ -17,3 +17,7 @@ class RunFailure(Exception):
 
 class AuthError(RunFailure):
     """A missing or rejected API key: stops the run at once."""
+
+
+class MissingKeyError(UserError):
+    """No API key in the environment: caught before any work starts."""

@@ -107,6 +107,7 @@ def generate(
                 work = pending_work(queries, cfg.num_candidates, done, pipeline.stats)
                 with ProgressDisplay(console, estimated_total(cfg), quiet) as progress:
                     pipeline._on_progress = progress
+                    run_started = time.monotonic()
                     try:
                         stats = await pipeline.run(work)
                     except DatasetError as e:
@@ -119,7 +120,12 @@ def generate(
                 }
                 await asyncio.to_thread(
                     store.finalize,
-                    {"bestofn.summary": json.dumps({**summary, "queries_done": stats.queries_done})},
+                    {"bestofn.summary": json.dumps({
+                        **summary,
+                        "queries_done": stats.queries_done,
+                        "candidates": stats.candidates,
+                        "pipeline_s": time.monotonic() - run_started,
+                    })},
                 )
                 summary["output"] = str(output)
                 console.print(summary_table(stats, summary, time.monotonic() - started))

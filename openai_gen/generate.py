@@ -8,7 +8,7 @@ from typing import Any
 
 import openai
 
-from common.errors import AuthError
+from common.errors import MissingKeyError
 from common.providers import (
     STRUCTURED_OUTPUT_SCHEMA,
     Candidate,
@@ -52,7 +52,7 @@ class OpenAIAdapter:
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(key_env)
         if not key:
-            raise AuthError(f"{key_env} is not set; export your API key (or point --base-url at a local server).")
+            raise MissingKeyError(f"{key_env} is not set; export your API key (or point --base-url at a local server).")
         self.name = name
         self.api = api
         self.key_env = key_env

@@ -1,0 +1,473 @@
+#!/usr/bin/env python
+"""Summarise bestofn result Parquet files: verification, best-of-N, pass@k, rates and usage.
+
+Every number comes from `summarize`, which both the rich tables and `--json` render, so the
+two views cannot disagree. A null `is_verified` means no verifier ran for that row; it is
+excluded from every verified share instead of being counted as a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import typer
+from rich.console import Console
+from rich.table import Table
+
+REQUIRED_COLUMNS = ("query_id", "split", "candidate_idx", "is_verified")
+LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method", "finish_reason")
+BOOL_COLUMNS = ("is_refusal", "is_truncated")
+USAGE_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "latency_s")
+NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count")
+OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error")
+TRUNCATION_REASONS = ("length", "max_tokens")
+# Rows lacking a label still need a group to land in, and a visible name in the tables.
+NO_LABEL = "(none)"
+META_KEYS = {"config": b"bestofn.config", "notes": b"bestofn.notes", "versions": b"bestofn.versions"}
+
+
+class InputError(Exception):
+    """A problem the user can fix (wrong path, wrong file): shown as one sentence, exit code 2."""
+
+
+class GroupBy(StrEnum):
+    model = "model"
+    persona = "persona"
+    provider = "provider"
+    none = "none"
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _read_schema(path: Path) -> pa.Schema:
+    if not path.exists():
+        raise InputError(f"{path}: no such file.")
+    if not path.is_file():
+        raise InputError(f"{path} is not a file; pass a bestofn results .parquet file.")
+    try:
+        return pq.read_schema(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path} is not a readable Parquet file ({_short(exc)}).") from None
+
+
+def _check_columns(path: Path, schema: pa.Schema) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in schema.names]
+    if missing:
+        raise InputError(f"{path} is not a bestofn results file: it lacks column(s) {', '.join(missing)}.")
+    # pandas writes an all-null column as the null type, which still reads as "no verdicts".
+    verdict_type = schema.field("is_verified").type
+    if not (pa.types.is_boolean(verdict_type) or pa.types.is_null(verdict_type)):
+        raise InputError(f"{path} is not a bestofn results file: is_verified is {verdict_type}, not boolean.")
+
+
+def _maybe_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def file_metadata(schema: pa.Schema) -> dict[str, Any]:
+    """The bestofn.* key-value entries; files written by other tools simply have none."""
+    raw = schema.metadata or {}
+    found: dict[str, Any] = {}
+    for name, key in META_KEYS.items():
+        if key in raw:
+            text = raw[key].decode("utf-8", errors="replace")
+            found[name] = text if name == "notes" else _maybe_json(text)
+    return found
+
+
+def _read_one(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    schema = _read_schema(path)
+    _check_columns(path, schema)
+    # Only the columns we summarise: response/reasoning text dominates file size.
+    wanted = [name for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in schema.names]
+    try:
+        frame = pd.read_parquet(path, columns=wanted)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path} could not be read as Parquet ({_short(exc)}).") from None
+    return frame, {"file": str(path), "rows": len(frame), **file_metadata(schema)}
+
+
+def normalize(df: pd.DataFrame) -> pd.DataFrame:
+    """Give every optional column a predictable dtype, so summaries never special-case absence."""
+    df = df.copy()
+    for name in OPTIONAL_COLUMNS:
+        if name not in df.columns:
+            df[name] = pd.NA
+    # Nullable booleans keep null distinct from False (object dtype would compare None != True).
+    for name in ("is_verified", *BOOL_COLUMNS):
+        df[name] = df[name].astype("boolean")
+    for name in NUMERIC_COLUMNS:
+        df[name] = pd.to_numeric(df[name], errors="coerce").astype("float64")
+    for name in ("query_id", "split", *LABEL_COLUMNS):
+        df[name] = df[name].astype("object").where(df[name].notna(), NO_LABEL).astype(str)
+    df["candidate_idx"] = pd.to_numeric(df["candidate_idx"], errors="coerce")
+    return df
+
+
+def load(paths: list[Path]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    frames, files = [], []
+    for path in paths:
+        frame, meta = _read_one(path)
+        frames.append(frame)
+        files.append(meta)
+    return normalize(pd.concat(frames, ignore_index=True)), files
+
+
+# ---------------------------------------------------------------- computations
+
+
+def _float(value: Any) -> float | None:
+    """JSON-safe float: NaN/NA (an empty mean) becomes None."""
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _mean(values: pd.Series) -> float | None:
+    return _float(values.astype("float64").mean()) if len(values) else None
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k (Chen et al. 2021): 1 - C(n-c, k) / C(n, k).
+
+    The product form avoids the huge binomials that overflow for large n.
+    """
+    if not 0 < k <= n or not 0 <= c <= n:
+        raise ValueError(f"pass@k needs 0 < k <= n and 0 <= c <= n, got n={n} c={c} k={k}")
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
+
+
+def query_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Per query: n verifiable samples and c verified ones (null verdicts dropped, not failed)."""
+    verifiable = df[df["is_verified"].notna()]
+    grouped = verifiable.groupby(["split", "query_id"], sort=True)["is_verified"]
+    return grouped.agg(n="size", c="sum").astype("int64").reset_index()
+
+
+def pass_at_k_curve(counts: pd.DataFrame) -> list[dict[str, Any]]:
+    """pass@k for k = 1..max n, each averaged over the queries with at least k verifiable samples."""
+    # Distinct (n, c) pairs are few even for many queries, so weight by their frequency.
+    pairs = counts.groupby(["n", "c"]).size()
+    max_n = int(counts["n"].max()) if len(counts) else 0
+    curve = []
+    for k in range(1, max_n + 1):
+        eligible = [(n, c, w) for (n, c), w in pairs.items() if n >= k]
+        weight = sum(w for _, _, w in eligible)
+        total = sum(w * pass_at_k(int(n), int(c), k) for n, c, w in eligible)
+        curve.append({"k": k, "pass_at_k": total / weight, "queries": int(weight)})
+    return curve
+
+
+def verified_stats(part: pd.DataFrame) -> dict[str, Any]:
+    verdicts = part["is_verified"]
+    verifiable = int(verdicts.notna().sum())
+    verified = int(verdicts.sum())  # nullable sum skips nulls
+    return {
+        "rows": len(part),
+        "verifiable": verifiable,
+        "verified": verified,
+        "unverifiable": len(part) - verifiable,
+        "share": verified / verifiable if verifiable else None,
+        "methods": {str(k): int(v) for k, v in part["verification_method"].value_counts().items()},
+    }
+
+
+def first_vs_best(part: pd.DataFrame, counts: pd.DataFrame) -> dict[str, Any]:
+    first = part.loc[part["candidate_idx"] == 0, "is_verified"].dropna()
+    return {
+        "first_verifiable": len(first),
+        "first_share": _mean(first),
+        "queries": len(counts),
+        "best_of_n": _mean(counts["c"] > 0),
+    }
+
+
+def verdict_summary(part: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Verified share, first vs best-of-N and pass@k per split of `part`."""
+    out = {}
+    for split, split_part in part.groupby("split", sort=True):
+        counts = query_counts(split_part)
+        out[str(split)] = {
+            "verified": verified_stats(split_part),
+            "first_vs_best": first_vs_best(split_part, counts),
+            "pass_at_k": pass_at_k_curve(counts),
+        }
+    return out
+
+
+def rates(part: pd.DataFrame) -> dict[str, Any]:
+    refusal = part["is_refusal"].dropna()  # null: no refusal check ran
+    truncated = part["finish_reason"].isin(TRUNCATION_REASONS) | part["is_truncated"].fillna(False)
+    rows = len(part)
+    return {
+        "rows": rows,
+        "refusal_checked": len(refusal),
+        "refusal_rate": _mean(refusal),
+        "error_rate": int(part["error"].notna().sum()) / rows if rows else None,
+        "truncation_rate": int(truncated.sum()) / rows if rows else None,
+        "mean_confidence": _mean(part["confidence"].dropna()),
+    }
+
+
+def _distribution(values: pd.Series) -> dict[str, Any]:
+    return {
+        "count": len(values),
+        "mean": _mean(values),
+        "median": _float(values.median()) if len(values) else None,
+        "p95": _float(values.quantile(0.95)) if len(values) else None,
+        "total": _float(values.sum()) if len(values) else None,
+    }
+
+
+def usage(df: pd.DataFrame) -> dict[str, Any]:
+    cost = df["cost_usd"].dropna()
+    return {
+        "metrics": {name: _distribution(df[name].dropna()) for name in USAGE_COLUMNS},
+        "cost_usd_total": _float(cost.sum()) if len(cost) else None,
+        "cost_rows": len(cost),
+        "retried_rows": int((df["attempts"] > 1).sum()),
+        "max_attempts": _float(df["attempts"].max()),
+        "regen_rows": int((df["regen_count"] > 0).sum()),
+        "regen_total": int(df["regen_count"].fillna(0).sum()),
+    }
+
+
+def _labels(series: pd.Series) -> list[str]:
+    return sorted(str(v) for v in series.unique())
+
+
+def overview(df: pd.DataFrame) -> dict[str, Any]:
+    return {
+        "rows": len(df),
+        # A query is identified within its split; the same id in two splits is two queries.
+        "queries": int(df[["split", "query_id"]].drop_duplicates().shape[0]),
+        "splits": _labels(df["split"]),
+        "models": _labels(df["model"]),
+        "providers": _labels(df["provider"]),
+        "personas": _labels(df["persona"]),
+        "run_ids": _labels(df["run_id"]),
+        "max_candidates_per_query": int(df.groupby(["split", "query_id"]).size().max()) if len(df) else 0,
+    }
+
+
+def group_columns(df: pd.DataFrame, by: str | None) -> list[str]:
+    """Explicit --by wins; otherwise break down by model and persona when there are several."""
+    if by == "none":
+        return []
+    if by:
+        return [by]
+    return [name for name in ("model", "persona") if df[name].nunique() > 1]
+
+
+def summarize(df: pd.DataFrame, files: list[dict[str, Any]], by: str | None = None) -> dict[str, Any]:
+    splits = verdict_summary(df)
+    for split, split_part in df.groupby("split", sort=True):
+        splits[str(split)]["rates"] = rates(split_part)
+    breakdowns = {
+        column: {str(value): verdict_summary(part) for value, part in df.groupby(column, sort=True)}
+        for column in group_columns(df, by)
+    }
+    return {
+        "files": files,
+        "overview": overview(df),
+        "splits": splits,
+        "usage": usage(df),
+        "breakdowns": breakdowns,
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None, fixed: bool = False) -> str:
+    """Token counts read best without decimals unless fractional; seconds always keep two."""
+    if value is None:
+        return "—"
+    if fixed:
+        return f"{value:,.2f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _overview_table(report: dict[str, Any]) -> Table:
+    info = report["overview"]
+    pooled = len(info["models"]) > 1 or len(info["personas"]) > 1
+    # Split-level numbers treat a query's candidates from every model/persona as one pool.
+    caption = "split tables pool all models/personas per query; see the By … tables" if pooled else None
+    table = Table(title="Overview", show_header=False, caption=caption)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    table.add_row("files", "\n".join(f"{f['file']} ({f['rows']:,} rows)" for f in report["files"]))
+    for key in ("rows", "queries", "max_candidates_per_query"):
+        table.add_row(key.replace("_", " "), f"{info[key]:,}")
+    for key in ("splits", "models", "providers", "personas", "run_ids"):
+        table.add_row(key.replace("_", " "), ", ".join(info[key]) or "—")
+    for meta in report["files"]:
+        for key in ("notes", "config", "versions"):
+            if key in meta:
+                value = meta[key] if isinstance(meta[key], str) else json.dumps(meta[key], sort_keys=True)
+                table.add_row(f"{key} [{Path(meta['file']).name}]", _clip(value))
+    return table
+
+
+def _verified_table(splits: dict[str, Any]) -> Table:
+    table = Table(title="Verified share by split (null verdicts excluded, listed separately)")
+    for name in ("split", "rows", "verifiable", "verified", "share", "unverifiable (null)", "methods"):
+        table.add_column(name, justify="left" if name in ("split", "methods") else "right")
+    for split, data in splits.items():
+        v = data["verified"]
+        methods = ", ".join(f"{m} ({n:,})" for m, n in v["methods"].items())
+        row = (v["rows"], v["verifiable"], v["verified"])
+        table.add_row(split, *(f"{x:,}" for x in row), _pct(v["share"]), f"{v['unverifiable']:,}", methods)
+    return table
+
+
+def _first_best_table(splits: dict[str, Any]) -> Table:
+    table = Table(title="First candidate vs best-of-N (any verified candidate per query)")
+    for name in ("split", "first verifiable", "first verified", "queries", "best-of-N", "gain"):
+        table.add_column(name, justify="left" if name == "split" else "right")
+    for split, data in splits.items():
+        fb = data["first_vs_best"]
+        gain = None if None in (fb["first_share"], fb["best_of_n"]) else fb["best_of_n"] - fb["first_share"]
+        gain_text = "—" if gain is None else f"{gain * 100:+.1f} pts"
+        table.add_row(
+            split,
+            f"{fb['first_verifiable']:,}",
+            _pct(fb["first_share"]),
+            f"{fb['queries']:,}",
+            _pct(fb["best_of_n"]),
+            gain_text,
+        )
+    return table
+
+
+def _pass_table(splits: dict[str, Any]) -> Table:
+    table = Table(title="pass@k by split", caption="unbiased estimator; mean over queries with ≥ k verifiable samples")
+    for name in ("split", "k", "pass@k", "queries"):
+        table.add_column(name, justify="left" if name == "split" else "right")
+    for split, data in splits.items():
+        for point in data["pass_at_k"]:
+            table.add_row(split, str(point["k"]), _pct(point["pass_at_k"]), f"{point['queries']:,}")
+    return table
+
+
+def _rates_table(splits: dict[str, Any]) -> Table:
+    table = Table(title="Rates by split")
+    for name in ("split", "rows", "refusal", "error", "truncated", "mean confidence"):
+        table.add_column(name, justify="left" if name == "split" else "right")
+    for split, data in splits.items():
+        r = data["rates"]
+        refusal = _pct(r["refusal_rate"]) + (f" of {r['refusal_checked']:,}" if r["refusal_checked"] else "")
+        confidence = "—" if r["mean_confidence"] is None else f"{r['mean_confidence']:.3f}"
+        table.add_row(split, f"{r['rows']:,}", refusal, _pct(r["error_rate"]), _pct(r["truncation_rate"]), confidence)
+    return table
+
+
+def _usage_table(use: dict[str, Any]) -> Table:
+    cost = "—" if use["cost_usd_total"] is None else f"${use['cost_usd_total']:,.4f}"
+    caption = (
+        f"total cost {cost} over {use['cost_rows']:,} rows · {use['retried_rows']:,} rows needed >1 attempt"
+        f" · {use['regen_rows']:,} rows regenerated ({use['regen_total']:,} regenerations)"
+    )
+    table = Table(title="Tokens and latency", caption=caption)
+    for name in ("metric", "rows", "mean", "median", "p95", "total"):
+        table.add_column(name, justify="left" if name == "metric" else "right")
+    for metric, d in use["metrics"].items():
+        cells = (_num(d[key], fixed=metric == "latency_s") for key in ("mean", "median", "p95", "total"))
+        table.add_row(metric, f"{d['count']:,}", *cells)
+    return table
+
+
+def _breakdown_table(column: str, groups: dict[str, Any]) -> Table:
+    table = Table(title=f"By {column}: verified, best-of-N and pass@1")
+    for name in (column, "split", "rows", "verifiable", "verified", "first", "best-of-N", "pass@1"):
+        table.add_column(name, justify="left" if name in (column, "split") else "right")
+    for value, splits in groups.items():
+        for split, data in splits.items():
+            v, fb, curve = data["verified"], data["first_vs_best"], data["pass_at_k"]
+            pass1 = curve[0]["pass_at_k"] if curve else None
+            table.add_row(
+                value,
+                split,
+                f"{v['rows']:,}",
+                f"{v['verifiable']:,}",
+                _pct(v["share"]),
+                _pct(fb["first_share"]),
+                _pct(fb["best_of_n"]),
+                _pct(pass1),
+            )
+    return table
+
+
+def render(report: dict[str, Any], console: Console) -> None:
+    splits = report["splits"]
+    tables = [
+        _overview_table(report),
+        _verified_table(splits),
+        _first_best_table(splits),
+        _pass_table(splits),
+        _rates_table(splits),
+        _usage_table(report["usage"]),
+    ]
+    tables += [_breakdown_table(column, groups) for column, groups in report["breakdowns"].items()]
+    for table in tables:
+        console.print(table)
+
+
+# ---------------------------------------------------------------- CLI
+
+app = typer.Typer(add_completion=False, help=__doc__, pretty_exceptions_show_locals=False)
+
+
+@app.command()
+def main(
+    paths: Annotated[list[Path], typer.Argument(help="One or more bestofn results .parquet files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    by: Annotated[
+        GroupBy | None,
+        typer.Option("--by", help="Break verdicts down by this column (default: model/persona if several)."),
+    ] = None,
+) -> None:
+    """Summarise bestofn results: verified share, best-of-N, pass@k, rates, tokens and cost."""
+    try:
+        df, files = load(paths)
+    except InputError as exc:
+        # A user mistake deserves a sentence, not a traceback.
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    report = summarize(df, files, by.value if by else None)
+    if as_json:
+        # allow_nan=False: a NaN here is a bug in summarize, and invalid JSON for most parsers.
+        sys.stdout.write(json.dumps(report, indent=2, allow_nan=False) + "\n")
+    else:
+        render(report, Console())
+
+
+if __name__ == "__main__":
+    app()
