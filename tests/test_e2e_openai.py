@@ -1,0 +1,266 @@
+"""`bestofn openai generate|regen` end to end: the real CLI, the official SDK, a fake server on the wire."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from tests.conftest import ROOT, cli_env, run_cli, write_config
+from tests.fakes.launch import FakeServer
+
+MATH_RULES = [
+    {"match": "What is 7 + 5?", "replies": ["Seven and five: \\boxed{12}", "I think \\boxed{13}"]},
+    {"match": "Compute 12 * 3.", "replies": ["12*3 = \\boxed{36}"]},
+    {"match": "What is 100 - 37?", "replies": ["The answer is 63."]},
+]
+
+
+def _env() -> dict[str, str]:
+    return cli_env(OPENAI_API_KEY="sk-test")
+
+
+def _generate(cfg: Path, fake: FakeServer, *extra: str, env: dict[str, str] | None = None):
+    return run_cli("openai", "generate", "--config", str(cfg), "--base-url", fake.base_url, "--quiet", *extra,
+                   env=env or _env())
+
+
+def _chat_requests(fake: FakeServer) -> list[dict]:
+    return [r for r in fake.requests() if r["path"].endswith("/chat/completions")]
+
+
+def test_generate_verifies_math_and_writes_analysable_parquet(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES})
+    cfg = write_config(tmp_path / "c.yaml", notes="first e2e run")
+    r = _generate(cfg, openai_fake)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out.parquet"
+    df = pd.read_parquet(out)
+    assert len(df) == 6 and not df.duplicated(["query_id", "candidate_idx"]).any()
+    # n candidates in one request per query: the prompt is billed once.
+    reqs = _chat_requests(openai_fake)
+    assert len(reqs) == 3 and all(req["body"]["n"] == 2 for req in reqs)
+    verdict = df.set_index(["query_id", "candidate_idx"])["is_verified"].to_dict()
+    assert verdict[("sample-math-001", 0)] is True or verdict[("sample-math-001", 1)] is True
+    assert sorted([verdict[("sample-math-001", 0)], verdict[("sample-math-001", 1)]]) == [False, True]
+    assert verdict[("sample-math-002", 0)] and verdict[("sample-math-002", 1)]
+    assert verdict[("sample-math-003", 0)] and verdict[("sample-math-003", 1)]
+    assert (df.verification_method != "none").all()
+    assert df.input_tokens.notna().all() and df.output_tokens.gt(0).all()
+    assert df.provider.eq("openai").all() and df.model.eq("gpt-4o-mini").all()
+    meta = pq.read_schema(out).metadata
+    assert json.loads(meta[b"bestofn.config"])["num_candidates"] == 2
+    assert meta[b"bestofn.notes"] == b"first e2e run"
+    assert "openai" in json.loads(meta[b"bestofn.versions"])
+    # The prototype README's analysis code, unchanged.
+    print(df.groupby("split")["is_verified"].mean())
+    first_pass = df[df.candidate_idx == 0]["is_verified"].mean()
+    best_of_n = df.groupby("query_id")["is_verified"].max().mean()
+    print(f"First: {first_pass:.1%} → Best-of-N: {best_of_n:.1%}")
+    print(df[["quality_completeness_score", "quality_is_substantive"]].describe())
+    assert best_of_n == 1.0
+
+
+def test_splits_without_a_verifier_say_so(tmp_path: Path, openai_fake: FakeServer) -> None:
+    cfg = write_config(tmp_path / "c.yaml", splits="code,tool_calling", max_queries=2)
+    assert _generate(cfg, openai_fake).returncode == 0
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert set(df.split) == {"code", "tool_calling"}
+    assert df.is_verified.isna().all()
+    assert df.verification_method.eq("none").all()
+    # Tool definitions travel with the request.
+    tool_reqs = [r for r in _chat_requests(openai_fake) if r["body"].get("tools")]
+    assert len(tool_reqs) == 2
+
+
+def test_verify_false_marks_rows_disabled(tmp_path: Path, openai_fake: FakeServer) -> None:
+    cfg = write_config(tmp_path / "c.yaml", verify=False)
+    assert _generate(cfg, openai_fake).returncode == 0
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert df.verification_method.eq("disabled").all() and df.is_verified.isna().all()
+
+
+def test_tops_up_when_server_returns_fewer_choices(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES, "max_n": 1})
+    cfg = write_config(tmp_path / "c.yaml", num_candidates=3, max_queries=2)
+    assert _generate(cfg, openai_fake).returncode == 0
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert len(df) == 6 and sorted(df.candidate_idx.unique()) == [0, 1, 2]
+    assert [r["body"]["n"] for r in _chat_requests(openai_fake)].count(3) == 2  # asked for 3, then topped up
+
+
+def test_retries_429_and_500_then_succeeds(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES, "failures": [{"status": 429, "retry_after": 0.2}, {"status": 500}]})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=1, concurrency=1)
+    start = time.monotonic()
+    r = _generate(cfg, openai_fake)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert df.error.isna().all() and df.attempts.eq(3).all()
+    assert time.monotonic() - start > 0.2  # Retry-After was honoured
+    assert len(_chat_requests(openai_fake)) == 3
+
+
+def test_bad_request_is_recorded_on_its_row(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure(
+        {"rules": MATH_RULES, "fail_when_match": [{"match": "Compute 12", "status": 400, "message": "nope"}]}
+    )
+    cfg = write_config(tmp_path / "c.yaml")
+    r = _generate(cfg, openai_fake)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    bad = df[df.query_id == "sample-math-002"]
+    assert len(bad) == 2 and bad.error.str.contains("400").all() and bad.error.str.contains("nope").all()
+    assert bad.attempts.eq(1).all()  # a 400 is not retried
+    assert df[df.query_id != "sample-math-002"].error.isna().all()
+
+
+def test_rejected_key_stops_the_run(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"api_key": "sk-right"})
+    cfg = write_config(tmp_path / "c.yaml")
+    r = _generate(cfg, openai_fake, env=cli_env(OPENAI_API_KEY="sk-wrong"))
+    assert r.returncode == 1
+    assert "OPENAI_API_KEY" in r.stderr and "Traceback" not in r.stderr
+    assert len(_chat_requests(openai_fake)) <= 4  # stopped at once, not after retries
+
+
+def test_responses_api_and_structured_output(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES})
+    cfg = write_config(tmp_path / "c.yaml", api="responses", structured_output=True, max_queries=2)
+    r = _generate(cfg, openai_fake)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    reqs = [q for q in openai_fake.requests() if q["path"].endswith("/responses")]
+    assert len(reqs) == 4  # no `n` in the Responses API: one request per candidate
+    assert df.final_answer.notna().all() and df.reasoning.notna().all()
+    assert df.api.eq("responses").all()
+    assert df[df.query_id == "sample-math-002"].is_verified.all()
+
+
+def test_existing_output_with_other_config_is_refused(tmp_path: Path, openai_fake: FakeServer) -> None:
+    cfg = write_config(tmp_path / "c.yaml", max_queries=1)
+    assert _generate(cfg, openai_fake).returncode == 0
+    before = (tmp_path / "out.parquet").read_bytes()
+    cfg2 = write_config(tmp_path / "c2.yaml", max_queries=1, temperature=0.2)
+    r = _generate(cfg2, openai_fake)
+    assert r.returncode == 2 and "different config" in r.stderr and "--overwrite" in r.stderr
+    assert (tmp_path / "out.parquet").read_bytes() == before
+    assert _generate(cfg2, openai_fake, "--overwrite").returncode == 0
+
+
+def test_rerun_of_a_finished_run_makes_nothing_and_extends_on_request(
+    tmp_path: Path, openai_fake: FakeServer
+) -> None:
+    cfg = write_config(tmp_path / "c.yaml", max_queries=2)
+    assert _generate(cfg, openai_fake).returncode == 0
+    openai_fake.reset()
+    assert _generate(cfg, openai_fake).returncode == 0
+    assert _chat_requests(openai_fake) == []
+    assert _generate(cfg, openai_fake, "--max-queries", "3").returncode == 0
+    assert len(_chat_requests(openai_fake)) == 1
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert len(df) == 6 and not df.duplicated(["query_id", "candidate_idx"]).any()
+
+
+def _start(cfg: Path, fake: FakeServer) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "bestofn.py"), "openai", "generate", "--config", str(cfg),
+         "--base-url", fake.base_url, "--quiet"],
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_for_parts(parts: Path, at_least: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        manifest = parts / "manifest.json"
+        if manifest.exists() and len(json.loads(manifest.read_text())["parts"]) >= at_least:
+            return
+        time.sleep(0.05)
+    raise AssertionError("no checkpoint appeared")
+
+
+def test_resume_after_kill_9_loses_nothing_and_redoes_nothing(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES, "latency_s": 0.3})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=12, concurrency=1, verify=False)
+    proc = _start(cfg, openai_fake)
+    _wait_for_parts(tmp_path / "out.parquet.parts", 3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    first = pd.concat(pd.read_parquet(p) for p in (tmp_path / "out.parquet.parts").glob("part-*.parquet"))
+    done = set(zip(first.query_id, first.candidate_idx))
+    assert 6 <= len(done) < 24
+
+    openai_fake.reset()
+    openai_fake.configure({"rules": MATH_RULES})
+    r = _generate(cfg, openai_fake)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert len(df) == 24 and not df.duplicated(["query_id", "candidate_idx"]).any()
+    # Rows made before the kill are kept as they were, not made again.
+    assert len(_chat_requests(openai_fake)) == 12 - len(done) // 2
+    kept = df.set_index(["query_id", "candidate_idx"]).loc[sorted(done)]
+    assert kept.run_id.nunique() == 1 and kept.run_id.iloc[0] == first.run_id.iloc[0]
+    assert not (tmp_path / "out.parquet.parts").exists()
+
+
+def test_ctrl_c_checkpoints_and_says_how_to_resume(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES, "latency_s": 0.3})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=12, concurrency=1, verify=False, checkpoint_every=100)
+    proc = _start(cfg, openai_fake)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and openai_fake.request_count() < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "resume" in err.lower() and "bestofn" in err
+    parts = list((tmp_path / "out.parquet.parts").glob("part-*.parquet"))
+    assert parts, "completed queries were not flushed on Ctrl-C"
+    saved = sum(pq.read_metadata(p).num_rows for p in parts)
+    assert saved >= 4
+    openai_fake.configure({"rules": MATH_RULES})
+    assert _generate(cfg, openai_fake).returncode == 0
+    assert len(pd.read_parquet(tmp_path / "out.parquet")) == 24
+
+
+def test_regen_redoes_only_selected_rows(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure(
+        {"rules": MATH_RULES, "fail_when_match": [{"match": "Compute 12", "status": 400, "message": "nope"}]}
+    )
+    cfg = write_config(tmp_path / "c.yaml")
+    assert _generate(cfg, openai_fake).returncode == 0
+    out = tmp_path / "out.parquet"
+    before = pd.read_parquet(out)
+    assert before.is_verified.eq(False).sum() == 1  # "\boxed{13}"
+
+    openai_fake.reset()
+    openai_fake.configure({"rules": MATH_RULES})
+    r = run_cli("openai", "regen", str(out), "--split", "math", "--base-url", openai_fake.base_url, "--quiet",
+                env=_env())
+    assert r.returncode == 0, r.stderr
+    after = pd.read_parquet(out)
+    assert len(after) == 6
+    redone = after[after.query_id == "sample-math-002"]
+    assert redone.error.isna().all() and redone.regen_count.eq(1).all() and redone.is_verified.all()
+    assert after[after.query_id != "sample-math-002"].regen_count.eq(0).all()
+    assert len(_chat_requests(openai_fake)) == 1
+
+    openai_fake.reset()
+    openai_fake.configure({"rules": [{"match": "What is 7 + 5?", "replies": ["\\boxed{12}"]}]})
+    r = run_cli("openai", "regen", str(out), "--split", "math", "--failed-only", "--base-url",
+                openai_fake.base_url, "--quiet", env=_env())
+    assert r.returncode == 0, r.stderr
+    final = pd.read_parquet(out)
+    assert final.is_verified.all()
+    assert final.regen_count.sum() == 3  # two rows of query 2 once, the wrong row of query 1 once
+    meta = pq.read_schema(out).metadata
+    assert b"bestofn.config" in meta
+    assert os.path.exists(out) and not (tmp_path / "out.parquet.regen.parts").exists()
