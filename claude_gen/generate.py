@@ -57,6 +57,7 @@ class ClaudeAdapter:
     api = "messages"
     max_n_per_request = 1  # the Messages API has no `n`
     cache_warmup = True
+    applies_temperature = False  # the Messages API of this SDK takes no sampling settings
 
     def __init__(self, *, base_url: str | None = None, timeout: float = 600.0) -> None:
         self.key_env = "ANTHROPIC_API_KEY"
@@ -74,13 +75,11 @@ class ClaudeAdapter:
             "model": cfg.model,
             "max_tokens": cfg.max_tokens,
             "messages": to_claude_messages(req.messages),
-            "temperature": cfg.temperature,
         }
         if req.system:
             kwargs["system"] = [{"type": "text", "text": req.system, "cache_control": _CACHE}]
         if cfg.thinking_budget:
-            kwargs["thinking"] = {"type": "enabled", "budget_tokens": cfg.thinking_budget}
-            kwargs["temperature"] = 1.0  # the API rejects any other temperature with thinking on
+            kwargs["thinking"] = {"type": "enabled", "budget_tokens": cfg.thinking_budget, "display": "summarized"}
         if tools := to_claude_tools(req.tools):
             kwargs["tools"] = tools
         start = time.perf_counter()

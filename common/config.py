@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
@@ -79,6 +80,8 @@ class ExperimentConfig(BaseModel):
 
     @model_validator(mode="after")
     def _thinking_fits(self) -> ExperimentConfig:
+        if 0 < self.thinking_budget < 1024:
+            raise ValueError("thinking_budget must be 0 (off) or at least 1024 tokens")
         if self.thinking_budget and self.thinking_budget >= self.max_tokens:
             raise ValueError(
                 f"thinking_budget ({self.thinking_budget}) must be smaller than max_tokens ({self.max_tokens})"
@@ -178,6 +181,11 @@ def load_config(
         cfg.output = str(base / "results" / f"{stem}.parquet")
     if provider != "claude" and cfg.thinking_budget:
         raise UserError(f"{source}: 'thinking_budget' applies to Claude only; remove it for `bestofn {provider}`.")
+    if provider == "claude" and "temperature" in raw:
+        logging.getLogger("bestofn").warning(
+            "%s: 'temperature' is not sent to Claude (the Messages API takes no sampling settings); "
+            "rows record it as null.", source,
+        )
     if provider == "claude" and (cfg.structured_output or cfg.api != "chat"):
         key = "structured_output" if cfg.structured_output else "api"
         raise UserError(f"{source}: '{key}' applies to the OpenAI-style providers only, not Claude.")

@@ -202,7 +202,7 @@ class Pipeline:
             model=cfg.model or "",
             provider=self.adapter.name,
             api=self.adapter.api,
-            temperature=cfg.temperature,
+            temperature=cfg.temperature if self.adapter.applies_temperature else None,
             max_tokens=cfg.max_tokens,
             quality_completeness_score=quality.quality_completeness_score,
             quality_is_substantive=quality.quality_is_substantive,

@@ -62,6 +62,7 @@ class ProviderAdapter(Protocol):
     api: str
     max_n_per_request: int
     cache_warmup: bool  # first candidate alone, so candidates 2..N read the prompt cache
+    applies_temperature: bool  # False: the row records no temperature, the provider's default applied
 
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]: ...
 

@@ -42,7 +42,7 @@ class BestOfNRecord(BaseModel):
     model: str
     provider: str
     api: str | None = None
-    temperature: float
+    temperature: float | None = None
     max_tokens: int
     # verdict
     is_verified: bool | None = None

@@ -39,6 +39,7 @@ class OpenAIAdapter:
     """One adapter for api.openai.com, vLLM, SGLang, llama.cpp and local_server.py."""
 
     cache_warmup = False  # OpenAI caches prefixes by itself; `n` already bills the prompt once
+    applies_temperature = True
 
     def __init__(
         self,
