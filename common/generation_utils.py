@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from common.api_retry import RetryStats, call_with_retry, describe_error
@@ -26,6 +28,7 @@ from common.schema import BestOfNRecord
 from common.store import CheckpointStore, Key
 
 REFUSAL_THRESHOLD = 0.7
+QUERY_BATCH = 32  # queries pulled from the dataset per trip to a worker thread
 
 
 @dataclass
@@ -179,7 +182,7 @@ class Pipeline:
             sizes = sizes[1:]
         for chunk in await asyncio.gather(*(self._chunk(req, k) for k in sizes)):
             results += chunk
-        return list(zip(indices, results))
+        return list(zip(indices, results, strict=True))
 
     # ---- rows -----------------------------------------------------------------------------------
     def make_row(self, req: GenRequest, idx: int, cand: Candidate, checks: dict[str, Any]) -> BestOfNRecord:
@@ -232,7 +235,7 @@ class Pipeline:
             )
         else:
             checks = [verify_row(query.split, c, query, self.cfg) for _, c in pairs]
-        return [self.make_row(req, idx, c, chk) for (idx, c), chk in zip(pairs, checks)]
+        return [self.make_row(req, idx, c, chk) for (idx, c), chk in zip(pairs, checks, strict=True)]
 
     # ---- the run --------------------------------------------------------------------------------
     async def _finish_query(self, rows: list[BestOfNRecord]) -> None:
@@ -272,14 +275,17 @@ class Pipeline:
             if not task.cancelled() and task.exception() is not None and failure is None:
                 failure = task.exception()
 
+        pending: deque[tuple[Query, list[int]]] = deque()
         try:
             while failure is None:
                 await slots.acquire()
-                item = await asyncio.to_thread(next, it, None)
-                if item is None or failure is not None:
+                if not pending:
+                    # In batches: each hop to a thread may wait a GIL switch interval (5 ms).
+                    pending.extend(await asyncio.to_thread(lambda: list(islice(it, QUERY_BATCH))))
+                if not pending or failure is not None:
                     slots.release()
                     break
-                task = asyncio.create_task(one(*item))
+                task = asyncio.create_task(one(*pending.popleft()))
                 tasks.add(task)
                 task.add_done_callback(done_callback)
             while tasks and failure is None:
