@@ -1,0 +1,242 @@
+"""Fake Anthropic Messages API: /v1/messages, /v1/models.
+
+Run: python -m tests.fakes.anthropic_server --port 0 --latency 0.2 [--config file.json]
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tests.fakes.common import (
+    FakeState,
+    Provider,
+    build_app,
+    count_tokens,
+    dumps,
+    generation_endpoint,
+    guarded_get,
+    json_response,
+    loads,
+    new_id,
+    run_cli,
+    structured_json,
+    text_of,
+    truncate_words,
+)
+
+DEFAULT_MODELS = ["claude-sonnet-4-6", "claude-haiku-4-5", "claude-opus-4-7"]
+
+_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("invalid_request_error", "Invalid request."),
+    401: ("authentication_error", "invalid x-api-key"),
+    403: ("permission_error", "Your API key does not have permission to use the specified resource."),
+    404: ("not_found_error", "The requested resource could not be found."),
+    413: ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
+    429: ("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit."),
+    500: ("api_error", "Internal server error"),
+    529: ("overloaded_error", "Overloaded"),
+}
+
+
+class AnthropicProvider(Provider):
+    def authorized(self, request: Request, api_key: str) -> bool:
+        # SDK 2.x sends the key as a Bearer token; older clients and curl use x-api-key.
+        headers = request.headers
+        return headers.get("x-api-key") == api_key or headers.get("authorization") == f"Bearer {api_key}"
+
+    def unauthorized(self) -> Response:
+        return self.error(401)
+
+    def error(self, status: int, message: str | None = None, headers: dict[str, str] | None = None,
+              err_type: str | None = None, code: str | None = None) -> Response:
+        d_type, d_msg = _ERRORS.get(status, ("api_error", "Internal server error"))
+        request_id = new_id("req_", 24)
+        body = {"type": "error", "error": {"type": err_type or d_type, "message": message or d_msg},
+                "request_id": request_id}
+        return json_response(body, status, {"request-id": request_id, **(headers or {})})
+
+
+PROVIDER = AnthropicProvider()
+
+
+def _block_text(block: Any) -> str:
+    if isinstance(block, str):
+        return block
+    if not isinstance(block, dict):
+        return ""
+    kind = block.get("type")
+    if kind == "tool_use":
+        return dumps(block.get("input", {})).decode()
+    if kind == "tool_result":
+        return text_of(block.get("content"))
+    return block.get("text") or block.get("thinking") or ""
+
+
+def user_text(body: dict[str, Any]) -> str:
+    """Text of the last user turn that has text (tool_result-only turns are skipped)."""
+    for msg in reversed(body.get("messages") or []):
+        if isinstance(msg, dict) and msg.get("role") == "user":
+            text = text_of(msg.get("content"))
+            if text:
+                return text
+    return ""
+
+
+def _prompt_blocks(body: dict[str, Any]) -> list[tuple[str, bool]]:
+    """The prompt in cache order (tools, system, messages) as (text, has_cache_control)."""
+    blocks: list[tuple[str, bool]] = []
+    for tool in body.get("tools") or []:
+        blocks.append((dumps({k: v for k, v in tool.items() if k != "cache_control"}).decode(),
+                       "cache_control" in tool))
+    system = body.get("system")
+    if isinstance(system, str):
+        blocks.append((system, False))
+    elif isinstance(system, list):
+        blocks.extend((_block_text(b), isinstance(b, dict) and "cache_control" in b) for b in system)
+    for msg in body.get("messages") or []:
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if isinstance(content, str):
+            blocks.append((content, False))
+        elif isinstance(content, list):
+            blocks.extend((_block_text(b), isinstance(b, dict) and "cache_control" in b) for b in content)
+    return blocks
+
+
+def _usage(body: dict[str, Any], state: FakeState, output_tokens: int) -> dict[str, Any]:
+    blocks = _prompt_blocks(body)
+    total = sum(count_tokens(t) for t, _ in blocks)
+    created = read = 0
+    marks = [i for i, (_, cc) in enumerate(blocks) if cc]
+    if marks:
+        prefix = blocks[: marks[-1] + 1]
+        prefix_tokens = sum(count_tokens(t) for t, _ in prefix)
+        if prefix_tokens >= state.config["cache_min_tokens"]:  # real API ignores short prefixes
+            digest = hashlib.sha256("\x00".join(t for t, _ in prefix).encode()).hexdigest()
+            if state.cache_lookup(f"{body.get('model')}:{digest}", prefix_tokens):
+                read = prefix_tokens
+            else:
+                created = prefix_tokens
+    return {
+        "input_tokens": total - created - read,
+        "output_tokens": output_tokens,
+        "cache_creation_input_tokens": created,
+        "cache_read_input_tokens": read,
+        "cache_creation": {"ephemeral_5m_input_tokens": created, "ephemeral_1h_input_tokens": 0},
+        "server_tool_use": None,
+        "service_tier": "standard",
+    }
+
+
+def validate(request: Request, body: dict[str, Any]) -> Response | None:
+    """The checks the real API makes that a client is most likely to get wrong."""
+    if "anthropic-version" not in request.headers:
+        return PROVIDER.error(400, "anthropic-version: header is required")
+    if "n" in body:
+        return PROVIDER.error(400, "n: Extra inputs are not permitted")
+    if not isinstance(body.get("max_tokens"), int):
+        return PROVIDER.error(400, "max_tokens: Field required")
+    if not body.get("messages"):
+        return PROVIDER.error(400, "messages: Field required")
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        budget = thinking.get("budget_tokens")
+        if not isinstance(budget, int) or budget < 1024:
+            return PROVIDER.error(400, "thinking.enabled.budget_tokens: Input should be greater than or "
+                                       "equal to 1024")
+        if budget >= body["max_tokens"]:
+            return PROVIDER.error(400, "`max_tokens` must be greater than `thinking.budget_tokens`.")
+        if body.get("temperature") not in (None, 1, 1.0):
+            return PROVIDER.error(400, "`temperature` may only be set to 1 when thinking is enabled or in "
+                                       "interleaved thinking mode.")
+    return None
+
+
+def _tool_input(call: dict[str, Any]) -> Any:
+    args = call.get("arguments", {})
+    if isinstance(args, str):
+        try:
+            return loads(args)
+        except ValueError:
+            return {"raw": args}
+    return args
+
+
+def build_message(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Response:
+    messages = body.get("messages") or []
+    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+    content_last = last.get("content")
+    after_tool = isinstance(content_last, list) and any(
+        isinstance(b, dict) and b.get("type") == "tool_result" for b in content_last)
+    question = user_text(body)
+    reply = state.pick_replies(question, 1, after_tool)[0]
+    limit: int = body["max_tokens"]
+
+    content: list[dict[str, Any]] = []
+    output_tokens = 0
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive"):
+        thought = f"Let me work through this carefully. The question is: {question[:500]}"
+        thought, _ = truncate_words(thought, int(thinking.get("budget_tokens") or limit))
+        content.append({"type": "thinking", "thinking": thought, "signature": new_id("sig", 64)})
+        output_tokens += count_tokens(thought)
+
+    output_format = (body.get("output_config") or {}).get("format")
+    structured = isinstance(output_format, dict) and output_format.get("type") == "json_schema"
+    stop_reason, stop_sequence = "end_turn", None
+    if reply.tool_calls is not None:
+        for call in reply.tool_calls:
+            block = {"type": "tool_use", "id": new_id("toolu_"), "name": call["name"], "input": _tool_input(call)}
+            content.append(block)
+            output_tokens += count_tokens(dumps(block["input"]).decode()) + 1
+        stop_reason = "tool_use"
+    else:
+        text = structured_json(reply.text or "") if structured else (reply.text or "")
+        for seq in body.get("stop_sequences") or []:
+            pos = text.find(seq)
+            if pos >= 0:
+                text, stop_reason, stop_sequence = text[:pos], "stop_sequence", seq
+                break
+        text, cut = truncate_words(text, limit - output_tokens)
+        if cut:
+            stop_reason, stop_sequence = "max_tokens", None
+        content.append({"type": "text", "text": text, "citations": None})
+        output_tokens += count_tokens(text)
+
+    return {
+        "id": new_id("msg_01", 22),
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "unknown"),
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": stop_sequence,
+        "usage": _usage(body, state, output_tokens),
+        "container": None,
+    }
+
+
+def list_models(state: FakeState) -> dict[str, Any]:
+    data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
+            for m in state.config["models"]]
+    return {"data": data, "has_more": False, "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Starlette:
+    state = FakeState(config, DEFAULT_MODELS)
+    routes = [
+        Route("/v1/messages", generation_endpoint(state, PROVIDER, user_text, build_message, validate),
+              methods=["POST"]),
+        Route("/v1/models", guarded_get(state, PROVIDER, list_models), methods=["GET"]),
+    ]
+    return build_app(state, routes)
+
+
+if __name__ == "__main__":
+    run_cli(create_app, "python -m tests.fakes.anthropic_server")

@@ -1,0 +1,445 @@
+"""Control logic shared by the fake OpenAI and Anthropic servers.
+
+Scripting (rules -> replies), failure injection, latency, auth, the bounded request log,
+the `/_control/*` endpoints and the CLI live here once; each server module only knows its
+own wire format (request parsing, response JSON, error bodies).
+
+Config schema (every key optional; POST /_control/config replaces it, /_control/update merges):
+    rules:           [{"match": str | null, "replies": [str | {"tool_calls": [{"name", "arguments"}]}
+                                                    | {"echo": true} | {"text": str}]}]
+                     first rule whose match is a substring of the last user message wins; its replies
+                     go round-robin across choices and requests. No match -> DEFAULT_REPLY.
+    failures:        queue, one popped per generation request: {"status": 429, "retry_after": 0.2,
+                     "message": str, "type": str, "code": str} or {"drop": true}
+    fail_when_match: [{"match": str, <same fields as a failure>}]  every matching request fails
+    latency_s:       float, awaited per successful generation (failures answer at once)
+    api_key:         str | null (OpenAI: Authorization Bearer; Anthropic: x-api-key or Bearer)
+    max_n:           int | null, cap on OpenAI chat choices
+    models:          [str] for GET /v1/models (defaults per server)
+    log_size:        int, request-log length (default 200)
+    cache_min_tokens: int, shortest prefix the Anthropic cache simulation stores (default 0)
+
+Hot-path rule: handlers stay cheap (no pydantic, dicts built by hand, orjson when present)
+because a benchmark drives the OpenAI fake at hundreds of requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import logging
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+try:  # orjson is several times faster for the n=8 response bodies the benchmark produces
+    import orjson
+
+    def dumps(obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    loads = orjson.loads
+except ImportError:  # pragma: no cover - exercised only where orjson is absent
+
+    def dumps(obj: Any) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
+    loads = json.loads
+
+DEFAULT_REPLY = "The answer is \\boxed{42}."
+DEFAULT_LOG_SIZE = 200
+CACHE_KEY_LIMIT = 10_000  # bounds the prompt-cache simulation's memory
+
+# Keys a config may carry; anything else is rejected so typos fail loudly in tests.
+CONFIG_KEYS = {
+    "rules", "failures", "fail_when_match", "latency_s", "api_key", "max_n", "models",
+    "log_size", "cache_min_tokens",
+}
+
+
+def count_tokens(text: str) -> int:
+    """Whitespace words: crude but deterministic, so tests can predict usage exactly."""
+    return len(text.split())
+
+
+def truncate_words(text: str, limit: int) -> tuple[str, bool]:
+    """Cut `text` to `limit` words; returns (text, was_truncated)."""
+    words = text.split()
+    if len(words) <= limit:
+        return text, False
+    return " ".join(words[: max(limit, 0)]), True
+
+
+def new_id(prefix: str, length: int = 24) -> str:
+    return prefix + uuid.uuid4().hex[:length]
+
+
+def text_of(content: Any) -> str:
+    """Text of a message `content`: a string, or a list of parts/blocks carrying `text`."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
+
+
+def structured_json(text: str) -> str:
+    """Structured-output content derived from a scripted text reply.
+
+    A scripted reply that already looks like JSON is passed through untouched, so tests can
+    script exact (or deliberately malformed) structured output.
+    """
+    if text.lstrip().startswith("{"):
+        return text
+    final = text.strip()
+    start = text.rfind("\\boxed{")
+    if start >= 0:  # the answer inside the last \boxed{...}, braces balanced
+        depth, i = 1, start + len("\\boxed{")
+        begin = i
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        final = text[begin : i - 1] if depth == 0 else text[begin:]
+    return dumps({"reasoning": text, "final_answer": final}).decode()
+
+
+class Reply:
+    """One scripted answer: plain text or a list of tool calls."""
+
+    __slots__ = ("text", "tool_calls")
+
+    def __init__(self, text: str | None, tool_calls: list[dict[str, Any]] | None = None) -> None:
+        self.text = text
+        self.tool_calls = tool_calls
+
+    @staticmethod
+    def tool_args(call: dict[str, Any]) -> str:
+        """Arguments as the JSON string the APIs send; a scripted string passes verbatim."""
+        args = call.get("arguments", {})
+        return args if isinstance(args, str) else dumps(args).decode()
+
+
+def _normalize(config: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(config) - CONFIG_KEYS
+    if unknown:
+        raise ValueError(f"unknown config keys: {sorted(unknown)}")
+    cfg = copy.deepcopy(config)
+    cfg.setdefault("rules", [])
+    cfg.setdefault("failures", [])
+    cfg.setdefault("fail_when_match", [])
+    cfg["latency_s"] = float(cfg.get("latency_s") or 0.0)
+    cfg.setdefault("api_key", None)
+    cfg.setdefault("max_n", None)
+    cfg.setdefault("models", [])
+    cfg["log_size"] = int(cfg.get("log_size") or DEFAULT_LOG_SIZE)
+    cfg["cache_min_tokens"] = int(cfg.get("cache_min_tokens") or 0)
+    for rule in cfg["rules"]:
+        if not rule.get("replies"):
+            raise ValueError(f"rule without replies: {rule}")
+    return cfg
+
+
+class FakeState:
+    """All mutable state of one fake server process (single event loop: no locks needed)."""
+
+    def __init__(self, startup_config: dict[str, Any] | None = None,
+                 default_models: list[str] | None = None) -> None:
+        self.default_models = default_models or []
+        self.startup_config = _normalize(startup_config or {})
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the startup config with empty counters, log and cache."""
+        self.request_count = 0
+        self.log: deque[dict[str, Any]] = deque()
+        self.cache_keys: OrderedDict[str, int] = OrderedDict()
+        self.apply(self.startup_config)
+
+    def apply(self, config: dict[str, Any]) -> None:
+        cfg = _normalize(config)
+        if not cfg["models"]:
+            cfg["models"] = list(self.default_models)
+        self.config = cfg
+        self.rule_counters = [0] * len(cfg["rules"])
+        self.failures: deque[dict[str, Any]] = deque(cfg["failures"])
+        self.log = deque(self.log, maxlen=cfg["log_size"])  # keep the log across config changes
+
+    def snapshot(self) -> dict[str, Any]:
+        cfg = dict(self.config)
+        cfg["failures"] = list(self.failures)  # what is left of the queue
+        return cfg
+
+    def record(self, request: Request, body: Any) -> None:
+        self.request_count += 1
+        self.log.append({
+            "method": request.method,
+            "path": request.url.path,
+            "headers": dict(request.headers),
+            "body": body,
+            "time": time.time(),
+        })
+
+    def next_failure(self, user_text: str) -> dict[str, Any] | None:
+        """A queued failure wins; otherwise the first `fail_when_match` rule that matches."""
+        if self.failures:
+            return self.failures.popleft()
+        for rule in self.config["fail_when_match"]:
+            if rule.get("match") and rule["match"] in user_text:
+                return rule
+        return None
+
+    def pick_replies(self, user_text: str, k: int, after_tool_result: bool = False) -> list[Reply]:
+        """`k` replies from the first matching rule, round-robin so candidates differ.
+
+        After a tool result a model answers in text, so tool-call replies are skipped then.
+        """
+        for idx, rule in enumerate(self.config["rules"]):
+            match = rule.get("match")
+            if match is not None and match not in user_text:
+                continue
+            pool = rule["replies"]
+            if after_tool_result:
+                pool = [r for r in pool if not (isinstance(r, dict) and "tool_calls" in r)]
+                if not pool:
+                    return [Reply(DEFAULT_REPLY) for _ in range(k)]
+            start = self.rule_counters[idx]
+            self.rule_counters[idx] = start + k
+            return [self._reply(pool[(start + i) % len(pool)], user_text) for i in range(k)]
+        return [Reply(DEFAULT_REPLY) for _ in range(k)]
+
+    @staticmethod
+    def _reply(raw: Any, user_text: str) -> Reply:
+        if isinstance(raw, str):
+            return Reply(raw)
+        if raw.get("echo"):
+            return Reply(user_text)
+        if "tool_calls" in raw:
+            return Reply(None, raw["tool_calls"])
+        return Reply(str(raw.get("text", DEFAULT_REPLY)))
+
+    def cache_lookup(self, key: str, tokens: int) -> bool:
+        """True when `key` was cached before; otherwise remember it (bounded LRU)."""
+        if key in self.cache_keys:
+            self.cache_keys.move_to_end(key)
+            return True
+        self.cache_keys[key] = tokens
+        if len(self.cache_keys) > CACHE_KEY_LIMIT:
+            self.cache_keys.popitem(last=False)
+        return False
+
+
+class Provider:
+    """What differs between the two APIs' envelopes: auth header and error bodies."""
+
+    def authorized(self, request: Request, api_key: str) -> bool:
+        raise NotImplementedError
+
+    def unauthorized(self) -> Response:
+        raise NotImplementedError
+
+    def error(self, status: int, message: str | None = None, headers: dict[str, str] | None = None,
+              err_type: str | None = None, code: str | None = None) -> Response:
+        raise NotImplementedError
+
+
+def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(obj), status_code=status, headers=headers, media_type="application/json")
+
+
+class DropResponse(Response):
+    """Starts a response, then returns without a body: uvicorn closes the socket mid-reply,
+    which clients see as a broken connection (the closest ASGI gets to a TCP drop)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+
+
+def failure_response(provider: Provider, failure: dict[str, Any]) -> Response:
+    if failure.get("drop"):
+        return DropResponse()
+    headers: dict[str, str] = {}
+    retry_after = failure.get("retry_after")
+    if retry_after is not None:
+        ra = float(retry_after)
+        # Whole seconds as an integer (what real servers send); sub-second stays a float,
+        # with retry-after-ms alongside for clients that prefer it.
+        headers["retry-after"] = str(int(ra)) if ra.is_integer() else str(ra)
+        headers["retry-after-ms"] = str(int(ra * 1000))
+    return provider.error(int(failure.get("status", 500)), failure.get("message"), headers,
+                          failure.get("type"), failure.get("code"))
+
+
+# A generation builder gets (parsed body, state) and returns a response dict or a Response.
+Builder = Callable[[dict[str, Any], FakeState], dict[str, Any] | Response]
+UserText = Callable[[dict[str, Any]], str]
+# A validator rejects requests the real API would reject (None = fine).
+Validator = Callable[[Request, dict[str, Any]], Response | None]
+
+
+def generation_endpoint(state: FakeState, provider: Provider, user_text: UserText, build: Builder,
+                        validate: Validator | None = None) -> Callable[[Request], Awaitable[Response]]:
+    """The common request pipeline: log -> auth -> validate -> injected failure -> latency -> build."""
+
+    async def endpoint(request: Request) -> Response:
+        raw = await request.body()
+        try:
+            body = loads(raw)
+        except ValueError:
+            state.record(request, raw.decode(errors="replace"))
+            return provider.error(400, "We could not parse the JSON body of your request.")
+        state.record(request, body)
+        key = state.config["api_key"]
+        if key and not provider.authorized(request, key):
+            return provider.unauthorized()
+        if not isinstance(body, dict):
+            return provider.error(400, "Request body must be a JSON object.")
+        if validate is not None and (rejected := validate(request, body)) is not None:
+            return rejected
+        failure = state.next_failure(user_text(body))
+        if failure is not None:  # failures answer fast, like real rate limiters do
+            return failure_response(provider, failure)
+        if state.config["latency_s"] > 0:
+            await asyncio.sleep(state.config["latency_s"])
+        result = build(body, state)
+        return result if isinstance(result, Response) else json_response(result)
+
+    return endpoint
+
+
+def guarded_get(state: FakeState, provider: Provider,
+                build: Callable[[FakeState], dict[str, Any]]) -> Callable[[Request], Awaitable[Response]]:
+    """A GET endpoint (e.g. /v1/models) behind the same auth check."""
+
+    async def endpoint(request: Request) -> Response:
+        state.record(request, None)
+        key = state.config["api_key"]
+        if key and not provider.authorized(request, key):
+            return provider.unauthorized()
+        return json_response(build(state))
+
+    return endpoint
+
+
+def control_routes(state: FakeState) -> list[Route]:
+    async def set_config(request: Request) -> Response:
+        try:
+            state.apply(loads(await request.body()))
+        except (ValueError, TypeError, AttributeError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"ok": True})
+
+    async def update_config(request: Request) -> Response:
+        merged = state.snapshot()
+        try:
+            merged.update(loads(await request.body()))
+            state.apply(merged)
+        except (ValueError, TypeError, AttributeError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"ok": True})
+
+    async def get_config(request: Request) -> Response:
+        return json_response(state.snapshot())
+
+    async def get_requests(request: Request) -> Response:
+        return json_response({"count": state.request_count, "requests": list(state.log)})
+
+    async def reset(request: Request) -> Response:
+        state.reset()
+        return json_response({"ok": True})
+
+    return [
+        Route("/_control/config", set_config, methods=["POST"]),
+        Route("/_control/config", get_config, methods=["GET"]),
+        Route("/_control/update", update_config, methods=["POST"]),
+        Route("/_control/requests", get_requests, methods=["GET"]),
+        Route("/_control/reset", reset, methods=["POST"]),
+    ]
+
+
+def build_app(state: FakeState, routes: list[Route]) -> Starlette:
+    app = Starlette(routes=[*routes, *control_routes(state)])
+    app.state.fake = state
+    return app
+
+
+def _parse_cli(argv: list[str] | None, prog: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog, description="Protocol-faithful fake LLM API server.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--config", help="JSON file with the startup config")
+    parser.add_argument("--latency", type=float, default=None, help="seconds added to each generation")
+    parser.add_argument("--api-key", default=None)
+    parser.add_argument("--max-n", type=int, default=None)
+    parser.add_argument("--exit-on-stdin-eof", action="store_true",
+                        help="stop when stdin closes, so a crashed parent leaves no orphan server")
+    return parser.parse_args(argv)
+
+
+def cli_config(args: argparse.Namespace) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    if args.config:
+        with open(args.config) as fh:
+            config = json.load(fh)
+    if args.latency is not None:
+        config["latency_s"] = args.latency
+    if args.api_key is not None:
+        config["api_key"] = args.api_key
+    if args.max_n is not None:
+        config["max_n"] = args.max_n
+    return config
+
+
+def run_cli(make_app: Callable[[dict[str, Any]], Starlette], prog: str, argv: list[str] | None = None) -> None:
+    """Serve `make_app(config)`; prints `LISTENING <port>` once the socket accepts connections."""
+    import uvicorn  # imported here so importing the app (e.g. in-process tests) stays light
+
+    args = _parse_cli(argv, prog)
+    app = make_app(cli_config(args))
+    # Bind ourselves so `--port 0` yields the real port before uvicorn starts.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=1, backlog=2048,
+                            timeout_keep_alive=75)  # clients pool connections; idle closes race them
+    # Dropped connections are deliberate here; keep uvicorn from logging each one as an error.
+    logging.getLogger("uvicorn.error").addFilter(
+        lambda record: "without completing response" not in record.getMessage())
+    server = uvicorn.Server(config)
+
+    async def serve() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:
+            if task.done():
+                return await task
+            await asyncio.sleep(0.005)
+        print(f"LISTENING {port}", flush=True)
+        if args.exit_on_stdin_eof:
+            loop = asyncio.get_running_loop()
+
+            def watch() -> None:
+                sys.stdin.buffer.read()  # returns at EOF, i.e. when the parent is gone
+                loop.call_soon_threadsafe(setattr, server, "should_exit", True)
+
+            threading.Thread(target=watch, daemon=True).start()
+        await task
+
+    asyncio.run(serve())
