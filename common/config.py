@@ -169,8 +169,9 @@ def load_config(
             f"{source}: 'generator' is {cfg.generator} but you ran `bestofn {provider}`; "
             f"run `bestofn {cfg.generator} ...` or change the key."
         )
-    if cfg.model is None:
-        cfg.model = DEFAULT_MODELS[provider]
+    cfg.generator = provider  # the file records which provider made it
+    if cfg.model is None and provider != "local":
+        cfg.model = DEFAULT_MODELS[provider]  # a local server is asked what it serves (common/runner.py)
     if cfg.persona:
         found = _resolve_path(cfg.persona, base)
         if found is None:

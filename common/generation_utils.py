@@ -36,6 +36,7 @@ class RunStats:
     queries_total: int | None = None
     queries_done: int = 0
     queries_skipped_done: int = 0
+    duplicate_ids: int = 0
     candidates: int = 0
     verified: int = 0
     verifiable: int = 0
@@ -129,7 +130,7 @@ class Pipeline:
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.stats = RunStats()
         self.persona_text = cfg.persona_text()
-        self._on_progress = on_progress or (lambda s: None)
+        self.on_progress = on_progress or (lambda s: None)
         self._requests = asyncio.Semaphore(cfg.concurrency)
         self._flush_lock = asyncio.Lock()
         self._queries_since_flush = 0
@@ -246,7 +247,7 @@ class Pipeline:
         self._queries_since_flush += 1
         if self._queries_since_flush >= self.cfg.checkpoint_every:
             await self.flush()
-        self._on_progress(self.stats)
+        self.on_progress(self.stats)
 
     async def flush(self) -> None:
         async with self._flush_lock:
@@ -305,8 +306,14 @@ class Pipeline:
 def pending_work(
     queries: Iterable[Query], num_candidates: int, done: set[Key], stats: RunStats
 ) -> Iterator[tuple[Query, list[int]]]:
-    """Skip what a previous run already made: resume never regenerates or duplicates a row."""
+    """Skip what a previous run already made: resume never regenerates or duplicates a row.
+    A query id seen twice in the data is made once (the first row wins)."""
+    seen: set[str] = set()
     for q in queries:
+        if q.query_id in seen:
+            stats.duplicate_ids += 1
+            continue
+        seen.add(q.query_id)
         missing = [i for i in range(num_candidates) if (q.query_id, i) not in done]
         if missing:
             yield q, missing

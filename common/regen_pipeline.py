@@ -28,7 +28,15 @@ from common.nemotron_utils import Query
 from common.progress import ProgressDisplay, summary_table
 from common.runner import file_metadata, open_adapter
 from common.schema import ARROW_SCHEMA
-from common.store import CheckpointStore, Key, conform, iter_batches, read_metadata, write_parquet_atomic
+from common.store import (
+    CheckpointStore,
+    Key,
+    conform,
+    iter_batches,
+    iter_rows,
+    read_metadata,
+    write_parquet_atomic,
+)
 
 _SELECT_COLUMNS = ["query_id", "candidate_idx", "split", "error", "is_verified"]
 _QUERY_COLUMNS = ["query_id", "split", "question", "ground_truth", "query_metadata"]
@@ -37,24 +45,22 @@ _QUERY_COLUMNS = ["query_id", "split", "question", "ground_truth", "query_metada
 def select_rows(path: Path, splits: list[str] | None, mode: str) -> dict[str, list[int]]:
     """query_id -> candidate indices to redo. mode: errors | failed (errors or not verified) | all."""
     chosen: dict[str, list[int]] = defaultdict(list)
-    for batch in iter_batches(path, _SELECT_COLUMNS):
-        for qid, idx, split, error, ok in zip(*(batch.column(c).to_pylist() for c in _SELECT_COLUMNS)):
-            if splits and split not in splits:
-                continue
-            if mode == "all" or error is not None or (mode == "failed" and ok is False):
-                chosen[qid].append(idx)
+    for qid, idx, split, error, ok in iter_rows(path, _SELECT_COLUMNS):
+        if splits and split not in splits:
+            continue
+        if mode == "all" or error is not None or (mode == "failed" and ok is False):
+            chosen[qid].append(idx)
     return dict(chosen)
 
 
 def queries_from_file(path: Path, wanted: dict[str, list[int]]) -> Iterator[tuple[Query, list[int]]]:
     """Rebuild each selected query from its first row: rows carry everything a prompt needs."""
     seen: set[str] = set()
-    for batch in iter_batches(path, _QUERY_COLUMNS):
-        for qid, split, question, gt, meta_json in zip(*(batch.column(c).to_pylist() for c in _QUERY_COLUMNS)):
-            if qid not in wanted or qid in seen:
-                continue
-            seen.add(qid)
-            yield Query.from_record(qid, split, question, gt, meta_json), sorted(wanted[qid])
+    for qid, split, question, gt, meta_json in iter_rows(path, _QUERY_COLUMNS):
+        if qid not in wanted or qid in seen:
+            continue
+        seen.add(qid)
+        yield Query.from_record(qid, split, question, gt, meta_json), sorted(wanted[qid])
 
 
 def _load_file_config(path: Path, provider: str, overrides: dict[str, Any]) -> ExperimentConfig:
@@ -108,7 +114,7 @@ def regen(
                 )
                 work = ((q, idx) for q, idx in work if idx)
                 with ProgressDisplay(console, len(wanted), quiet, label="regen queries") as progress:
-                    pipeline._on_progress = progress
+                    pipeline.on_progress = progress
                     stats = await pipeline.run(work)
                     progress.finish(stats)
                 meta = {**read_metadata(path), **file_metadata(cfg, provider, pipeline.run_id)}

@@ -8,7 +8,7 @@ import os
 import platform
 import time
 from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager, suppress
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,8 @@ _VERSIONED = ("bestofn", "openai", "anthropic", "pyarrow", "pydantic", "sympy", 
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in _VERSIONED:
-        try:
+        with suppress(importlib_metadata.PackageNotFoundError):
             out[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            pass
     return out
 
 
@@ -72,6 +70,8 @@ async def open_adapter(provider: str, cfg: ExperimentConfig, stack: ExitStack) -
                 timeout=cfg.request_timeout,
             )
     try:
+        if cfg.model is None:
+            cfg.model = await adapter.served_model()
         yield adapter
     finally:
         await adapter.aclose()
@@ -106,7 +106,7 @@ def generate(
                 queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
                 work = pending_work(queries, cfg.num_candidates, done, pipeline.stats)
                 with ProgressDisplay(console, estimated_total(cfg), quiet) as progress:
-                    pipeline._on_progress = progress
+                    pipeline.on_progress = progress
                     run_started = time.monotonic()
                     try:
                         stats = await pipeline.run(work)

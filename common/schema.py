@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import types
 import typing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class BestOfNRecord(BaseModel):

@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -52,9 +53,14 @@ def iter_batches(path: Path, columns: list[str] | None = None, batch_size: int =
     yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=columns)
 
 
+def iter_rows(path: Path, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """Rows of a few columns as tuples, a batch at a time (the file is never read whole)."""
+    for batch in iter_batches(path, columns, batch_size=65536):
+        yield from zip(*(batch.column(c).to_pylist() for c in columns), strict=True)
+
+
 def read_keys(path: Path) -> Iterator[Key]:
-    for batch in iter_batches(path, KEY_COLUMNS, batch_size=65536):
-        yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist())
+    yield from iter_rows(path, KEY_COLUMNS)
 
 
 class CheckpointStore:
@@ -114,10 +120,6 @@ class CheckpointStore:
         self._parts = [first.name]
 
     # ---- writing ----------------------------------------------------------------------------
-    @property
-    def buffered(self) -> int:
-        return len(self._buffer)
-
     def add(self, records: Iterable[BestOfNRecord]) -> None:
         self._buffer.extend(records)
 

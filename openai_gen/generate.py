@@ -9,7 +9,7 @@ from typing import Any
 
 import openai
 
-from common.errors import MissingKeyError
+from common.errors import MissingKeyError, RunFailure
 from common.providers import (
     STRUCTURED_OUTPUT_SCHEMA,
     Candidate,
@@ -67,6 +67,16 @@ class OpenAIAdapter:
 
     async def aclose(self) -> None:
         await self.client.close()
+
+    async def served_model(self) -> str:
+        """The first model a compatible server lists, for runs that name none."""
+        try:
+            models = await self.client.models.list()
+        except openai.APIError as e:
+            raise RunFailure(f"Could not list the models of {self.client.base_url}: {e}") from None
+        if not models.data:
+            raise RunFailure(f"{self.client.base_url} serves no model; pass --model.")
+        return models.data[0].id
 
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
         start = time.perf_counter()

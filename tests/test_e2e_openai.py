@@ -195,7 +195,7 @@ def test_resume_after_kill_9_loses_nothing_and_redoes_nothing(tmp_path: Path, op
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     first = pd.concat(pd.read_parquet(p) for p in (tmp_path / "out.parquet.parts").glob("part-*.parquet"))
-    done = set(zip(first.query_id, first.candidate_idx))
+    done = set(zip(first.query_id, first.candidate_idx, strict=True))
     assert 6 <= len(done) < 24
 
     openai_fake.reset()
