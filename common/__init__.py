@@ -1,0 +1,1 @@
+"""Shared pipeline, schema, config, retry and analysis helpers."""
