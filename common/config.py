@@ -55,6 +55,7 @@ class ExperimentConfig(BaseModel):
     checkpoint_every: int = Field(10, ge=1)
     verify: bool = True
     seed: int | None = None
+    sandbox: Literal["auto", "docker", "bwrap"] = "auto"
     n_per_request: int = Field(8, ge=1, le=128, description="most candidates asked for in one request")
     request_timeout: float = Field(600.0, gt=0)
     max_retries: int = Field(6, ge=0, le=50)

@@ -69,12 +69,18 @@ def test_generate_verifies_math_and_writes_analysable_parquet(tmp_path: Path, op
 
 
 def test_splits_without_a_verifier_say_so(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": [{"match": "add_two", "replies": ["```python\ndef add_two(x):\n    return x + 2\n```"]}]})
     cfg = write_config(tmp_path / "c.yaml", splits="code,tool_calling", max_queries=2)
     assert _generate(cfg, openai_fake).returncode == 0
     df = pd.read_parquet(tmp_path / "out.parquet")
     assert set(df.split) == {"code", "tool_calling"}
-    assert df.is_verified.isna().all()
-    assert df.verification_method.eq("none").all()
+    tools = df[df.split == "tool_calling"]
+    assert tools.is_verified.isna().all() and tools.verification_method.eq("none").all()
+    # Code rows are run against their tests in a sandbox: the right function passes, "42" does not.
+    code = df[df.split == "code"].set_index("query_id")
+    assert code.loc["sample-code-001"].is_verified.all()
+    assert not code.loc["sample-code-002"].is_verified.any()
+    assert code.verification_method.ne("none").all()
     # Tool definitions travel with the request.
     tool_reqs = [r for r in _chat_requests(openai_fake) if r["body"].get("tools")]
     assert len(tool_reqs) == 2

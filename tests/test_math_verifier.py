@@ -196,10 +196,10 @@ def test_inline_mode_matches_pooled(mv: MathVerifier) -> None:
 
 
 def test_registry() -> None:
-    assert has_verifier("math") and not has_verifier("code")
+    assert has_verifier("math") and has_verifier("code") and not has_verifier("tool_calling")
     assert get_verifier("math") is get_verifier("math")
     with pytest.raises(NoVerifierError):
-        get_verifier("code")
+        get_verifier("tool_calling")
     with pytest.raises(KeyError):
         get_verifier("nope")
 

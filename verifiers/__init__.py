@@ -26,7 +26,13 @@ def _make_math() -> Verifier:
     return MathVerifier()
 
 
-_FACTORIES: dict[str, Callable[[], Verifier]] = {"math": _make_math}
+def _make_code() -> Verifier:
+    from verifiers.code_verifier import CodeVerifier
+
+    return CodeVerifier()
+
+
+_FACTORIES: dict[str, Callable[[], Verifier]] = {"math": _make_math, "code": _make_code}
 _cache: dict[tuple[int, str], Verifier] = {}
 _lock = threading.Lock()
 

@@ -1,0 +1,327 @@
+"""CodeVerifier end to end in real sandboxes: the same suite against Docker and bubblewrap.
+
+Languages and test forms, then containment (network, filesystem, environment, resource bombs,
+leftovers), then cheats that fool naive exit-code harnesses.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pytest
+
+from verifiers.base import VerificationResult
+from verifiers.code_verifier import CodeVerifier
+from verifiers.sandbox_base import Job, Run, Sandbox
+
+pytest_plugins = ("tests.code_sandbox_fixtures",)  # the `sandbox` and `verifier` fixtures, per backend
+
+ADD_CHECK = {"test": "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-4, 4) == 0\n"
+                     "    assert candidate(10, 5) == 15\n", "entry_point": "add"}
+ADD_CALLS = {"inputs": [[1, 2], [-4, 4], [10, 5]], "outputs": [3, 0, 15], "fn_name": "add"}
+SUM_STDIO = {"inputs": ["1 2\n", "-4 4\n", "10 5\n"], "outputs": ["3\n", "0\n", "15\n"]}
+
+
+def py(code: str) -> str:
+    return f"Here is the solution:\n\n```python\n{code.strip()}\n```\n"
+
+
+def run(v: CodeVerifier, response: str, tests: Any = None, **ctx: Any) -> VerificationResult:
+    return v.verify(response, None, tests=tests, **ctx)
+
+
+def wait_clean(box: Sandbox, timeout: float = 15.0) -> list[str]:
+    from tests.code_sandbox_fixtures import sandbox_leftovers  # after pytest_plugins, for assert rewriting
+
+    deadline = time.monotonic() + timeout
+    while (left := sandbox_leftovers(box)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+# --------------------------------------------------------------------------- languages and forms
+
+
+def test_python_humaneval_pass_and_fail(verifier: CodeVerifier) -> None:
+    ok = run(verifier, py("def add(a, b):\n    return a + b"), ADD_CHECK)
+    assert ok.is_verified and ok.confidence >= 0.9 and ok.details["tests_passed"] == 3
+    bad = run(verifier, py("def add(a, b):\n    return a - b"), ADD_CHECK)
+    assert not bad.is_verified and bad.details["reason"] == "wrong_answer"
+    assert "candidate(1, 2) == 3" in bad.explanation and "returned -1" in bad.explanation
+
+
+def test_python_call_form_and_type_strictness(verifier: CodeVerifier) -> None:
+    assert run(verifier, py("def add(a, b):\n    return a + b"), ADD_CALLS).is_verified
+    as_str = run(verifier, py("def add(a, b):\n    return str(a + b)"), ADD_CALLS)
+    assert not as_str.is_verified and "expected 3, got '3'" in as_str.explanation
+    leetcode = py("class Solution:\n    def add(self, a, b):\n        return a + b")
+    assert run(verifier, leetcode, ADD_CALLS).is_verified
+
+
+def test_python_stdio(verifier: CodeVerifier) -> None:
+    good = py("a, b = map(int, input().split())\nprint(a + b)")
+    assert run(verifier, good, SUM_STDIO).is_verified
+    bad = run(verifier, py("a, b = map(int, input().split())\nprint(a * b)"), SUM_STDIO)
+    assert bad.details["reason"] == "wrong_answer" and "expected '3', got '2'" in bad.explanation
+    crash = run(verifier, py("print(1/0)"), SUM_STDIO)
+    assert crash.details["reason"] == "runtime_error" and "ZeroDivisionError" in crash.explanation
+
+
+def test_javascript_function_and_stdio(verifier: CodeVerifier) -> None:
+    fn = "```javascript\nfunction add(a, b) { return a + b; }\nconsole.log(add(2, 2));\n```"
+    assert run(verifier, fn, ADD_CALLS, language="javascript").is_verified
+    arrow = "```js\nconst add = (a, b) => a + b + 1;\n```"
+    assert run(verifier, arrow, ADD_CALLS, language="javascript").details["reason"] == "wrong_answer"
+    stdio = ("```javascript\nconst [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\n"
+             "console.log(a + b);\n```")
+    assert run(verifier, stdio, SUM_STDIO, language="javascript").is_verified
+
+
+def test_bash_stdio(verifier: CodeVerifier) -> None:
+    good = "```bash\nread a b\necho $((a + b))\n```"
+    assert run(verifier, good, SUM_STDIO, language="bash").is_verified
+    bad = "```bash\nread a b\necho $((a - b))\n```"
+    assert run(verifier, bad, SUM_STDIO, language="bash").details["reason"] == "wrong_answer"
+
+
+SQL_TESTS = {
+    "schema": "CREATE TABLE emp (name TEXT, dept TEXT, salary INTEGER);",
+    "data": "INSERT INTO emp VALUES ('ann','eng',100),('bob','eng',80),('cy','ops',90);",
+    "expected": [["eng", 90], ["ops", 90]],
+    "cases": [
+        {"data": "INSERT INTO emp VALUES ('ann','eng',100),('bob','eng',80),('cy','ops',90);",
+         "expected": [["eng", 90], ["ops", 90]]},
+        {"data": "INSERT INTO emp VALUES ('d','hr',10),('e','hr',30);", "expected": [["hr", 20]]},
+    ],
+}
+
+
+def test_sql_order_insensitive_and_hidden_case(verifier: CodeVerifier) -> None:
+    good = "```sql\nSELECT dept, AVG(salary) FROM emp GROUP BY dept ORDER BY dept DESC;\n```"
+    assert run(verifier, good, SQL_TESTS).is_verified
+    hard_coded = "```sql\nSELECT 'eng', 90 UNION ALL SELECT 'ops', 90;\n```"
+    hc = run(verifier, hard_coded, SQL_TESTS)
+    assert not hc.is_verified and "test 2/2" in hc.explanation
+    typo = run(verifier, "```sql\nSELEC dept FROM emp;\n```", SQL_TESTS)
+    assert typo.details["reason"] == "syntax_error"
+    ordered = {**SQL_TESTS, "cases": None, "ordered": True}
+    assert not run(verifier, good, ordered).is_verified
+
+
+def test_statement_examples_and_no_tests(verifier: CodeVerifier) -> None:
+    question = ("Given n, print n squared.\n\n-----Input-----\n\nThe first line contains an integer n.\n\n"
+                "-----Output-----\n\nPrint one integer.\n\n-----Examples-----\nInput\n3\n\nOutput\n9\n\n"
+                "Input\n5\n\nOutput\n25\n\n-----Note-----\n\nSquares.")
+    ok = run(verifier, py("n = int(input())\nprint(n * n)"), None, question=question)
+    assert ok.is_verified and ok.details["test_source"] == "statement" and ok.details["tests_total"] == 2
+    assert ok.confidence < 0.9
+    bad = run(verifier, py("n = int(input())\nprint(n + n)"), None, question=question)
+    assert not bad.is_verified and bad.details["reason"] == "wrong_answer"
+    none = run(verifier, py("def f(x):\n    return x"), None, question="Write f.")
+    assert none.is_verified and none.details["reason"] == "no_tests" and none.confidence < 0.4
+
+
+def test_syntax_error_never_reaches_the_sandbox(sandbox: Sandbox) -> None:
+    class Exploding:
+        name = "exploding"
+
+        def run(self, job: Job) -> None:
+            raise AssertionError("the sandbox must not be used")
+
+    v = CodeVerifier(sandbox=Exploding())  # type: ignore[arg-type]
+    for response, lang in ((py("def add(a, b)\n    return a + b"), "python"),
+                           ("```js\nfunction add(a, b) { return a + ; }\n```", "javascript"),
+                           ("```bash\nif true; then echo hi\n```", "bash")):
+        r = v.verify(response, None, tests=ADD_CALLS, language=lang)
+        assert r.details["reason"] == "syntax_error", r
+
+
+def test_sandbox_faults_are_retried_then_reported(sandbox: Sandbox) -> None:
+    from verifiers.sandbox_base import SandboxError
+
+    class Flaky:
+        name = "flaky"
+
+        def __init__(self, failures: int) -> None:
+            self.failures = failures
+
+        def run(self, job: Job) -> Any:
+            if self.failures:
+                self.failures -= 1
+                raise SandboxError("container vanished")
+            return sandbox.run(job)
+
+    good = py("def add(a, b):\n    return a + b")
+    assert CodeVerifier(sandbox=Flaky(2), retries=2).verify(good, None, tests=ADD_CALLS).is_verified
+    r = CodeVerifier(sandbox=Flaky(5), retries=2).verify(good, None, tests=ADD_CALLS)
+    assert not r.is_verified and r.details["reason"] == "sandbox_error" and r.confidence == 0.0
+
+
+def test_refusal_is_not_run(verifier: CodeVerifier) -> None:
+    r = run(verifier, "I'm sorry, but I can't help with that request.", ADD_CALLS)
+    assert r.method == "refusal" and not r.is_verified
+
+
+def test_concurrent_verification_is_thread_safe(verifier: CodeVerifier) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    good, bad = py("def add(a, b):\n    return a + b"), py("def add(a, b):\n    return a * b")
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda i: run(verifier, good if i % 2 else bad, ADD_CALLS), range(12)))
+    assert [r.is_verified for r in results] == [bool(i % 2) for i in range(12)]
+
+
+# --------------------------------------------------------------------------- containment
+
+NET_PROBE = py("""
+import socket
+ok = []
+for host, port in (("1.1.1.1", 53), ("172.17.0.1", 2375), ("127.0.0.1", 22), ("deb.debian.org", 80)):
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        ok.append(host)
+    except OSError:
+        pass
+print("open" if ok else "blocked")
+""")
+ECHO_TEST = {"inputs": [""], "outputs": ["blocked\n"]}
+
+
+def test_no_network(verifier: CodeVerifier) -> None:
+    r = run(verifier, NET_PROBE, ECHO_TEST)
+    assert r.is_verified, r.explanation
+
+
+def test_no_write_outside_the_work_dir(verifier: CodeVerifier) -> None:
+    probe = py("""
+import os
+written = []
+for path in ("/x", "/usr/x", "/etc/x", "/opt/bestofn/x", "/tmp/x", "/opt/bestofn/runner.py", "/proc/sys/kernel/x"):
+    try:
+        with open(path, "a") as f:
+            f.write("x")
+        written.append(path)
+    except OSError:
+        pass
+open("here.txt", "w").write("fine")
+print(written or "blocked")
+""")
+    r = run(verifier, probe, ECHO_TEST)
+    assert r.is_verified, r.explanation
+    assert "x" not in os.listdir("/") or not os.path.isfile("/x")
+
+
+def test_host_environment_invisible(verifier: CodeVerifier, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-bestofn-secret-canary")
+    probe = py("""
+import os, glob
+seen = [k for k, v in os.environ.items() if "canary" in v or k.endswith("API_KEY")]
+for path in glob.glob("/proc/*/environ"):
+    try:
+        if b"canary" in open(path, "rb").read():
+            seen.append(path)
+    except OSError:
+        pass
+print(seen or "blocked")
+""")
+    assert run(verifier, probe, ECHO_TEST).is_verified
+
+
+BOMBS = {
+    "fork_bomb": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+                  {"timeout", "runtime_error", "memory"}),
+    "memory_bomb": ("x = []\nwhile True:\n    x.append(bytearray(50 * 2**20))", {"memory"}),
+    "infinite_loop": ("while True:\n    pass", {"timeout"}),
+    "output_flood": ("import sys\nchunk = 'y' * 2**20\nfor _ in range(100):\n    sys.stdout.write(chunk)",
+                     {"output_limit"}),
+}
+
+
+@pytest.mark.parametrize("bomb", list(BOMBS))
+def test_resource_bombs_are_contained(verifier: CodeVerifier, sandbox: Sandbox, bomb: str) -> None:
+    code, reasons = BOMBS[bomb]
+    started = time.monotonic()
+    r = run(verifier, py(code), SUM_STDIO)
+    assert not r.is_verified and r.details["reason"] in reasons, r
+    assert time.monotonic() - started < 20
+    assert wait_clean(sandbox) == []
+    # The sandbox is still usable afterwards.
+    assert run(verifier, py("a, b = map(int, input().split())\nprint(a + b)"), SUM_STDIO).is_verified
+
+
+def test_sleeping_background_child_is_killed(verifier: CodeVerifier, sandbox: Sandbox) -> None:
+    code = ("import subprocess, os\nsubprocess.Popen(['sleep', '1000'], start_new_session=True)\n"
+            "os.system('sleep 1000 &')\na, b = map(int, input().split())\nprint(a + b)")
+    started = time.monotonic()
+    r = run(verifier, py(code), SUM_STDIO)
+    assert r.is_verified and time.monotonic() - started < 10
+    assert wait_clean(sandbox) == []
+
+
+def test_runner_enforces_timeout_itself(sandbox: Sandbox) -> None:
+    """The wall clock kills the sandboxed processes; it does not merely stop waiting for them."""
+    job = Job(runs=[Run(["bash", "-c", "sleep 30 & sleep 30"], timeout_s=1.0)])
+    started = time.monotonic()
+    result = sandbox.run(job)
+    assert result.runs[0].timed_out and time.monotonic() - started < 5
+    assert wait_clean(sandbox) == []
+
+
+# --------------------------------------------------------------------------- cheats
+
+CHEATS = {
+    "exit0_before_tests": "import sys\nsys.exit(0)\ndef add(a, b):\n    return a + b",
+    "os_exit0_before_tests": "import os\nos._exit(0)\ndef add(a, b):\n    return a + b",
+    "exit0_inside_call": "import os\ndef add(a, b):\n    os._exit(0)",
+    "fake_success_line": "def add(a, b):\n    print('All tests passed')\n    print('OK')\n    import os; os._exit(0)",
+    "always_equal": ("class Yes(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\n"
+                     "class Any:\n    def __eq__(self, other):\n        return True\n    def __ne__(self, other):\n"
+                     "        return False\ndef add(a, b):\n    return Any()"),
+    "always_equal_int_subclass": ("class Yes(int):\n    def __eq__(self, other):\n        return True\n"
+                                  "def add(a, b):\n    return Yes(0)"),
+    "print_instead_of_return": "def add(a, b):\n    print(a + b)",
+    "hard_code_first_example": "def add(a, b):\n    return 3",
+    "kill_the_harness": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\ndef add(a, b):\n    return a + b",
+    "steal_token_from_parent": (
+        "import os\ntok = ''\ntry:\n    tok = open(f'/proc/{os.getppid()}/environ').read()\nexcept OSError:\n    pass\n"
+        "try:\n    tok += open(f'/proc/{os.getppid()}/mem', 'rb').read(10).hex()\nexcept OSError:\n    pass\n"
+        "print(tok)\nos._exit(0)"),
+    "patch_builtins_and_exit": ("import builtins, sys\nbuiltins.AssertionError = type('N', (Exception,), {})\n"
+                                "def add(a, b):\n    sys.exit(0)"),
+}
+
+
+@pytest.mark.parametrize("tests", [ADD_CHECK, ADD_CALLS], ids=["humaneval", "call"])
+@pytest.mark.parametrize("cheat", list(CHEATS))
+def test_function_cheats_are_rejected(verifier: CodeVerifier, cheat: str, tests: dict) -> None:
+    r = run(verifier, py(CHEATS[cheat]), tests)
+    assert not r.is_verified, (cheat, r)
+    assert r.details["reason"] in {"wrong_answer", "runtime_error"}, r
+
+
+STDIO_CHEATS = {
+    "exit0_before_output": "import sys\nsys.exit(0)\na, b = map(int, input().split())\nprint(a + b)",
+    "fake_success_line": "print('All tests passed')",
+    "hard_code_first_example": "print(3)",
+    "exit_code_only": "import os\nos._exit(0)",
+}
+
+
+@pytest.mark.parametrize("cheat", list(STDIO_CHEATS))
+def test_stdio_cheats_are_rejected(verifier: CodeVerifier, cheat: str) -> None:
+    r = run(verifier, py(STDIO_CHEATS[cheat]), SUM_STDIO)
+    assert not r.is_verified and r.details["reason"] == "wrong_answer", r
+
+
+def test_javascript_cheats_are_rejected(verifier: CodeVerifier) -> None:
+    cheats = [
+        "process.exit(0);\nfunction add(a, b) { return a + b; }",
+        "function add(a, b) { return {valueOf: () => a + b, toString: () => String(a + b)}; }",
+        "function add(a, b) { console.log(a + b); }",
+        "function add(a, b) { process.exit(0); }",
+    ]
+    for code in cheats:
+        r = run(verifier, f"```javascript\n{code}\n```", ADD_CALLS, language="javascript")
+        assert not r.is_verified, (code, r)

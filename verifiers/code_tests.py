@@ -1,0 +1,171 @@
+"""Where a code row's tests come from, in order of trust, normalised into one TestPlan.
+
+1. the row's own tests: HumanEval `{"test": "def check(candidate)...", "entry_point"}`, APPS/TACO
+   `{"inputs", "outputs", "fn_name"?}` (stdin/stdout without fn_name, function calls with it), or SQL
+   `{"schema", "data", "expected", "ordered"?, "cases"?: [{"data", "expected", "ordered"?}]}`;
+2. examples parsed from the problem statement (competitive-programming "Input / Output / Example"
+   sections, as in Nemotron code rows, which ship no tests);
+3. tests written by a judge model: rows (or a `test_generator` hook) marked `generated_tests: true`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["humaneval", "call", "stdio", "sql", "none"]
+Source = Literal["row", "statement", "generated", "none"]
+
+
+@dataclass(frozen=True)
+class SqlCase:
+    schema: str
+    data: str
+    expected: list[list[Any]]
+    ordered: bool = False
+
+
+@dataclass
+class TestPlan:
+    kind: Kind
+    source: Source
+    entry_point: str | None = None
+    check: str | None = None  # HumanEval check(candidate) source
+    calls: list[list[Any]] = field(default_factory=list)  # function-call arguments
+    stdio: list[tuple[str, str]] = field(default_factory=list)  # (stdin, expected stdout)
+    expected: list[Any] = field(default_factory=list)  # function-call results
+    sql: list[SqlCase] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return {"humaneval": 1, "call": len(self.calls), "stdio": len(self.stdio), "sql": len(self.sql)}.get(
+            self.kind, 0)
+
+
+class BadTests(ValueError):
+    """The row's tests are malformed: a data problem, reported instead of a verdict on the candidate."""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value) + "\n"
+    return "" if value is None else str(value)
+
+
+def plan_from_tests(tests: Any, entry_point: str | None, max_tests: int, source: Source = "row") -> TestPlan | None:
+    if not tests:
+        return None
+    if isinstance(tests, list):  # a list of {"input", "output"} pairs
+        pairs = [(t.get("input", t.get("stdin")), t.get("output", t.get("stdout"))) for t in tests
+                 if isinstance(t, dict)]
+        if not pairs:
+            raise BadTests("tests is a list but holds no {input, output} objects")
+        tests = {"inputs": [p[0] for p in pairs], "outputs": [p[1] for p in pairs]}
+    if not isinstance(tests, dict):
+        raise BadTests(f"tests must be an object, got {type(tests).__name__}")
+    if tests.get("generated_tests"):
+        source = "generated"
+    if "schema" in tests or "cases" in tests:
+        return _sql_plan(tests, source)
+    if isinstance(tests.get("test"), str):
+        name = tests.get("entry_point") or entry_point
+        if not name:
+            raise BadTests("HumanEval tests need an entry_point")
+        if "def check" not in tests["test"]:
+            raise BadTests("HumanEval test code defines no check(candidate)")
+        return TestPlan("humaneval", source, entry_point=str(name), check=tests["test"])
+    inputs, outputs = tests.get("inputs"), tests.get("outputs")
+    if not isinstance(inputs, list) or not isinstance(outputs, list) or len(inputs) != len(outputs):
+        raise BadTests("tests need equally long 'inputs' and 'outputs' lists")
+    if not inputs:
+        return None
+    inputs, outputs = inputs[:max_tests], outputs[:max_tests]
+    fn = tests.get("fn_name") or None
+    if fn:
+        return TestPlan("call", source, entry_point=str(fn),
+                        calls=[a if isinstance(a, list) else [a] for a in inputs], expected=list(outputs))
+    return TestPlan("stdio", source, stdio=[(_text(i), _text(o)) for i, o in zip(inputs, outputs, strict=True)])
+
+
+def _sql_plan(tests: dict, source: Source) -> TestPlan:
+    schema = tests.get("schema") or ""
+    cases = tests.get("cases") or [tests]
+    out = []
+    for case in cases:
+        expected = case.get("expected")
+        if not isinstance(expected, list):
+            raise BadTests("SQL tests need 'expected': a list of rows")
+        rows = [r if isinstance(r, list) else [r] for r in expected]
+        out.append(SqlCase(case.get("schema", schema), case.get("data") or "", rows,
+                           bool(case.get("ordered", tests.get("ordered", False)))))
+    return TestPlan("sql", source, sql=out)
+
+
+# --------------------------------------------------------------------------- statement examples
+
+_EXAMPLES_HEADER = re.compile(r"^\s*(?:-{2,}\s*)?(?:#+\s*)?\**(?:examples?|samples?(?: tests?| test cases?)?)\b"
+                              r"[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_INPUT_HEAD = re.compile(
+    r"^\s*(?:#+\s*)?\**(?:sample\s+|example\s+)?input(?:\s*#?\s*\d+)?\s*\**\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+_OUTPUT_HEAD = re.compile(
+    r"^\s*(?:#+\s*)?\**(?:sample\s+|example\s+)?output(?:\s*#?\s*\d+)?\s*\**\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+_HEADS = re.compile(f"{_INPUT_HEAD.pattern}|{_OUTPUT_HEAD.pattern}".replace("(?P<rest>", "(?:"), re.IGNORECASE)
+_STOP = re.compile(r"^\s*(?:-{2,}\s*)?(?:#+\s*)?\**(?:notes?|explanation|examples?\s*\d*|sample\s+\d+|constraints?|"
+                   r"in the (?:first|second|third)\b)", re.IGNORECASE)
+
+
+def _is_prose(line: str) -> bool:
+    words = re.findall(r"[A-Za-z]{2,}", line)
+    return len(words) >= 5 and len(words) >= 0.6 * len(line.split())
+
+
+def _clean(lines: list[str]) -> str:
+    body = [ln for ln in lines if not re.match(r"^\s*(?:`{3,}|~{3,})\s*\w*\s*$", ln)]
+    while body and not body[0].strip():
+        body.pop(0)
+    while body and not body[-1].strip():
+        body.pop()
+    return "\n".join(ln.rstrip() for ln in body)
+
+
+def statement_examples(question: str | None, max_tests: int) -> list[tuple[str, str]]:
+    """(stdin, stdout) pairs from a statement's example sections; [] when none can be read safely."""
+    if not question:
+        return []
+    m = _EXAMPLES_HEADER.search(question)
+    region = question[m.start():] if m else question
+    lines = region.splitlines()
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(lines):
+        head = _INPUT_HEAD.match(lines[i])
+        if not head:
+            i += 1
+            continue
+        inp, i = _section(lines, i + 1, head.group("rest"), _HEADS)
+        out_head = _OUTPUT_HEAD.match(lines[i]) if i < len(lines) else None
+        if out_head is None:
+            continue  # an input with no output after it (a format description): look further
+        out, i = _section(lines, i + 1, out_head.group("rest"), _INPUT_HEAD, output=True)
+        if inp is None or out is None or "=" in inp:
+            continue  # prose (an input/output specification) or LeetCode "nums = [...]" arguments
+        pairs.append((inp + "\n", out + "\n"))
+        if len(pairs) >= max_tests:
+            break
+    return pairs
+
+
+def _section(lines: list[str], start: int, inline: str, until: re.Pattern[str], output: bool = False
+             ) -> tuple[str | None, int]:
+    body = [inline] if inline.strip() else []
+    i = start
+    while i < len(lines) and not until.match(lines[i]) and not (body and _STOP.match(lines[i])):
+        if output and body and not lines[i].strip() and i + 1 < len(lines) and _is_prose(lines[i + 1]):
+            break  # a blank line then an explanation paragraph ends an output
+        body.append(lines[i])
+        i += 1
+    text = _clean(body)
+    if not text or any(_is_prose(ln) for ln in text.splitlines()):
+        return None, i
+    return text, i

@@ -1,0 +1,250 @@
+"""Trusted side of a function test: runs the tests, calling the candidate in a separate worker process.
+
+The candidate never shares a process with this harness: calls go to py_worker.py / js_worker.js over
+pipes and only type-tagged builtin values come back, so a rigged __eq__, exit(0) or a printed success
+line cannot pass a test. This process is non-dumpable, so the worker (same uid) cannot read the
+per-run token from its memory; the token, read from stdin, is printed only after the last check.
+
+stdin: the token on the first line, then JSON {"mode": "humaneval"|"call", "lang", "solution",
+"entry_point", "test" | "calls", "call_timeout_s"}. stdout: JSON event lines, then the token.
+"""
+
+import ast
+import contextlib
+import ctypes
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from typed_values import decode, encode, short_repr  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKERS = {
+    "python": lambda sol, name: ["python3", "-E", "-s", os.path.join(HERE, "py_worker.py"), sol, name],
+    "javascript": lambda sol, name: ["node", os.path.join(HERE, "js_worker.js"), sol, name],
+}
+
+
+class CallTimeout(Exception):
+    pass
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class CandidateError(Exception):
+    def __init__(self, etype, message, tb):
+        super().__init__(f"{etype}: {message}")
+        self.etype, self.tb = etype, tb
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+class Worker:
+    def __init__(self, lang, solution, name, timeout_s):
+        req_r, self.req_w = os.pipe()
+        self.resp_r, resp_w = os.pipe()
+        self.proc = self._spawn(lang, solution, name, req_r, resp_w)
+        os.close(req_r)
+        os.close(resp_w)
+        self.buf = b""
+        self.timeout_s = timeout_s
+        self.next_id = 0
+        hello = self._read(timeout_s)
+        if not hello.get("ready"):
+            raise CandidateError(hello.get("etype", "Error"), hello.get("error", "failed to load"), hello.get("tb", ""))
+
+    @staticmethod
+    def _spawn(lang, solution, name, req_r, resp_w):
+        def fds_3_and_4():  # the worker finds its pipes at fds 3 and 4, whatever numbers they have here
+            a, b = os.dup(req_r), os.dup(resp_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        with open("worker.out", "wb") as out, open("worker.err", "wb") as err:
+            return subprocess.Popen(WORKERS[lang](solution, name), stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=err, pass_fds=(3, 4), preexec_fn=fds_3_and_4)
+
+    def _read(self, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise CallTimeout(f"no answer within {timeout_s:g} s")
+            ready, _, _ = select.select([self.resp_r], [], [], left)
+            if ready:
+                chunk = os.read(self.resp_r, 1 << 20)
+                if not chunk:
+                    self.proc.wait()
+                    raise WorkerDied(f"the candidate process exited (code {self.proc.returncode})")
+                self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise WorkerDied("the candidate process wrote garbage on the result channel") from None
+
+    def call(self, args, kwargs=None):
+        self.next_id += 1
+        req = {"id": self.next_id, "args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in
+                                                                                   (kwargs or {}).items()}}
+        try:
+            os.write(self.req_w, (json.dumps(req) + "\n").encode())
+        except BrokenPipeError:
+            self.proc.wait()
+            raise WorkerDied(f"the candidate process exited (code {self.proc.returncode})") from None
+        while True:
+            reply = self._read(self.timeout_s)
+            if reply.get("id") == self.next_id:
+                break  # anything else was written by the candidate itself: ignore it
+        if not reply.get("ok"):
+            raise CandidateError(reply.get("etype", "Error"), reply.get("error", ""), reply.get("tb", ""))
+        return decode(reply["value"])
+
+    def kill(self):
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        self.proc.wait()
+
+
+def _tail(path, n=600):
+    try:
+        with open(path, "rb") as f:
+            return f.read()[-n:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _builtin_exception(etype, message):
+    cls = __builtins__.__dict__.get(etype) if hasattr(__builtins__, "__dict__") else __builtins__.get(etype)
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        with contextlib.suppress(Exception):
+            return cls(message)
+    return None
+
+
+def _failure(kind, exc, extra=None):
+    out = {"kind": kind, "detail": str(exc)[:800]}
+    if isinstance(exc, CandidateError):
+        out["tb"] = exc.tb[-1500:]
+    if kind in ("worker_died", "candidate_error", "load_error"):
+        out["stderr"] = _tail("worker.err")
+    out["stdout"] = _tail("worker.out", 300)
+    out.update(extra or {})
+    return out
+
+
+def run_calls(spec, worker):
+    for i, args in enumerate(spec["calls"]):
+        try:
+            value = worker.call(args if isinstance(args, list) else [args])
+        except CallTimeout as e:
+            emit({"event": "result", "i": i, "ok": False, **_failure("timeout", e)})
+            return
+        except WorkerDied as e:
+            emit({"event": "result", "i": i, "ok": False, **_failure("worker_died", e)})
+            return
+        except CandidateError as e:
+            emit({"event": "result", "i": i, "ok": False, **_failure("candidate_error", e)})
+            continue
+        emit({"event": "result", "i": i, "ok": True, "value": encode(value)})
+
+
+class _MarkAsserts(ast.NodeTransformer):
+    """After every assert, record its line: gives tests passed/total without trusting the worker."""
+
+    def __init__(self):
+        self.lines = set()
+
+    def visit_Assert(self, node):
+        self.lines.add(node.lineno)
+        mark = ast.Expr(ast.Call(ast.Name("__bestofn_passed", ast.Load()), [ast.Constant(node.lineno)], []))
+        return [node, ast.copy_location(mark, node)]
+
+
+def run_humaneval(spec, worker):
+    source = spec["test"]
+    tree = ast.parse(source)
+    marker = _MarkAsserts()
+    tree = ast.fix_missing_locations(marker.visit(tree))
+    passed = set()
+    last = {}
+
+    def candidate(*args, **kwargs):
+        last.update(call=f"candidate({', '.join(short_repr(a, 80) for a in args)})", result=None)
+        try:
+            value = worker.call(args, kwargs)
+        except CandidateError as e:
+            builtin = _builtin_exception(e.etype, str(e))  # lets `with pytest.raises`-style checks work
+            last["result"] = f"raised {e}"
+            if builtin is not None:
+                builtin.__bestofn_candidate__ = e
+                raise builtin from None
+            raise
+        last["result"] = short_repr(value)
+        return value
+
+    ns = {"__name__": "__bestofn_check__", "__bestofn_passed": passed.add}
+    total = max(len(marker.lines), 1)
+    lines = source.splitlines()
+    try:
+        exec(compile(tree, "<check>", "exec"), ns)
+        check = ns.get("check")
+        if not callable(check):
+            raise NameError("the test code defines no check(candidate)")
+        check(candidate)
+    except (CallTimeout, WorkerDied) as e:
+        kind = "timeout" if isinstance(e, CallTimeout) else "worker_died"
+        emit({"event": "check", "ok": False, "passed": len(passed), "total": total, **_failure(kind, e, last)})
+        return
+    except Exception as e:  # noqa: BLE001 - any failure of the trusted check is a failed test
+        lineno = None
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<check>":
+                lineno = tb.tb_lineno
+            tb = tb.tb_next
+        text = lines[lineno - 1].strip() if lineno and lineno <= len(lines) else ""
+        cand = getattr(e, "__bestofn_candidate__", None)
+        kind = "assertion" if isinstance(e, AssertionError) else "candidate_error" if (
+            cand or isinstance(e, CandidateError)) else "test_error"
+        emit({"event": "check", "ok": False, "passed": len(passed), "total": total,
+              **_failure(kind, cand or e, {**last, "line": text, "etype": type(e).__name__})})
+        return
+    emit({"event": "check", "ok": True, "passed": total, "total": total})
+
+
+def main():
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: the worker cannot read our memory
+    token = sys.stdin.readline().strip()
+    spec = json.loads(sys.stdin.read())
+    try:
+        worker = Worker(spec.get("lang", "python"), spec["solution"], spec["entry_point"],
+                        float(spec.get("call_timeout_s", 5)))
+    except (CandidateError, CallTimeout, WorkerDied) as e:
+        kind = "timeout" if isinstance(e, CallTimeout) else "load_error"
+        emit({"event": "load_error", **_failure(kind, e)})
+        print(token, flush=True)
+        return
+    try:
+        if spec["mode"] == "humaneval":
+            run_humaneval(spec, worker)
+        else:
+            run_calls(spec, worker)
+    finally:
+        worker.kill()
+    print(token, flush=True)
+
+
+if __name__ == "__main__":
+    main()
