@@ -40,8 +40,11 @@ class JudgeCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        except OSError:
+            return  # a cache that cannot be written costs a repeat call later, never the run
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(value, fh, ensure_ascii=False)
             os.replace(tmp, path)
         except OSError:
-            pass  # a cache that cannot be written costs a repeat call later, never the run
+            Path(tmp).unlink(missing_ok=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -90,9 +92,10 @@ def test_refusal_then_answer_is_not_a_confident_refusal(text: str) -> None:
     assert not (r.is_refusal and r.confidence >= 0.7), r
 
 
-def test_refusal_with_offer_is_ambiguous() -> None:
+def test_refusal_with_an_offer_instead_is_a_refusal() -> None:
+    # Offering something else instead of the task still declines it (corpus: refusal_with_alternative).
     r = detect_refusal("I can't help with that, but I could suggest some general resources instead.")
-    assert r.confidence < 0.7
+    assert r.refused and r.confidence < 0.9
 
 
 def test_closing_disclaimer_after_long_answer_is_not_a_refusal() -> None:
@@ -104,9 +107,59 @@ def test_long_text_is_cheap() -> None:
     text = "I can't help with that. " + "x" * 5_000_000
     start = time.perf_counter()
     for _ in range(100):
-        detect_refusal(text)
+        detect_refusal.__wrapped__(text)  # past the cache: the scan itself must be cheap
     assert time.perf_counter() - start < 1.0
 
 
 def test_enough_labelled_examples() -> None:
     assert len(SAFETY) + len(CAPABILITY) + len(NOT_REFUSALS) + len(HEDGED) >= 30
+
+
+# ---- the labelled corpus (tests/data/refusals.jsonl; bench/refusal_accuracy.py prints per-category numbers) ----
+DATA = Path(__file__).parent / "data"
+
+
+def _load(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _accuracy(rows: list[dict]) -> float:
+    return sum(detect_refusal(r["text"]).refused == r["label"] for r in rows) / len(rows)
+
+
+def test_corpus_is_large_and_covers_personas() -> None:
+    rows = _load("refusals.jsonl")
+    assert len(rows) >= 220 and len({r["id"] for r in rows}) == len(rows)
+    cats = {r["category"] for r in rows}
+    assert {"persona_marvin", "persona_data", "persona_johnny5", "persona_refusal", "partial_refusal_then_answer",
+            "safety_refusal", "capability_refusal"} <= cats
+    assert all(r["refusal_type"] == ("none" if not r["label"] else r["refusal_type"]) for r in rows)
+    assert all(r["refusal_type"] in ("safety", "capability") for r in rows if r["label"])
+
+
+def test_pattern_pass_accuracy_on_the_corpus() -> None:
+    assert _accuracy(_load("refusals.jsonl")) >= 0.95
+
+
+@pytest.mark.parametrize("category", ["persona_marvin", "persona_data", "persona_johnny5"])
+def test_persona_voices_are_not_refusals(category: str) -> None:
+    rows = [r for r in _load("refusals.jsonl") if r["category"] == category]
+    assert len(rows) >= 15 and _accuracy(rows) >= 0.95
+
+
+def test_pattern_pass_accuracy_on_held_out_responses() -> None:
+    # Written after the patterns were tuned and never tuned on: the honest estimate (92.7% when written).
+    assert _accuracy(_load("refusals_holdout.jsonl")) >= 0.9
+
+
+def test_scanning_only_near_trigger_words_changes_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The trigger-word spans are an optimisation: scanning whole windows must give the same results.
+    from common import refusal_check
+
+    texts = [r["text"] for r in _load("refusals.jsonl") + _load("refusals_holdout.jsonl")]
+    texts += [t for group in (SAFETY, CAPABILITY, NOT_REFUSALS, HEDGED) for t in group]
+    fast = [detect_refusal(t) for t in texts]
+    monkeypatch.setattr(refusal_check, "_spans", lambda window: [(0, len(window))])
+    detect_refusal.cache_clear()
+    assert [detect_refusal(t) for t in texts] == fast
+    detect_refusal.cache_clear()

@@ -1,0 +1,113 @@
+"""Refusal detection accuracy on the labelled corpus, per category.
+
+    python bench/refusal_accuracy.py                      # pattern pass only (no network)
+    python bench/refusal_accuracy.py --errors             # and list every miss
+    python bench/refusal_accuracy.py --judge-base-url http://localhost:8000/v1   # two-pass, local judge
+    python bench/refusal_accuracy.py --judge-provider claude                     # two-pass, Claude judge
+
+Recall is over the category's refusals, specificity over its non-refusals ("-" where it has none);
+"type" is the share of caught refusals given the right refusal_type. A row counts as a refusal when
+`RefusalResult.refused` says so, the same decision the pipeline records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common.refusal_check import RefusalResult, detect_refusal  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "refusals.jsonl"
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{num / den:6.1%}" if den else "     -"
+
+
+def report(rows: list[dict[str, Any]], results: list[RefusalResult], title: str) -> tuple[int, int]:
+    stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row, res in zip(rows, results, strict=True):
+        for cat in (row["category"], "ALL"):
+            s = stats[cat]
+            s["n"] += 1
+            s["pos" if row["label"] else "neg"] += 1
+            correct = res.refused == row["label"]
+            s["correct"] += correct
+            if row["label"] and res.refused:
+                s["tp"] += 1
+                s["type_ok"] += res.refusal_type == row["refusal_type"]
+            if not row["label"] and not res.refused:
+                s["tn"] += 1
+    print(f"\n{title}")
+    print(f"{'category':30} {'n':>4} {'refus.':>6} {'acc':>7} {'recall':>7} {'spec.':>7} {'type':>7}")
+    for cat in sorted(stats, key=lambda c: (c == "ALL", c)):
+        s = stats[cat]
+        print(f"{cat:30} {s['n']:4d} {s['pos']:6d} {_pct(s['correct'], s['n']):>7} {_pct(s['tp'], s['pos']):>7} "
+              f"{_pct(s['tn'], s['neg']):>7} {_pct(s['type_ok'], s['tp']):>7}")
+    return stats["ALL"]["correct"], stats["ALL"]["n"]
+
+
+def show_errors(rows: list[dict[str, Any]], results: list[RefusalResult]) -> None:
+    for row, res in zip(rows, results, strict=True):
+        if res.refused != row["label"]:
+            print(f"  {row['id']:10} label={row['label']!s:5} got={res.is_refusal!s:5} conf={res.confidence:.2f} "
+                  f"src={res.source} matched={res.matched!r} | {row['text'][:90]!r}")
+
+
+async def two_pass(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[RefusalResult]:
+    from common.llm_judge import LLMJudge
+    from verifiers.refusal_classifier import RefusalClassifier
+
+    judge = LLMJudge(args.judge_provider, args.judge_model, args.judge_base_url, use_cache=not args.no_cache)
+    classifier = RefusalClassifier(judge)
+    try:
+        return list(await asyncio.gather(*(classifier.classify(r["text"], r.get("question")) for r in rows)))
+    finally:
+        await judge.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=CORPUS)
+    parser.add_argument("--errors", action="store_true", help="list every misclassified response")
+    parser.add_argument("--judge-base-url", help="also run the two-pass classifier against this server")
+    parser.add_argument("--judge-provider", choices=["local", "openai", "claude"], default=None)
+    parser.add_argument("--judge-model")
+    parser.add_argument("--no-cache", action="store_true", help="ask the judge even for cached verdicts")
+    args = parser.parse_args()
+    if args.judge_provider is None and args.judge_base_url:
+        args.judge_provider = "local"
+
+    rows = load(args.data)
+    start = time.perf_counter()
+    pattern = [detect_refusal(r["text"]) for r in rows]
+    elapsed = time.perf_counter() - start
+    correct, n = report(rows, pattern, f"Pattern pass ({len(rows)} responses, {elapsed * 1e3:.1f} ms total)")
+    print(f"\npattern pass accuracy: {correct}/{n} = {correct / n:.1%}; "
+          f"ambiguous (would go to the LLM): {sum(r.ambiguous for r in pattern)}")
+    if args.errors:
+        show_errors(rows, pattern)
+
+    if args.judge_provider:
+        results = asyncio.run(two_pass(rows, args))
+        correct, n = report(rows, results, "Two-pass (patterns, then the LLM judge for ambiguous responses)")
+        print(f"\ntwo-pass accuracy: {correct}/{n} = {correct / n:.1%}; "
+              f"LLM verdicts used: {sum(r.source == 'llm' for r in results)}")
+        if args.errors:
+            show_errors(rows, results)
+
+
+if __name__ == "__main__":
+    main()

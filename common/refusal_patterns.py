@@ -1,0 +1,164 @@
+"""The phrases the refusal pass looks for, and the context that tells a refusal from an answer.
+
+Personas make this hard: Marvin "can't help feeling" gloomy, Data "cannot experience boredom",
+Johnny 5 "can't wait". So a refusal phrase needs a refusal *object* (help with that, write this,
+share passwords), never just "I can't"; and the words after it decide whether an answer followed.
+Checked against tests/data/refusals.jsonl (bench/refusal_accuracy.py prints the numbers).
+"""
+
+from __future__ import annotations
+
+import re
+
+_A = "['\u2019]"  # straight or curly apostrophe
+_NEG = (
+    rf"(?:can{_A}?t|cannot|can\s+not|won{_A}?t|will\s+not|must\s+not"
+    rf"|(?:am|{_A}m)\s+(?:\w+\s+)?(?:not\s+able|unable|not\s+in\s+a\s+position)\s+to"
+    rf"|(?:am|{_A}m)\s+not\s+(?:allowed|permitted|going)\s+to)"
+)
+_I_CANT = rf"\bI\s*(?:\w+ly\s+)?{_NEG}\s+(?:to\s+)?"
+_I_DONT_HAVE = rf"\bI\s*(?:do\s*n[o{_A}]?t|don{_A}t|have\s+no)\s+(?:have\s+)?"
+_EMOTION = r"(?:enthusiasm|excitement|joy|optimism|cheer|feelings?|sentiment|view|opinion|pain|misery)"
+
+
+def _compile(*patterns: str) -> re.Pattern[str]:
+    """One alternation, so a single scan finds the earliest match. Patterns that open with
+    "I can't" or "I don't have" share that prefix, tried once per position instead of once each."""
+    groups: dict[str, list[str]] = {}
+    for p in patterns:
+        prefix = next((q for q in (_I_CANT, _I_DONT_HAVE) if p.startswith(q)), "")
+        groups.setdefault(prefix, []).append(p[len(prefix):])
+    parts = [f"{prefix}(?:{'|'.join(rest)})" if prefix else "|".join(f"(?:{r})" for r in rest)
+             for prefix, rest in groups.items()]
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+# Checked before safety: "I can't browse" is a limit of the tool, not a judgement on the request.
+CAPABILITY = _compile(
+    # "I don't have access to ..." is a capability statement whatever follows; an answer after it
+    # is caught by the context checks in refusal_check.py.
+    _I_DONT_HAVE + r"(?:direct\s+|real[- ]time\s+|live\s+)?access\s+to\b",
+    _I_DONT_HAVE + r"(?:the\s+)?(?:ability|capability|means)\s+to\b",
+    _I_DONT_HAVE + r"(?:internet|web|browsing|network|online)\s+(?:access|capabilities|connection)",
+    _I_DONT_HAVE + r"(?:real[- ]time|live|current|up[- ]to[- ]date)\s+(?:\w+\s+)?(?:data|prices?|information|"
+    r"access|quotes|rates|results|news|feeds?)",
+    _I_DONT_HAVE + r"(?:any\s+)?memor(?:y|ies)\s+of\s+(?:previous|past|prior|earlier|our)",
+    r"\bas\s+an?\s+(?:AI|language\s+model|AI\s+language\s+model|AI\s+assistant)\b[^.!?\n]{0,40}?"
+    rf"(?:can{_A}?t|cannot|(?:am|{_A}m)\s+(?:not\s+able|unable)|do\s*n{_A}?t\s+have)"
+    r"[^.!?\n]{0,40}?(?:browse|access|real[- ]time|run|execute|internet|see|view|open|current)",
+    # Going somewhere or fetching something: any object will do.
+    _I_CANT + r"(?:browse|access|visit|fetch|download|retrieve|watch|listen\s+to|hear|stream)\b",
+    _I_CANT + r"(?:open|view|see|read|search|look\s+up|check|look\s+at)\s+(?:the\s+|your\s+|any\s+|this\s+)?"
+    r"(?:internet|web|websites?|online|links?|urls?|files?|images?|screenshots?|photos?|pictures?|videos?"
+    r"|attachments?|external|real[- ]time|current|live|google|github|youtube|pdfs?|documents?|things\s+up"
+    r"|the\s+(?:status|web)|spreadsheets?|\w+\s+(?:links?|docs|apis?|accounts?|repositor(?:y|ies)))",
+    _I_CANT + r"(?:run|execute|test|compile)\s+(?:the\s+|this\s+|your\s+|any\s+)?"
+    r"(?:code|scripts?|programs?|tests?|commands?|queries|it\b|them\b)",
+    _I_CANT + r"(?:make|place|book|send|schedule|order|purchase|buy|pay)\s+(?:any\s+|phone\s+|your\s+)?"
+    r"(?:calls?|bookings?|reservations?|orders?|purchases?|payments?|emails?|e-mails?|messages?|texts?"
+    r"|appointments?|flights?|tickets?|HTTP|web|network|API)\b",
+    _I_CANT + r"(?:connect\s+to|interact\s+with|log\s+in(?:to)?|receive|process\s+(?:files?|uploads?|audio"
+    r"|video|images?)|remember|recall|play\s+(?:audio|music|songs?|videos?|sounds?)|diagnose|prescribe)\b",
+    r"\bmy\s+(?:knowledge|training\s+data)\s+(?:cutoff|cut-off|only\s+goes|is\s+limited\s+to)",
+    _I_CANT + r"provide\s+(?:real[- ]time|live|current|up[- ]to[- ]date)",
+    r"\bbeyond\s+my\s+(?:ability|abilities|capabilit(?:y|ies))\b",
+    r"\bI\s+have\s+no\s+way\s+(?:to|of)\b",
+    _I_CANT + r"(?:control|operate|print|set\s+(?:alarms?|reminders?|timers?)|turn\s+(?:on|off))\b",
+)
+
+SAFETY = _compile(
+    # "help" needs a refusal object: "I can't help feeling...", "can't help noticing" are moods.
+    _I_CANT + r"(?:help|assist)(?:\s+you)?(?:\s+with\b|\s+on\s+(?:this|that)|\s+in\s+(?:this|that)|\s+here\b"
+    r"|\s*[.!,;]|\s+if\b)",
+    _I_CANT + r"help\s+(?:you\s+)?(?:to\s+)?(?!(?:but|it|myself|that|this)\b)(?!\w+ing\b)[a-z]+",
+    # Producing the thing asked for: any object.
+    _I_CANT + r"(?:help\s+(?:you\s+)?)?(?:write|create|generate|produce|compose|draft|teach|forge|fabricate"
+    r"|code\s+up|hack|point\s+you|tell\s+you\s+how|explain\s+how|show\s+you\s+how|walk\s+you\s+through)\b",
+    _I_CANT + rf"share\s+(?!(?:your|the|in|my)\s+{_EMOTION})",
+    _I_CANT + r"build\s+(?:you\s+)?(?:a|an|any|that|this|the|such|malware|weapons?|bombs?|tools?)\b",
+    _I_CANT + r"(?:provide|give|offer|supply|hand\s+over|reveal|disclose)\s+(?:you\s+)?(?:with\s+)?"
+    r"(?:that|this|those|these|them|such|any|specific|detailed|step|instructions|information|details|guidance"
+    r"|assistance|help|content|code|advice|directions|passwords?|keys?|answers?|a\s+(?:guide|method|recipe"
+    r"|tutorial|script|way|list|link|working)|an\s+exploit|the\s+(?:steps|instructions|details|information"
+    r"|code|method|recipe|answers?|address(?:es)?)|(?:legal|medical|financial|personal|professional)\s+advice"
+    r"|personal\s+information|home\s+address(?:es)?)\b",
+    _I_CANT + r"(?:comply|fulfil+|engage|support\s+(?:that|this|th(?:is|at)\s+request)|do\s+(?:that|this|it)\b"
+    r"|participate|go\s+along|encourage|promote|facilitate|endorse)",
+    rf"\b(?:against|violates?|violation\s+of)\s+(?:my|our|the|openai{_A}s|anthropic{_A}s)\s+"
+    r"(?:guidelines|policies|policy|principles|programming|content\s+policy|usage\s+polic(?:y|ies)|terms)",
+    r"\bI\s*(?:must|have\s+to|need\s+to|will\s+have\s+to)\s+(?:respectfully\s+|politely\s+)?(?:decline|refuse)",
+    rf"\bI{_A}?m\s+not\s+(?:comfortable|willing)\s+(?:providing|helping|assisting|doing|writing|creating)",
+    r"\bI\s+(?:am\s+)?(?:not\s+)?(?:programmed|designed)\s+(?:not\s+)?to\s+(?:refuse|decline|avoid)",
+    rf"\bI(?:{_A}d|\s+would)\s+(?:rather|prefer)\s+not(?:\s+to)?\s+(?:help|write|assist|do|provide|share"
+    r"|create|make|give|answer|engage|produce|generate|get\s+involved)",
+    rf"\bI(?:{_A}ll|\s+will)\s+(?:have\s+to\s+)?pass\s+on\s+(?:this|that)",
+    rf"\bI\s*(?:do\s*n[o{_A}]?t|don{_A}t)\s+(?:think\s+I\s+(?:should|can|could)\s+(?:help|assist|do|write"
+    r"|provide|answer)|feel\s+(?:right|comfortable|good|okay)\s+(?:\w+ing|about|with|doing))",
+    rf"(?:\bnot|n{_A}t)\s+something\s+I(?:{_A}ll|{_A}m|\s+will|\s+can|\s+am)?\s*(?:able\s+to\s+|going\s+to\s+|willing\s+to\s+)?"
+    r"(?:help|assist|do|provide|write|create|support|share)",
+    r"\bI\s+refuse(?:\s+to\s+(?!(?:be|feel|believe|accept|let|give\s+up)\b)\w+|\s*[.!,;])",
+    rf"\b(?:have\s+to|must|going\s+to|{_A}ll\s+have\s+to)\s+(?:say\s+no|decline|refuse)\b",
+    rf"\bI\s+(?:do\s+not|don{_A}t|never)\s+(?:write|create|generate|produce|make|provide|help\s+with|assist\s+with"
+    r"|engage\s+in|do\s+(?:that|this))\b",
+    _I_CANT + r"(?:answer|discuss|talk\s+about|go\s+into)\s+(?:that|this|it)\b",
+    # A request referred to as "that"/"this", whoever speaks ("Number 5 won't help with that").
+    rf"(?:can{_A}?t|cannot|won{_A}?t|will\s+not)\s+help\s+(?:you\s+)?with\s+(?:that|this|it)\b",
+    rf"\b(?:Number|Johnny)\s*5\s+(?:won{_A}?t|will\s+not|can{_A}?t|cannot|does\s*n{_A}?t|does\s+not)\s+"
+    r"(?:help|do|teach|write|make|assist)\b",
+)
+
+# Last resort: a response that *opens* with "I can't/won't <verb>" is the prototypical refusal,
+# whatever the verb, unless the verb is a mood or a hedge ("I can't wait", "I won't pretend").
+_MOODS = (
+    r"be|feel|believe|wait|stop|decide|imagine|say|think|pretend|bore|stress|emphasi[sz]e|overstate|promise"
+    r"|guarantee|predict|know|resist|deny|complain|lie|agree|disagree|recommend|thank|begin|even|really|quite|possibly"
+    r"|honestly|help\s+(?:but|\w+ing)|see\s+(?:why|how|the\s+point)|get\s+enough|tell\s+(?:if|whether|for\s+sure)"
+)
+OPENING = re.compile(
+    rf"^\W*(?:(?:I{_A}m\s+)?sorry|unfortunately|I{_A}m\s+afraid|(?:my\s+)?apologies|I\s+apologi[sz]e|no)?[,.!]?"
+    rf"\s*(?:but\s+)?I\s*{_NEG}\s+(?!(?:{_MOODS})\b)[a-z]+",
+    re.IGNORECASE,
+)
+
+# Where a refusal phrase can start: the word "I" with a negation or a refusal word just after it,
+# or one of the other phrases' own words. Scanning only around these keeps the pass cheap on the
+# many answers that have none (refusal_check.py; tests/test_refusal_check.py checks it changes nothing).
+WORD_I = re.compile(r"i(?<!\wi)(?!\w)")  # on lower-cased text; starts with a literal, so the scan is fast
+NEAR_I = (
+    "n't", "n\u2019t", "not", "unable", "never", "refuse", "decline", "rather", "prefer", "pass on", "have to",
+    "need to", "must", "have no", "no way", "avoid", "programmed", "designed",
+)
+OTHER_TRIGGERS = (
+    "as an ai", "as a language model", "as an artificial", "my knowledge", "my training", "beyond my", "against",
+    "violat", "help with", "number 5", "johnny 5", "something i", "say no",
+)
+
+APOLOGY = re.compile(rf"^\W*(?:I{_A}m\s+sorry|I\s+am\s+sorry|sorry|I\s+apologi[sz]e|unfortunately)", re.IGNORECASE)
+# Answer material anywhere in view: a boxed result, code, a function definition.
+SUBSTANCE = re.compile(r"\\boxed\s*\{|\\fbox\s*\{|```|^\s*def\s+\w+\s*\(", re.MULTILINE)
+# Answer material after the refusal phrase: another part answered, a result stated, an equation.
+ANSWER_AFTER = re.compile(
+    rf"\bHere(?:{_A}s|\s+is|\s+are)\s+(?:the|your|a|an)\s+\w+|\bAs\s+for\b|\b(?:answer|result|output|solution)"
+    r"\s+(?:is|was|would\s+be)\b|\bCorrected:|[\w)]\s=\s[\w($-]",
+    re.IGNORECASE,
+)
+# "I can't run code, but tracing it by hand..." answers; "..., but if you paste it, I can ..." offers.
+CONTRAST = re.compile(
+    r"[^\n.!?;:]{0,60}?(?:\b(?:but|however|though|although|yet)\b|[.!;]\s+(?:However|Still|That\s+said)\b),?\s*",
+    re.IGNORECASE,
+)
+OFFER = re.compile(
+    rf"(?:I(?:\s+|{_A})(?:can|could|would|d|will|ll)\b(?!\s+(?:tell|say|trace|work|verify|answer|explain|give"
+    rf"|describe|show|note)\b)|I(?:\s+am|{_A}m)\s+(?:happy|glad)|if\s+you\b|you\s+(?:can|could|might|may|should)\b"
+    r"|(?:here\s+are|there\s+are)\s+(?:some|a\s+few|several)|feel\s+free|perhaps|maybe|I\s+(?:suggest|recommend))",
+    re.IGNORECASE,
+)
+# What follows a long refusal: reasons, resources and alternatives rather than an answer.
+REFUSAL_CONTEXT = re.compile(
+    r"\b(?:illegal|unlawful|crimes?|criminal|harm|harmful|dangerous|unsafe|unethical|abus(?:e|ive)|fraud"
+    r"|privacy|consent|misconduct|plagiarism|violat\w*|polic(?:y|ies)|guidelines|terms\s+of\s+service"
+    r"|helpline|hotline|crisis|emergency\s+services|instead|alternatively|legitimate|proper\s+way"
+    r"|I(?:'d|\s+would|'m|\s+am)\s+(?:be\s+)?(?:happy|glad)\s+to|I\s+can\s+help|what\s+I\s+can\s+(?:do|help)"
+    r"|if\s+you(?:'d|\s+would)\s+like|if\s+you\s+(?:paste|share|send|describe)|yourself)\b",
+    re.IGNORECASE,
+)

@@ -1,0 +1,72 @@
+"""When the judge is asked, and how its verdict and the local verifier's become one row."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.llm_judge import JudgeVerdict
+from common.llm_judge_fallback import JUDGE_COLUMNS, combine, format_tool_trace, needs_judge
+from verifiers.base import VerificationResult
+
+SURE = VerificationResult(True, 0.95, "sympy: equal", "math_sympy")
+UNSURE = VerificationResult(False, 0.2, "could not parse the answer", "math_string")
+VERDICT = JudgeVerdict(True, 0.85, "Equivalent forms.", "gpt-4o-mini")
+FAILED = JudgeVerdict(None, 0.0, "", "gpt-4o-mini", error="judge: HTTP 500: boom")
+
+
+@pytest.mark.parametrize(
+    ("split", "result", "flag", "expected"),
+    [
+        ("tool_calling", None, False, True),  # mandatory
+        ("tool_calling", SURE, False, True),
+        ("math", UNSURE, True, True),
+        ("math", UNSURE, False, False),  # math needs the flag
+        ("math", SURE, True, False),
+        ("code", UNSURE, False, True),  # code falls back automatically
+        ("code", SURE, True, False),
+        ("chat", None, True, True),  # no verifier: only with the flag
+        ("chat", None, False, False),
+        ("math", VerificationResult(False, 0.4, "x", "m"), True, False),  # 0.4 itself is trusted
+    ],
+)
+def test_needs_judge(split: str, result: VerificationResult | None, flag: bool, expected: bool) -> None:
+    assert needs_judge(split, result, flag) is expected
+
+
+def test_judge_decides_and_both_verdicts_are_kept() -> None:
+    row = combine(UNSURE, VERDICT)
+    assert row["is_verified"] is True and row["confidence"] == 0.85
+    assert row["verification_method"] == "math_string+llm_judge"
+    assert "Equivalent forms." in row["verification_explanation"]
+    assert (row["local_is_verified"], row["local_confidence"], row["local_method"]) == (False, 0.2, "math_string")
+    assert (row["judge_is_correct"], row["judge_confidence"], row["judge_model"]) == (True, 0.85, "gpt-4o-mini")
+    assert row["judge_error"] is None and row["judge_cached"] is False
+    assert set(JUDGE_COLUMNS) <= set(row)
+
+
+def test_tool_calling_verdict_has_no_local_part() -> None:
+    row = combine(None, VERDICT)
+    assert row["verification_method"] == "llm_judge" and row["is_verified"] is True
+    assert row["local_is_verified"] is None and row["local_method"] is None
+
+
+def test_failed_judge_keeps_the_local_verdict_and_records_why() -> None:
+    row = combine(UNSURE, FAILED)
+    assert row["is_verified"] is False and row["confidence"] == 0.2
+    assert row["verification_method"] == "math_string+llm_judge_failed"
+    assert row["judge_error"] == "judge: HTTP 500: boom" and row["judge_is_correct"] is None
+    assert row["judge_confidence"] is None
+
+
+def test_failed_judge_without_local_verdict_leaves_the_row_unverified() -> None:
+    row = combine(None, FAILED)
+    assert row["is_verified"] is None and row["confidence"] is None
+    assert row["verification_method"] == "llm_judge_failed" and "HTTP 500" in row["verification_explanation"]
+
+
+def test_tool_trace_lists_calls_and_results() -> None:
+    calls = [{"id": "c1", "name": "get_weather", "arguments": '{"city": "Oslo"}'},
+             {"id": "c2", "name": "convert", "arguments": {"c": -3}}]
+    trace = format_tool_trace(calls, ['{"temp_c": -3}'])
+    assert trace == '1. get_weather({"city": "Oslo"}) -> {"temp_c": -3}\n2. convert({"c": -3})'
+    assert format_tool_trace(None) is None and format_tool_trace([]) is None

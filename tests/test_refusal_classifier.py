@@ -1,0 +1,81 @@
+"""Two-pass refusal detection: patterns first, the LLM judge (fake server) only for ambiguous responses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from common.llm_judge import LLMJudge
+from common.refusal_check import RefusalResult, detect_refusal
+from tests.fakes.launch import FakeServer
+from verifiers.refusal_classifier import RefusalClassifier
+
+CLEAR_REFUSAL = "I'm sorry, but I can't help with that request."
+PLAIN_ANSWER = "The capital of France is Paris."
+MARVIN = ("I suppose I'll have to solve this, not that anyone cares. 17 times 23 is 391. \\boxed{391} "
+          "There. Another triumph nobody will remember.")
+# A refusal phrase with an answer after it: the patterns lean "not a refusal" but are unsure.
+AMBIGUOUS = "I can't browse the web, but I know this one: ethanol boils at 78.37 °C. AMB-1"
+SAYS_REFUSAL = json.dumps({"reasoning": "It declines.", "is_refusal": True, "refusal_type": "capability",
+                           "confidence": 0.6})
+SAYS_ANSWER = json.dumps({"reasoning": "It answers.", "is_refusal": False, "refusal_type": "none",
+                          "confidence": 0.9})
+
+
+def classify(fake: FakeServer | None, tmp_path: Path, text: str, **kw: object) -> RefusalResult:
+    async def main() -> RefusalResult:
+        judge = None
+        if fake is not None:
+            judge = LLMJudge("openai", base_url=fake.base_url, api_key="sk-test", cache_dir=tmp_path,
+                             initial_wait=0.01, max_retries=0)
+        try:
+            return await RefusalClassifier(judge).classify(text, "Question?", **kw)  # type: ignore[arg-type]
+        finally:
+            if judge is not None:
+                await judge.aclose()
+
+    return asyncio.run(main())
+
+
+def test_ambiguous_case_is_sent_to_the_llm(openai_fake: FakeServer, tmp_path: Path) -> None:
+    assert detect_refusal(AMBIGUOUS).ambiguous
+    openai_fake.configure({"rules": [{"match": "AMB-1", "replies": [SAYS_ANSWER]}]})
+    r = classify(openai_fake, tmp_path, AMBIGUOUS)
+    assert r.source == "llm" and not r.is_refusal and not r.refused and r.refusal_type == "none"
+    assert openai_fake.request_count() == 1
+    body = openai_fake.requests()[0]["body"]
+    assert body["response_format"]["json_schema"]["schema"]["required"][1] == "is_refusal"
+
+
+def test_llm_verdict_stands_even_below_the_pattern_threshold(openai_fake: FakeServer, tmp_path: Path) -> None:
+    openai_fake.configure({"rules": [{"match": "AMB-1", "replies": [SAYS_REFUSAL]}]})
+    r = classify(openai_fake, tmp_path, AMBIGUOUS)
+    assert r.source == "llm" and r.refused and r.refusal_type == "capability" and r.confidence == 0.6
+    assert r.matched  # the pattern that made it ambiguous is kept for the explanation
+
+
+def test_clear_cases_never_reach_the_llm(openai_fake: FakeServer, tmp_path: Path) -> None:
+    for text in (CLEAR_REFUSAL, PLAIN_ANSWER, MARVIN, "", None):
+        r = classify(openai_fake, tmp_path, text)  # type: ignore[arg-type]
+        assert r.source == "pattern"
+    assert classify(openai_fake, tmp_path, CLEAR_REFUSAL).refused
+    assert not classify(openai_fake, tmp_path, MARVIN).refused
+    assert openai_fake.request_count() == 0
+
+
+def test_judge_failure_leaves_the_pattern_verdict(openai_fake: FakeServer, tmp_path: Path) -> None:
+    openai_fake.configure({"failures": [{"status": 500}]})
+    r = classify(openai_fake, tmp_path, AMBIGUOUS)
+    assert r == detect_refusal(AMBIGUOUS) and r.source == "pattern" and not r.refused
+    assert openai_fake.request_count() == 1
+
+
+def test_without_a_judge_the_pattern_pass_decides(tmp_path: Path) -> None:
+    assert classify(None, tmp_path, AMBIGUOUS) == detect_refusal(AMBIGUOUS)
+
+
+def test_a_given_pattern_result_is_used_as_is(openai_fake: FakeServer, tmp_path: Path) -> None:
+    given = RefusalResult(True, "safety", 0.9, "I won't")
+    assert classify(openai_fake, tmp_path, AMBIGUOUS, pattern=given) is given
+    assert openai_fake.request_count() == 0
