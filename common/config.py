@@ -56,6 +56,10 @@ class ExperimentConfig(BaseModel):
     verify: bool = True
     seed: int | None = None
     sandbox: Literal["auto", "docker", "bwrap"] = "auto"
+    judge_provider: Provider | None = Field(None, description="default: the run's provider")
+    judge_model: str | None = None
+    judge_base_url: str | None = Field(None, description="default: the run's base_url for the same provider")
+    judge_cache_dir: str | None = None
     n_per_request: int = Field(8, ge=1, le=128, description="most candidates asked for in one request")
     request_timeout: float = Field(600.0, gt=0)
     max_retries: int = Field(6, ge=0, le=50)

@@ -17,17 +17,16 @@ from itertools import islice
 from typing import Any
 
 from common.api_retry import RetryStats, call_with_retry, describe_error
+from common.candidate_checks import CandidateChecker
 from common.config import ExperimentConfig
 from common.errors import AuthError
 from common.nemotron_utils import Query
 from common.pricing import cost_usd
 from common.providers import Candidate, GenRequest, ProviderAdapter, build_system_prompt
 from common.quality_metrics import compute_quality, truncate_for_storage
-from common.refusal_check import detect_refusal
 from common.schema import BestOfNRecord
 from common.store import CheckpointStore, Key
 
-REFUSAL_THRESHOLD = 0.7
 QUERY_BATCH = 32  # queries pulled from the dataset per trip to a worker thread
 
 
@@ -70,49 +69,6 @@ def build_request(query: Query, cfg: ExperimentConfig, persona_text: str | None)
     )
 
 
-def verify_row(split: str, candidate: Candidate, query: Query, cfg: ExperimentConfig) -> dict[str, Any]:
-    """Refusal check, then the split's verifier; runs in a worker thread (the verifier's own
-    comparisons run in its worker processes, never here)."""
-    from verifiers import has_verifier, verify_candidate
-
-    text = candidate.text or ""
-    out: dict[str, Any] = {}
-    if candidate.error is not None:
-        return {"verification_method": "error"}
-    refusal = detect_refusal(text) if text else None
-    if refusal is not None:
-        out["is_refusal"] = refusal.is_refusal and refusal.confidence >= REFUSAL_THRESHOLD
-        out["refusal_type"] = refusal.refusal_type
-    if not cfg.verify:
-        out["verification_method"] = "disabled"
-    elif out.get("is_refusal"):
-        out.update(
-            is_verified=False,
-            confidence=refusal.confidence if refusal else None,
-            verification_method="refusal",
-            verification_explanation=f"refusal ({refusal.refusal_type}): {refusal.matched!r}" if refusal else None,
-        )
-    elif has_verifier(split):
-        context = {
-            "question": query.question,
-            "tests": query.tests,
-            "tools": query.tools,
-            "language": query.language,
-            "entry_point": query.entry_point,
-            "final_answer": candidate.final_answer,
-        }
-        result = verify_candidate(split, text, query.ground_truth, context)
-        out.update(
-            is_verified=result.is_verified,
-            confidence=result.confidence,
-            verification_method=result.method,
-            verification_explanation=result.explanation,
-        )
-    else:
-        out.update(verification_method="none", verification_explanation=f"no verifier for split '{split}' yet")
-    return out
-
-
 class Pipeline:
     """Generates, checks and records the candidates of one run (generate or regen)."""
 
@@ -121,12 +77,14 @@ class Pipeline:
         cfg: ExperimentConfig,
         adapter: ProviderAdapter,
         store: CheckpointStore,
+        checker: CandidateChecker | None = None,
         run_id: str | None = None,
         on_progress: Callable[[RunStats], None] | None = None,
     ) -> None:
         self.cfg = cfg
         self.adapter = adapter
         self.store = store
+        self.checker = checker or CandidateChecker(cfg, judge=None)
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.stats = RunStats()
         self.persona_text = cfg.persona_text()
@@ -230,12 +188,7 @@ class Pipeline:
     async def rows_for(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
         req = build_request(query, self.cfg, self.persona_text)
         pairs = await self.candidates_for(req, indices)
-        if self.cfg.verify:
-            checks = await asyncio.gather(
-                *(asyncio.to_thread(verify_row, query.split, c, query, self.cfg) for _, c in pairs)
-            )
-        else:
-            checks = [verify_row(query.split, c, query, self.cfg) for _, c in pairs]
+        checks = await asyncio.gather(*(self.checker.check(query, c) for _, c in pairs))
         return [self.make_row(req, idx, c, chk) for (idx, c), chk in zip(pairs, checks, strict=True)]
 
     # ---- the run --------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from common.errors import UserError
 from common.generation_utils import Pipeline, RunStats
 from common.nemotron_utils import Query
 from common.progress import ProgressDisplay, summary_table
-from common.runner import file_metadata, open_adapter
+from common.runner import file_metadata, open_run
 from common.schema import ARROW_SCHEMA
 from common.store import (
     CheckpointStore,
@@ -105,9 +105,9 @@ def regen(
 
     async def main() -> RunStats:
         with ExitStack() as stack:
-            async with open_adapter(provider, cfg, stack) as adapter:
+            async with open_run(provider, cfg, stack) as (adapter, checker):
                 done = side.open()
-                pipeline = Pipeline(cfg, adapter, side)
+                pipeline = Pipeline(cfg, adapter, side, checker)
                 work = (
                     (q, [i for i in idx if (q.query_id, i) not in done])
                     for q, idx in queries_from_file(path, wanted)

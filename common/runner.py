@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
+from common.candidate_checks import CandidateChecker, build_judge
 from common.config import ExperimentConfig, load_config
 from common.errors import UserError
 from common.generation_utils import Pipeline, RunStats, pending_work
@@ -45,9 +46,15 @@ def file_metadata(cfg: ExperimentConfig, provider: str, run_id: str) -> dict[str
 
 
 @asynccontextmanager
-async def open_adapter(provider: str, cfg: ExperimentConfig, stack: ExitStack) -> AsyncIterator[ProviderAdapter]:
-    """Build the provider's adapter; for `local` without a base URL, start the embedded server."""
+async def open_run(
+    provider: str, cfg: ExperimentConfig, stack: ExitStack
+) -> AsyncIterator[tuple[ProviderAdapter, CandidateChecker]]:
+    """The provider's adapter and the candidate checker (with its judge, when a split needs one).
+    For `local` without a base URL the embedded server is started (and stopped by `stack`)."""
     adapter: ProviderAdapter
+    base_url = cfg.base_url
+    if cfg.sandbox != "auto":
+        os.environ["BESTOFN_SANDBOX"] = cfg.sandbox  # read by verifiers.sandbox_base
     if provider == "claude":
         from claude_gen import ClaudeAdapter
 
@@ -69,12 +76,16 @@ async def open_adapter(provider: str, cfg: ExperimentConfig, stack: ExitStack) -
                 api=cfg.api, base_url=base_url, api_key=key, name="local",
                 timeout=cfg.request_timeout,
             )
+    judge = None
     try:
+        judge = build_judge(cfg, provider, base_url)
         if cfg.model is None:
             cfg.model = await adapter.served_model()
-        yield adapter
+        yield adapter, CandidateChecker(cfg, judge)
     finally:
         await adapter.aclose()
+        if judge is not None:
+            await judge.aclose()
 
 
 def estimated_total(cfg: ExperimentConfig) -> int | None:
@@ -98,10 +109,10 @@ def generate(
 
     async def main() -> RunStats:
         with ExitStack() as stack:
-            async with open_adapter(provider, cfg, stack) as adapter:
+            async with open_run(provider, cfg, stack) as (adapter, checker):
                 store = CheckpointStore(output, cfg.fingerprint(), {})
                 done = store.open(overwrite=overwrite)
-                pipeline = Pipeline(cfg, adapter, store)
+                pipeline = Pipeline(cfg, adapter, store, checker)
                 store.metadata.update(file_metadata(cfg, provider, pipeline.run_id))
                 queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
                 work = pending_work(queries, cfg.num_candidates, done, pipeline.stats)

@@ -51,6 +51,16 @@ class BestOfNRecord(BaseModel):
     verification_explanation: str | None = None
     is_refusal: bool | None = None
     refusal_type: str | None = None
+    # both verdicts when the LLM judge was asked (common/llm_judge_fallback.py)
+    local_is_verified: bool | None = None
+    local_confidence: float | None = None
+    local_method: str | None = None
+    local_explanation: str | None = None
+    judge_is_correct: bool | None = None
+    judge_confidence: float | None = None
+    judge_model: str | None = None
+    judge_cached: bool | None = None
+    judge_error: str | None = None
     # quality
     quality_completeness_score: float | None = None
     quality_is_substantive: bool | None = None

@@ -52,6 +52,7 @@ def write_config(path: Path, **keys: Any) -> Path:
         "concurrency": 4,
         "output": str(path.parent / "out.parquet"),
         "checkpoint_every": 1,
+        "judge_cache_dir": str(path.parent / "judge_cache"),
     }
     base.update(keys)
     base = {k: v for k, v in base.items() if v is not None}

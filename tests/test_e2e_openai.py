@@ -68,22 +68,39 @@ def test_generate_verifies_math_and_writes_analysable_parquet(tmp_path: Path, op
     assert best_of_n == 1.0
 
 
-def test_splits_without_a_verifier_say_so(tmp_path: Path, openai_fake: FakeServer) -> None:
-    openai_fake.configure({"rules": [{"match": "add_two", "replies": ["```python\ndef add_two(x):\n    return x + 2\n```"]}]})
+JUDGE_YES = '{"reasoning": "calls the weather tool for Paris", "is_correct": true, "confidence": 0.8}'
+WEATHER_CALL = {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
+
+
+def test_code_runs_in_the_sandbox_and_tool_calls_go_to_the_judge(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": [
+        {"match": "Task type: tool calling", "replies": [JUDGE_YES]},
+        {"match": "weather like in Paris", "replies": [WEATHER_CALL]},
+        {"match": "add_two", "replies": ["```python\ndef add_two(x):\n    return x + 2\n```"]},
+    ]})
     cfg = write_config(tmp_path / "c.yaml", splits="code,tool_calling", max_queries=2)
     assert _generate(cfg, openai_fake).returncode == 0
     df = pd.read_parquet(tmp_path / "out.parquet")
     assert set(df.split) == {"code", "tool_calling"}
-    tools = df[df.split == "tool_calling"]
-    assert tools.is_verified.isna().all() and tools.verification_method.eq("none").all()
     # Code rows are run against their tests in a sandbox: the right function passes, "42" does not.
     code = df[df.split == "code"].set_index("query_id")
     assert code.loc["sample-code-001"].is_verified.all()
     assert not code.loc["sample-code-002"].is_verified.any()
-    assert code.verification_method.ne("none").all()
-    # Tool definitions travel with the request.
-    tool_reqs = [r for r in _chat_requests(openai_fake) if r["body"].get("tools")]
-    assert len(tool_reqs) == 2
+    # Tool rows: tool definitions travel with the request, the calls are recorded, the judge decides.
+    assert len([r for r in _chat_requests(openai_fake) if r["body"].get("tools")]) == 2
+    paris = df[df.query_id == "sample-tool-calling-001"]
+    assert paris.tool_calls.str.contains("get_weather").all()
+    assert paris.is_verified.all() and paris.verification_method.eq("llm_judge").all()
+    assert paris.judge_model.eq("gpt-4o-mini").all() and paris.local_method.isna().all()
+    judge_calls = [r for r in _chat_requests(openai_fake) if "Task type: tool calling" in json.dumps(r["body"])]
+    assert 1 <= len(judge_calls) <= 4  # identical candidates share one verdict
+    # A rerun reads the judge's verdicts from its disk cache: no judge request at all.
+    openai_fake.reset()
+    openai_fake.configure({"rules": [{"match": "weather like in Paris", "replies": [WEATHER_CALL]}]})
+    assert _generate(cfg, openai_fake, "--overwrite").returncode == 0
+    again = pd.read_parquet(tmp_path / "out.parquet")
+    assert again[again.query_id == "sample-tool-calling-001"].judge_cached.all()
+    assert not [r for r in _chat_requests(openai_fake) if "Task type" in json.dumps(r["body"])]
 
 
 def test_verify_false_marks_rows_disabled(tmp_path: Path, openai_fake: FakeServer) -> None:
