@@ -66,7 +66,7 @@ class _Wait:
     """Exponential backoff with jitter, but never shorter than what Retry-After asks."""
 
     def __init__(self, initial: float, maximum: float) -> None:
-        self._backoff = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+        self._backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
 
     def __call__(self, state: RetryCallState) -> float:
         backoff = self._backoff(state)
