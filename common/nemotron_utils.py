@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import UserError
+from verifiers.math_extract import last_boxed
 
 log = logging.getLogger(__name__)
 
@@ -114,32 +115,11 @@ def _norm_split(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-_BOXED_RE = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
-
-
 def extract_last_boxed(text: str) -> str | None:
-    """Content of the last \\boxed{...} / \\fbox{...}; nested braces kept, unbalanced ones skipped."""
-    if not text:
-        return None
-    for m in reversed(list(_BOXED_RE.finditer(text))):
-        i = m.end()
-        while i < len(text) and text[i] in " \t":
-            i += 1
-        if i < len(text) and text[i] == "{":
-            depth = 0
-            for j in range(i, len(text)):
-                if text[j] == "{":
-                    depth += 1
-                elif text[j] == "}":
-                    depth -= 1
-                    if depth == 0:
-                        return text[i + 1 : j].strip()
-            continue  # unbalanced: a truncated answer, try an earlier box
-        # "\boxed 5": TeX takes the next token as the argument
-        token = re.match(r"[^\s$\\{}]+", text[i:])
-        if token:
-            return token.group(0).rstrip(".,")
-    return None
+    """The ground truth of a reference answer, read exactly as the math verifier reads a candidate's:
+    the last \\boxed{...} / \\fbox{...} (nested braces kept; adjacent boxes joined, "2, -3")."""
+    boxed = last_boxed(text) if text else None
+    return boxed.rstrip(".,").strip() if boxed else None
 
 
 def is_local_dataset(dataset: str) -> bool:

@@ -17,7 +17,8 @@ from verifiers import NoVerifierError, VerificationResult, get_verifier, has_ver
 from verifiers.math_verifier import MathVerifier, extract_answer
 from verifiers.timeout_pool import TimeoutPool
 
-PATHOLOGICAL = r"The answer is \boxed{9^{9^{9^{9}}}}."
+# An unevaluated sum SymPy will grind through term by term: only the time box stops it.
+PATHOLOGICAL = r"The answer is \boxed{\sum_{k=1}^{10^{7}} \frac{1}{k^{3}+k+1}}."
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,10 @@ CASES = [
     (r"\left( 1, 2 \right)", "(1,2)", True, "math_string"),
     (r"1{,}000", "1000", True, "math_string"),
     ("1,000", "1000", True, "math_string"),
-    (r"90^\circ", "90", True, "math_string"),
+    (r"90^\circ", "90", True, "math_units"),
     (r"\text{Monday}", "Monday", True, "math_string"),
-    ("x=3", "3", True, "math_string"),
-    ("3", "x=3", True, "math_string"),
+    ("x=3", "3", True, None),
+    ("3", "x=3", True, None),
     # exact symbolic
     (r"\frac13", r"\frac{1}{3}", True, "math_symbolic"),
     (r"3\frac12", "7/2", True, "math_symbolic"),
@@ -94,7 +95,7 @@ CASES = [
     # percent
     (r"25\%", "0.25", True, "math_percent"),
     ("0.25", r"25\%", True, "math_percent"),
-    (r"25\%", "25", True, "math_string"),
+    (r"25\%", "25", True, "math_percent"),
     (r"30\%", "0.25", False, None),
     # words and choices
     ("(B)", "B", True, "math_string"),
@@ -118,7 +119,7 @@ def test_layer_confidences(mv: MathVerifier) -> None:
     assert check(mv, r"\frac{2}{4}", r"\frac{1}{2}").confidence == 0.95
     assert check(mv, "0.333", r"\frac{1}{3}").confidence == 0.85
     assert check(mv, "150 cm", r"1.5\text{ m}").confidence == 0.9
-    assert check(mv, r"25\%", "0.25").confidence == 0.8
+    assert check(mv, r"25\%", "0.25").confidence == 0.85
     bare = check(mv, "1.5", r"1.5\text{ m}")
     assert bare.is_verified and bare.confidence == 0.7 and bare.method == "math_units"
     low_precision = check(mv, "0.3", r"\frac{1}{3}")
@@ -146,7 +147,7 @@ def test_extraction(response: str, expected: str) -> None:
 
 
 def test_trailing_number_is_low_confidence(mv: MathVerifier) -> None:
-    r = mv.verify("7 + 5 = 12", "12")
+    r = mv.verify("Adding the seven to the five I get 12", "12")
     assert r.is_verified and r.confidence <= 0.6 and r.details["source"] == "trailing"
 
 
@@ -260,6 +261,14 @@ def test_pathological_expression_times_out_without_blocking_others(pool: Timeout
     assert done["normal_at"] < done["slow"]
     # The killed worker was replaced: the pool keeps working.
     assert normal.verify(r"\boxed{2}", "2").is_verified
+
+
+def test_huge_number_is_refused_quickly(mv: MathVerifier) -> None:
+    # 9^(9^(9^9)) has ~10^8 digits: refused before SymPy builds it, same outcome class as a timeout.
+    start = time.monotonic()
+    r = mv.verify(r"\boxed{9^{9^{9^{9}}}}", "1")
+    assert r.method == "math_timeout" and r.details["reason"] == "too_large" and r.confidence == 0.1
+    assert time.monotonic() - start < 2.0
 
 
 def test_timeout_inside_event_loop(pool: TimeoutPool) -> None:

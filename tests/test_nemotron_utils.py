@@ -169,7 +169,7 @@ def test_sample_code_reference_passes_its_tests(row: dict, tmp_path: Path) -> No
         (r"\boxed{\frac{1}{2}}", r"\frac{1}{2}"),
         (r"first \boxed{1} then \boxed{ 2 }", "2"),
         (r"\fbox{x^{2}+1}", "x^{2}+1"),
-        (r"\boxed{a} and \fbox{b}", "b"),
+        (r"\boxed{a} and \fbox{b}", "a, b"),  # adjacent boxes: several answers
         (r"the answer is \boxed 5.", "5"),
         (r"\boxed{\text{{nested} {deep}}}", r"\text{{nested} {deep}}"),
         (r"\boxed{3} then truncated \boxed{\frac{1", "3"),
