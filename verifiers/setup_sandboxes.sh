@@ -21,7 +21,19 @@ if [ ${#need[@]} -gt 0 ]; then
     || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
 fi
 
+# A dockerd killed earlier (e.g. at the end of a previous session) leaves pid files behind that stop
+# a new one from starting; drop them when the process they name is gone or a zombie.
+stale_pid() {
+  local f=$1 pid state
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f" 2>/dev/null) || return 0
+  state=$(ps -o stat= -p "$pid" 2>/dev/null | tr -d ' ')
+  [ -z "$state" ] || [[ "$state" == Z* ]]
+}
 if ! docker info >/dev/null 2>&1; then
+  for f in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+    if stale_pid "$f"; then rm -f "$f"; fi
+  done
   log "starting dockerd (log: /var/log/bestofn-dockerd.log)"
   nohup dockerd >/var/log/bestofn-dockerd.log 2>&1 &
   for _ in $(seq 1 60); do
