@@ -129,15 +129,13 @@ def generate(
                     "rows skipped (empty prompt)": sum(load_stats.skipped_empty.values()),
                     "rows skipped (unreadable)": sum(load_stats.skipped_bad.values()),
                 }
-                await asyncio.to_thread(
-                    store.finalize,
-                    {"bestofn.summary": json.dumps({
-                        **summary,
-                        "queries_done": stats.queries_done,
-                        "candidates": stats.candidates,
-                        "pipeline_s": time.monotonic() - run_started,
-                    })},
-                )
+                # Nothing else runs now: finalize on this thread (no second allocator heap to grow).
+                store.finalize({"bestofn.summary": json.dumps({
+                    **summary,
+                    "queries_done": stats.queries_done,
+                    "candidates": stats.candidates,
+                    "pipeline_s": time.monotonic() - run_started,
+                })})
                 summary["output"] = str(output)
                 console.print(summary_table(stats, summary, time.monotonic() - started))
                 return stats

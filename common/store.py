@@ -23,6 +23,8 @@ from common.errors import UserError
 from common.schema import ARROW_SCHEMA, BestOfNRecord, records_to_table
 
 KEY_COLUMNS = ["query_id", "candidate_idx"]
+ROW_GROUP_ROWS = 20_000
+ROW_GROUP_BYTES = 64 << 20
 Key = tuple[str, int]
 
 
@@ -173,8 +175,21 @@ def write_parquet_atomic(path: Path, batches: Iterable[pa.RecordBatch], metadata
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as f:
         with pq.ParquetWriter(f, schema, compression="zstd") as writer:
+            # Parts are small; one row group each would make the footer (and the writer's memory)
+            # grow with the run. Row groups are cut by rows or bytes, whichever comes first.
+            pending: list[pa.Table] = []
+            rows = size = 0
             for batch in batches:
-                writer.write_table(conform(pa.Table.from_batches([batch])))
+                table = conform(pa.Table.from_batches([batch]))
+                pending.append(table)
+                rows, size = rows + table.num_rows, size + table.nbytes
+                if len(pending) >= 64:  # many small tables cost far more than their bytes: compact
+                    pending = [pa.concat_tables(pending).combine_chunks()]
+                if rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
+                    writer.write_table(pa.concat_tables(pending))
+                    pending, rows, size = [], 0, 0
+            if pending:
+                writer.write_table(pa.concat_tables(pending))
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
