@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from verifiers.math_normalize import NUMBER_WORDS
+from verifiers.math_normalize import NUMBER_WORDS, brace_end
 
 MAX_BOXED_CHARS = 5000
 # Only the last boxes can be the answer; looking further back is just cost on adversarial text.
@@ -67,23 +67,8 @@ _WORD = re.compile(r"(?<![\w\\])[A-Za-z']+(?!\w)")
 
 def balanced(text: str, open_idx: int) -> str | None:
     """Content of the brace group opening at `open_idx`; escaped braces don't count."""
-    depth = 0
-    i = open_idx
-    # Bounded scan: many unclosed \boxed{ in a huge response must not turn quadratic.
-    end = min(len(text), open_idx + MAX_BOXED_CHARS)
-    while i < end:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[open_idx + 1 : i]
-        i += 1
-    return None
+    end = brace_end(text, open_idx, MAX_BOXED_CHARS)
+    return None if end is None else text[open_idx + 1 : end]
 
 
 def last_boxed(text: str) -> str | None:

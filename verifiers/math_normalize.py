@@ -196,7 +196,7 @@ def clean_latex(s: str) -> str:
     s = re.sub(r"\s*[.;]+$", "", s).strip()
     s = _drop_thousands(s)
     s = re.sub(r"\s+", " ", s).strip()
-    if s.startswith("{") and s.endswith("}") and _brace_end(s, 0) == len(s) - 1:
+    if s.startswith("{") and s.endswith("}") and brace_end(s, 0) == len(s) - 1:
         # A TeX group around the whole answer ("{1,3}") is only grouping.
         s = s[1:-1].strip()
     return s
@@ -224,17 +224,20 @@ def unwrap_text(s: str) -> str:
         m = _TEXT_CMD.search(s)
         if not m:
             return s
-        end = _brace_end(s, m.end() - 1)
+        end = brace_end(s, m.end() - 1)
         if end is None:
             return s
         s = s[: m.start()] + s[m.end() : end] + s[end + 1 :]
     return s
 
 
-def _brace_end(s: str, open_idx: int) -> int | None:
+def brace_end(s: str, open_idx: int, limit: int | None = None) -> int | None:
+    """Index of the brace closing the one at `open_idx` (escaped braces don't count), looking at
+    most `limit` characters ahead: a bounded scan keeps adversarial text from turning quadratic."""
     depth = 0
     i = open_idx
-    while i < len(s):
+    end = len(s) if limit is None else min(len(s), open_idx + limit)
+    while i < end:
         ch = s[i]
         if ch == "\\":
             i += 2
