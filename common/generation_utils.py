@@ -146,7 +146,11 @@ class Pipeline:
     # ---- rows -----------------------------------------------------------------------------------
     def make_row(self, req: GenRequest, idx: int, cand: Candidate, checks: dict[str, Any]) -> BestOfNRecord:
         q, cfg = req.query, self.cfg
-        quality = compute_quality(cand.text, cand.finish_reason, q.split, cand.usage.output_tokens)
+        quality = compute_quality(
+            cand.text, cand.finish_reason, q.split, cand.usage.output_tokens,
+            has_answer=True if cand.final_answer else None,  # a structured answer is an answer
+            is_refusal=checks.get("is_refusal"),  # the row's verdict, LLM pass included
+        )
         u = cand.usage
         return BestOfNRecord(
             query_id=q.query_id,

@@ -64,8 +64,10 @@ def compute_quality(
     split: str,
     output_tokens: int | None,
     has_answer: bool | None = None,
+    is_refusal: bool | None = None,
 ) -> QualityMetrics:
-    """Score one candidate. `has_answer` overrides the text heuristic (e.g. a structured final answer)."""
+    """Score one candidate. `has_answer` overrides the text heuristic (e.g. a structured final answer);
+    `is_refusal` is the row's refusal verdict where the caller has one (patterns are asked otherwise)."""
     text = response or ""
     has_final = _has_final_answer(text, split) if has_answer is None else bool(has_answer)
     truncated = (finish_reason or "").lower() in TRUNCATION_FINISH_REASONS or _ends_mid_sentence(text)
@@ -74,7 +76,7 @@ def compute_quality(
         content_chars > 0
         and (has_final or content_chars >= MIN_SUBSTANTIVE_CHARS)
         and (output_tokens is None or output_tokens > 0)
-        and not _is_clear_refusal(text)
+        and not (_is_clear_refusal(text) if is_refusal is None else is_refusal)
     )
     # Weights: having an answer matters most, then finishing, then being more than filler.
     score = 0.5 * has_final + 0.3 * (not truncated) + 0.2 * substantive

@@ -86,3 +86,13 @@ def test_truncate_for_storage_keeps_head_and_tail() -> None:
     assert "truncated" in out
     assert truncate_for_storage("short") == "short"
     assert len(truncate_for_storage("y" * 300_000)) <= 200_000
+
+
+def test_the_rows_refusal_verdict_and_structured_answer_are_used() -> None:
+    text = "I can't help with that request, sorry."
+    assert not compute_quality(text, "stop", "other", 10).quality_is_substantive
+    # The LLM pass said it is not a refusal after all: the row's verdict wins over the patterns.
+    long_text = text + " " + "Here is a careful, complete answer with all the details. " * 3
+    assert compute_quality(long_text, "stop", "other", 40, is_refusal=False).quality_is_substantive
+    assert not compute_quality(long_text, "stop", "other", 40, is_refusal=True).quality_is_substantive
+    assert compute_quality("some reasoning text", "stop", "math", 5, has_answer=True).has_final_answer
