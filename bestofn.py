@@ -5,7 +5,8 @@
     bestofn {openai|claude|local} regen RESULTS.parquet --split math,code [--failed-only]
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
-This file only parses arguments; the work is in common/runner.py and common/regen_pipeline.py.
+This file parses arguments and maps each provider name to its adapter package (the only place that
+knows them); the work is in common/pipeline/generate.py and common/pipeline/regen.py.
 """
 
 from __future__ import annotations
@@ -20,8 +21,31 @@ import typer
 from rich.console import Console
 
 from common.errors import RunFailure, UserError
+from common.model.api import ProviderInfo
 
-PROVIDERS = {
+
+# The provider table: imported lazily, so a run loads only its own SDK and a missing one fails only
+# when that provider is used.
+def _openai() -> ProviderInfo:
+    from openai_gen import OPENAI
+
+    return OPENAI
+
+
+def _claude() -> ProviderInfo:
+    from claude_gen import CLAUDE
+
+    return CLAUDE
+
+
+def _local() -> ProviderInfo:
+    from openai_gen import LOCAL
+
+    return LOCAL
+
+
+PROVIDERS = {"openai": _openai, "claude": _claude, "local": _local}
+HELP = {
     "openai": "OpenAI API (Chat Completions with n, or the Responses API); key in OPENAI_API_KEY.",
     "claude": "Anthropic Claude (Messages API, extended thinking, prompt caching); key in ANTHROPIC_API_KEY.",
     "local": "Any OpenAI-compatible server via --base-url (vLLM, SGLang, llama.cpp), or the embedded "
@@ -71,7 +95,7 @@ def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def _provider_app(provider: str) -> typer.Typer:
-    sub = typer.Typer(help=PROVIDERS[provider], no_args_is_help=True)
+    sub = typer.Typer(help=HELP[provider], no_args_is_help=True)
 
     @sub.command(help=f"Generate and verify N candidates per query with {provider}.")
     def generate(
@@ -86,13 +110,14 @@ def _provider_app(provider: str) -> typer.Typer:
         overwrite: Annotated[bool, typer.Option(help="Replace an output made with a different config.")] = False,
         quiet: QuietOpt = False,
     ) -> None:
-        from common.runner import generate as run_generate
+        from common.pipeline.generate import generate as run_generate
 
         overrides = _overrides(
             max_queries=max_queries, num_candidates=num_candidates, model=model, output=output,
             concurrency=concurrency, base_url=base_url, splits=split,
         )
-        _run(run_generate, provider, str(config) if config else None, overrides, overwrite=overwrite, quiet=quiet)
+        _run(run_generate, PROVIDERS, provider, str(config) if config else None, overrides, overwrite=overwrite,
+             quiet=quiet)
 
     @sub.command(help="Regenerate selected rows of a results file in place (errored rows by default).")
     def regen(
@@ -107,12 +132,12 @@ def _provider_app(provider: str) -> typer.Typer:
         base_url: BaseUrlOpt = None,
         quiet: QuietOpt = False,
     ) -> None:
-        from common.regen_pipeline import regen as run_regen
+        from common.pipeline.regen import regen as run_regen
 
         splits = [s.strip() for s in split.split(",") if s.strip()] if split else None
         mode = "all" if all_rows else "failed" if failed_only else "errors"
         overrides = _overrides(model=model, concurrency=concurrency, base_url=base_url)
-        _run(run_regen, provider, file, splits, mode, overrides, quiet=quiet)
+        _run(run_regen, PROVIDERS, provider, file, splits, mode, overrides, quiet=quiet)
 
     return sub
 

@@ -27,7 +27,9 @@ LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method"
 BOOL_COLUMNS = ("is_refusal", "is_truncated")
 USAGE_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "latency_s")
 NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count")
-OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error")
+# What the verifier saw, for the failure view (files written before these columns show them empty).
+FAILURE_TEXT_COLUMNS = ("verification_reason", "extracted_answer", "ground_truth", "verification_explanation")
+OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error", *FAILURE_TEXT_COLUMNS)
 TRUNCATION_REASONS = ("length", "max_tokens")
 # Rows lacking a label still need a group to land in, and a visible name in the tables.
 NO_LABEL = "(none)"
@@ -214,6 +216,31 @@ def verdict_summary(part: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+def failures(part: pd.DataFrame) -> dict[str, Any]:
+    """Why candidates were not verified: counts per reason code, and for each reason the first
+    row with what the verifier read. Older files have no reason column: the method stands in."""
+    failed = part[part["is_verified"].fillna(True).eq(False)]
+    reason = failed["verification_reason"].astype("object")
+    reason = reason.where(reason.notna(), failed["verification_method"].astype("object")).astype(str)
+    counts = reason.value_counts()
+    rows = []
+    for why in counts.index:
+        row = failed[reason == why].iloc[0]
+        rows.append({
+            "query_id": str(row["query_id"]),
+            "candidate_idx": int(row["candidate_idx"]),
+            "reason": str(why),
+            "extracted_answer": _text_or_none(row["extracted_answer"]),
+            "ground_truth": _text_or_none(row["ground_truth"]),
+            "explanation": _text_or_none(row["verification_explanation"]),
+        })
+    return {"failed": len(failed), "reasons": {str(k): int(v) for k, v in counts.items()}, "examples": rows}
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
 def rates(part: pd.DataFrame) -> dict[str, Any]:
     refusal = part["is_refusal"].dropna()  # null: no refusal check ran
     truncated = part["finish_reason"].isin(TRUNCATION_REASONS) | part["is_truncated"].fillna(False)
@@ -282,6 +309,7 @@ def summarize(df: pd.DataFrame, files: list[dict[str, Any]], by: str | None = No
     splits = verdict_summary(df)
     for split, split_part in df.groupby("split", sort=True):
         splits[str(split)]["rates"] = rates(split_part)
+        splits[str(split)]["failures"] = failures(split_part)
     breakdowns = {
         column: {str(value): verdict_summary(part) for value, part in df.groupby(column, sort=True)}
         for column in group_columns(df, by)
@@ -425,6 +453,20 @@ def _breakdown_table(column: str, groups: dict[str, Any]) -> Table:
     return table
 
 
+def _failures_table(splits: dict[str, Any]) -> Table:
+    table = Table(title="Not verified: why, and what the verifier read")
+    for name in ("split", "reason", "count", "example query", "extracted answer", "ground truth"):
+        table.add_column(name, justify="right" if name == "count" else "left")
+    for split, data in splits.items():
+        fail = data["failures"]
+        examples = {e["reason"]: e for e in fail["examples"]}
+        for reason, count in fail["reasons"].items():
+            e = examples[reason]
+            table.add_row(split, reason, f"{count:,}", _clip(e.get("query_id") or "", 40),
+                          _clip(e.get("extracted_answer") or "", 60), _clip(e.get("ground_truth") or "", 60))
+    return table
+
+
 def render(report: dict[str, Any], console: Console) -> None:
     splits = report["splits"]
     tables = [
@@ -433,6 +475,7 @@ def render(report: dict[str, Any], console: Console) -> None:
         _first_best_table(splits),
         _pass_table(splits),
         _rates_table(splits),
+        _failures_table(splits),
         _usage_table(report["usage"]),
     ]
     tables += [_breakdown_table(column, groups) for column, groups in report["breakdowns"].items()]

@@ -17,10 +17,8 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from verifiers.code_verifier import CodeVerifier  # noqa: E402
-from verifiers.sandbox_base import shared_sandbox  # noqa: E402
+from verifiers.code.verifier import CodeVerifier
+from verifiers.sandbox.select import shared_sandbox
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "code_corpus.jsonl"
 SHORT = ("```python\ndef add(a, b):\n    return a + b\n```",

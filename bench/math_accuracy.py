@@ -25,14 +25,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "math_pairs.jsonl"
 
@@ -43,12 +40,12 @@ def load(path: Path, category: str | None) -> list[dict[str, Any]]:
 
 
 def run_ours(rows: list[dict[str, Any]], inline: bool = False) -> tuple[list[bool], list[dict[str, Any]], float]:
-    from verifiers.math_verifier import MathVerifier
+    from verifiers.math.verifier import MathVerifier
 
     verifier = MathVerifier(inline=inline)
     verifier.verify(r"\boxed{1}", "1")  # start the pool's first worker outside the timing
     if not inline:
-        from verifiers.math_verifier import shared_pool
+        from verifiers.math.verifier import shared_pool
 
         shared_pool().warm(2)
     out, info = [], []
@@ -61,11 +58,11 @@ def run_ours(rows: list[dict[str, Any]], inline: bool = False) -> tuple[list[boo
 
 
 def run_ours_threaded(rows: list[dict[str, Any]], threads: int) -> float:
-    from verifiers.math_verifier import MathVerifier
-    from verifiers.timeout_pool import TimeoutPool
+    from verifiers.math.timeout_pool import TimeoutPool
+    from verifiers.math.verifier import MathVerifier
 
     # A fresh pool: the serial run's workers have every value of the corpus cached.
-    pool = TimeoutPool(max_workers=threads, preload=("verifiers.math_verifier:_warm_worker",))
+    pool = TimeoutPool(max_workers=threads, preload=("verifiers.math.verifier:_warm_worker",))
     pool.warm(threads)
     verifier = MathVerifier(pool=pool)
     start = time.perf_counter()

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Pipeline throughput and memory against the fake OpenAI server (verification off).
 
-    python bench/pipeline_throughput.py                 # 500 and 5000 queries, N=8, concurrency 64
-    python bench/pipeline_throughput.py --queries 500 --latency 0.2 --n 8 --concurrency 64
+    python -m bench.pipeline_throughput                 # 500 and 5000 queries, N=8, concurrency 64
+    python -m bench.pipeline_throughput --queries 500 --latency 0.2 --n 8 --concurrency 64
 
 The ceiling is concurrency x n / latency candidates per second (every request slot busy all
 the time). Prints achieved candidates/s, its share of the ceiling and the CLI's peak RSS
@@ -20,11 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common.store import read_metadata
+from tests.fakes.launch import start_fake  # run from the checkout: python -m bench.pipeline_throughput
 
-from common.store import read_metadata  # noqa: E402
-from tests.fakes.launch import start_fake  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_dataset(path: Path, queries: int) -> None:

@@ -15,15 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common.refusal_check import RefusalResult, detect_refusal  # noqa: E402
+from verifiers.refusal import RefusalResult, detect_refusal
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "refusals.jsonl"
 
@@ -67,15 +65,19 @@ def show_errors(rows: list[dict[str, Any]], results: list[RefusalResult]) -> Non
 
 
 async def two_pass(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[RefusalResult]:
-    from common.llm_judge import LLMJudge
-    from verifiers.refusal_classifier import RefusalClassifier
+    from bestofn import PROVIDERS
+    from common.checks.refusal import RefusalClassifier
+    from common.judge.judge import LLMJudge
 
-    judge = LLMJudge(args.judge_provider, args.judge_model, args.judge_base_url, use_cache=not args.no_cache)
-    classifier = RefusalClassifier(judge)
-    try:
-        return list(await asyncio.gather(*(classifier.classify(r["text"], r.get("question")) for r in rows)))
-    finally:
-        await judge.aclose()
+    info = PROVIDERS[args.judge_provider]()
+    with ExitStack() as stack:
+        adapter = info.open(args.judge_base_url, api="chat", timeout=120.0, model=args.judge_model, stack=stack)
+        judge = LLMJudge(adapter, args.judge_model, use_cache=not args.no_cache)
+        classifier = RefusalClassifier(judge)
+        try:
+            return list(await asyncio.gather(*(classifier.classify(r["text"], r.get("question")) for r in rows)))
+        finally:
+            await adapter.aclose()
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """Anthropic Claude generation (Messages API, extended thinking, prompt caching)."""
 
-from claude_gen.generate import ClaudeAdapter
+from claude_gen.adapter import CLAUDE, ClaudeAdapter
 
-__all__ = ["ClaudeAdapter"]
+__all__ = ["CLAUDE", "ClaudeAdapter"]

@@ -12,16 +12,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from common.errors import UserError
+from common.model.api import ProviderInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATASET = "nvidia/Nemotron-Post-Training-Dataset-v2"
-Provider = Literal["openai", "claude", "local"]
-
-DEFAULT_MODELS: dict[str, str] = {
-    "openai": "gpt-4o-mini",
-    "claude": "claude-sonnet-4-5-20250929",
-    "local": "SmolLM2-135M-Instruct",
-}
 
 # Keys that change what a row contains; an existing output made with other values is refused.
 # Size and speed knobs (max_queries, num_candidates, concurrency, ...) may change between resumes.
@@ -45,7 +39,7 @@ class ExperimentConfig(BaseModel):
     persona: str | None = None
     concurrency: int = Field(8, ge=1, le=4096)
     output: str | None = None
-    generator: Provider | None = None
+    generator: str | None = None
     structured_output: bool = False
     llm_judge_fallback: bool = False
     notes: str = ""
@@ -56,7 +50,11 @@ class ExperimentConfig(BaseModel):
     verify: bool = True
     seed: int | None = None
     sandbox: Literal["auto", "docker", "bwrap"] = "auto"
-    judge_provider: Provider | None = Field(None, description="default: the run's provider")
+    sandbox_image: str | None = Field(None, description="Docker image for code (default bestofn-sandbox)")
+    sandbox_pool: int | None = Field(None, ge=1, le=256, description="sandboxes running at once (default 2)")
+    code_timeout_s: float = Field(4.0, gt=0, le=600, description="wall-clock limit per code test run")
+    math_timeout_s: float = Field(5.0, gt=0, le=600, description="time budget per math comparison")
+    judge_provider: str | None = Field(None, description="default: the run's provider")
     judge_model: str | None = None
     judge_base_url: str | None = Field(None, description="default: the run's base_url for the same provider")
     judge_cache_dir: str | None = None
@@ -137,11 +135,12 @@ def _resolve_path(value: str, base: Path) -> Path | None:
 
 def load_config(
     path: str | Path | None,
-    provider: str,
+    info: ProviderInfo,
     overrides: dict[str, Any] | None = None,
     check_data: bool = True,
 ) -> ExperimentConfig:
-    """Read, merge and validate; every user mistake becomes a UserError naming the file and key."""
+    """Read, merge and validate against what the provider supports; every user mistake becomes a
+    UserError naming the file and key."""
     raw: dict[str, Any] = {}
     source = "command line"
     base = Path.cwd()
@@ -169,14 +168,15 @@ def load_config(
     except ValidationError as e:
         raise UserError(_format_validation_error(source, e)) from None
 
-    if cfg.generator is not None and cfg.generator != provider and {cfg.generator, provider} != {"openai", "local"}:
+    provider = info.name
+    if cfg.generator is not None and cfg.generator not in (provider, *info.accepts_generators):
         raise UserError(
             f"{source}: 'generator' is {cfg.generator} but you ran `bestofn {provider}`; "
             f"run `bestofn {cfg.generator} ...` or change the key."
         )
     cfg.generator = provider  # the file records which provider made it
-    if cfg.model is None and provider != "local":
-        cfg.model = DEFAULT_MODELS[provider]  # a local server is asked what it serves (common/runner.py)
+    if cfg.model is None:
+        cfg.model = info.default_model  # None: the server is asked what it serves (common/pipeline/session.py)
     if cfg.persona:
         found = _resolve_path(cfg.persona, base)
         if found is None:
@@ -185,18 +185,19 @@ def load_config(
     if cfg.output is None:
         stem = Path(path).stem if path else f"{provider}_run"
         cfg.output = str(base / "results" / f"{stem}.parquet")
-    if provider != "claude" and cfg.thinking_budget:
-        raise UserError(f"{source}: 'thinking_budget' applies to Claude only; remove it for `bestofn {provider}`.")
-    if provider == "claude" and "temperature" in raw:
+    if cfg.thinking_budget and not info.supports_thinking:
+        raise UserError(f"{source}: 'thinking_budget' is not supported by `bestofn {provider}`; remove it.")
+    if "temperature" in raw and not info.supports_temperature:
         logging.getLogger("bestofn").warning(
-            "%s: 'temperature' is not sent to Claude (the Messages API takes no sampling settings); "
-            "rows record it as null.", source,
+            "%s: 'temperature' is not sent by `bestofn %s` (its API takes no sampling settings); "
+            "rows record it as null.", source, provider,
         )
-    if provider == "claude" and (cfg.structured_output or cfg.api != "chat"):
-        key = "structured_output" if cfg.structured_output else "api"
-        raise UserError(f"{source}: '{key}' applies to the OpenAI-style providers only, not Claude.")
+    if cfg.structured_output and not info.supports_structured_output:
+        raise UserError(f"{source}: 'structured_output' is not supported by `bestofn {provider}`; remove it.")
+    if cfg.api not in info.apis:
+        raise UserError(f"{source}: 'api': `bestofn {provider}` supports {', '.join(info.apis)}, not {cfg.api}.")
     if check_data:
-        from common.nemotron_utils import DatasetError, check_dataset, is_local_dataset
+        from common.data.load import DatasetError, check_dataset, is_local_dataset
 
         dataset = cfg.dataset
         if is_local_dataset(dataset) and not any(c in dataset for c in "*?[") and not Path(dataset).exists():
@@ -208,3 +209,14 @@ def load_config(
             raise UserError(f"{source}: 'dataset': {e}") from None
         cfg.dataset = dataset
     return cfg
+
+
+def verifier_options(cfg: ExperimentConfig, split: str) -> dict[str, object]:
+    """The options the run hands to `get_verifier(split, **options)` (None: the verifier's default)."""
+    if split == "code":
+        sandbox = None if cfg.sandbox == "auto" else cfg.sandbox  # auto: $BESTOFN_SANDBOX, else Docker first
+        return {"sandbox": sandbox, "image": cfg.sandbox_image, "pool_size": cfg.sandbox_pool,
+                "timeout_s": cfg.code_timeout_s}
+    if split == "math":
+        return {"timeout": cfg.math_timeout_s}
+    return {}

@@ -49,9 +49,12 @@ class BestOfNRecord(BaseModel):
     confidence: float | None = None
     verification_method: str = "none"
     verification_explanation: str | None = None
+    verification_reason: str | None = Field(None, description="the verifier's reason code (details['reason'])")
+    extracted_answer: str | None = Field(None, description="the answer the verifier read from the response")
+    verification_details: str | None = Field(None, description="JSON: the verifier's details")
     is_refusal: bool | None = None
     refusal_type: str | None = None
-    # both verdicts when the LLM judge was asked (common/llm_judge_fallback.py)
+    # both verdicts when the LLM judge was asked (common/judge/policy.py)
     local_is_verified: bool | None = None
     local_confidence: float | None = None
     local_method: str | None = None

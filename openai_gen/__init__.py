@@ -1,5 +1,5 @@
 """OpenAI and OpenAI-compatible generation (Chat Completions and Responses API)."""
 
-from openai_gen.generate import OpenAIAdapter
+from openai_gen.adapter import LOCAL, OPENAI, OpenAIAdapter
 
-__all__ = ["OpenAIAdapter"]
+__all__ = ["LOCAL", "OPENAI", "OpenAIAdapter"]

@@ -1,7 +1,7 @@
 """Sandbox fixtures shared by the code-verifier test modules: one sandbox per backend per session.
 
 A missing backend FAILS the tests; set BESTOFN_ALLOW_NO_SANDBOX=1 to skip them instead (for machines
-that cannot run verifiers/setup_sandboxes.sh). CI runs them.
+that cannot run verifiers/sandbox/setup_sandboxes.sh). CI runs them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from verifiers.code_verifier import CodeVerifier
-from verifiers.sandbox_base import Limits, Sandbox, SandboxUnavailable, resolve_backend
+from verifiers.code.verifier import CodeVerifier
+from verifiers.sandbox.base import Limits, Sandbox, SandboxUnavailable
+from verifiers.sandbox.select import resolve_backend
 
 BACKENDS = ["docker", "bwrap"]
 TEST_LIMITS = Limits(memory_mb=256, pids=64)
@@ -23,16 +24,16 @@ def make_sandbox(backend: str) -> Sandbox:
     try:
         resolve_backend(backend)
         if backend == "docker":
-            from verifiers.docker_sandbox import DockerSandbox
+            from verifiers.sandbox.docker import DockerSandbox
 
             return DockerSandbox(pool_size=2, limits=TEST_LIMITS)
-        from verifiers.process_sandbox import ProcessSandbox
+        from verifiers.sandbox.bwrap import ProcessSandbox
 
         return ProcessSandbox(slots=2, limits=TEST_LIMITS)
     except SandboxUnavailable as e:
         if os.environ.get("BESTOFN_ALLOW_NO_SANDBOX") == "1":
             pytest.skip(f"{backend} sandbox unavailable and BESTOFN_ALLOW_NO_SANDBOX=1: {e}")
-        pytest.fail(f"{backend} sandbox unavailable: {e} (run verifiers/setup_sandboxes.sh, or set "
+        pytest.fail(f"{backend} sandbox unavailable: {e} (run verifiers/sandbox/setup_sandboxes.sh, or set "
                     "BESTOFN_ALLOW_NO_SANDBOX=1 to skip)")
 
 

@@ -10,7 +10,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from verifiers.code_verifier import CodeVerifier
+from verifiers.code.verifier import CodeVerifier
 
 pytest_plugins = ("tests.code_sandbox_fixtures",)
 

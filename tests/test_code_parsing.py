@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from common.ast_syntax_checker import check_syntax
 from verifiers import get_verifier, has_verifier
-from verifiers.code_compare import call_matches, compare_stdout, rows_equal, values_equal
-from verifiers.code_extract import extract_code, guess_language, language_from_question
-from verifiers.code_tests import BadTests, plan_from_tests, statement_examples
+from verifiers.code.compare import call_matches, compare_stdout, rows_equal, values_equal
+from verifiers.code.extract import extract_code, guess_language, language_from_question
+from verifiers.code.plans import BadTests, plan_from_tests, statement_examples
+from verifiers.code.syntax import check_syntax
 
 # --------------------------------------------------------------------------- extraction
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from verifiers.base import VerificationResult
-from verifiers.code_verifier import CodeVerifier
-from verifiers.sandbox_base import Job, Run, Sandbox
+from verifiers.code.verifier import CodeVerifier
+from verifiers.sandbox.base import Job, Run, Sandbox
 
 pytest_plugins = ("tests.code_sandbox_fixtures",)  # the `sandbox` and `verifier` fixtures, per backend
 
@@ -139,7 +139,7 @@ def test_syntax_error_never_reaches_the_sandbox(sandbox: Sandbox) -> None:
 
 
 def test_sandbox_faults_are_retried_then_reported(sandbox: Sandbox) -> None:
-    from verifiers.sandbox_base import SandboxError
+    from verifiers.sandbox.base import SandboxError
 
     class Flaky:
         name = "flaky"

@@ -66,3 +66,32 @@ def test_openai_only_keys_are_refused_for_claude(tmp_path: Path, anthropic_fake:
     cfg = write_config(tmp_path / "c.yaml", structured_output=True)
     r = _generate(cfg, anthropic_fake)
     assert r.returncode == 2 and "structured_output" in r.stderr
+
+
+def test_deprecated_model_is_announced_once_at_start(tmp_path: Path, anthropic_fake: FakeServer) -> None:
+    from anthropic._data import DEPRECATED_MODELS
+
+    model = next(iter(DEPRECATED_MODELS))  # whatever the installed SDK marks deprecated
+    anthropic_fake.configure({"rules": RULES})
+    cfg = write_config(tmp_path / "c.yaml", model=model, num_candidates=3, max_queries=2, concurrency=2)
+    r = _generate(cfg, anthropic_fake)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("end-of-life") == 1 and DEPRECATED_MODELS[model] in r.stderr
+    assert "DeprecationWarning" not in r.stderr  # never once per request
+    assert len(pd.read_parquet(tmp_path / "out.parquet")) == 6
+
+
+def test_default_model_is_current_and_priced(tmp_path: Path, anthropic_fake: FakeServer) -> None:
+    from anthropic._data import DEPRECATED_MODELS
+
+    from claude_gen import CLAUDE
+    from common.model.pricing import price_for
+
+    assert CLAUDE.default_model not in DEPRECATED_MODELS and CLAUDE.default_judge_model not in DEPRECATED_MODELS
+    anthropic_fake.configure({"rules": RULES})
+    cfg = write_config(tmp_path / "c.yaml", num_candidates=1, max_queries=1)
+    r = _generate(cfg, anthropic_fake)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert df.model.eq(CLAUDE.default_model).all() and price_for(CLAUDE.prices, CLAUDE.default_model)
+    assert df.cost_usd.gt(0).all() and "end-of-life" not in r.stderr

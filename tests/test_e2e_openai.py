@@ -54,7 +54,7 @@ def test_generate_verifies_math_and_writes_analysable_parquet(tmp_path: Path, op
     assert verdict[("sample-math-003", 0)] and verdict[("sample-math-003", 1)]
     assert (df.verification_method != "none").all()
     assert df.input_tokens.notna().all() and df.output_tokens.gt(0).all()
-    assert df.provider.eq("openai").all() and df.model.eq("gpt-4o-mini").all()
+    assert df.provider.eq("openai").all() and df.model.eq("gpt-5-mini").all()
     meta = pq.read_schema(out).metadata
     assert json.loads(meta[b"bestofn.config"])["num_candidates"] == 2
     assert meta[b"bestofn.notes"] == b"first e2e run"
@@ -79,9 +79,14 @@ def test_code_runs_in_the_sandbox_and_tool_calls_go_to_the_judge(tmp_path: Path,
         {"match": "add_two", "replies": ["```python\ndef add_two(x):\n    return x + 2\n```"]},
     ]})
     cfg = write_config(tmp_path / "c.yaml", splits="code,tool_calling", max_queries=2)
-    assert _generate(cfg, openai_fake).returncode == 0
+    first = _generate(cfg, openai_fake)
+    assert first.returncode == 0, first.stderr
     df = pd.read_parquet(tmp_path / "out.parquet")
     assert set(df.split) == {"code", "tool_calling"}
+    # The judge's calls, tokens and cost are in the summary, priced as the model it is.
+    assert "judge calls (errors)" in first.stderr and "judge cost (USD, list price)" in first.stderr
+    meta = json.loads(pq.read_schema(tmp_path / "out.parquet").metadata[b"bestofn.summary"])
+    assert 1 <= meta["judge"]["calls"] <= 4 and meta["judge"]["cost_usd"] > 0
     # Code rows are run against their tests in a sandbox: the right function passes, "42" does not.
     code = df[df.split == "code"].set_index("query_id")
     assert code.loc["sample-code-001"].is_verified.all()
@@ -91,7 +96,7 @@ def test_code_runs_in_the_sandbox_and_tool_calls_go_to_the_judge(tmp_path: Path,
     paris = df[df.query_id == "sample-tool-calling-001"]
     assert paris.tool_calls.str.contains("get_weather").all()
     assert paris.is_verified.all() and paris.verification_method.eq("llm_judge").all()
-    assert paris.judge_model.eq("gpt-4o-mini").all() and paris.local_method.isna().all()
+    assert paris.judge_model.eq("gpt-5-mini").all() and paris.local_method.isna().all()
     judge_calls = [r for r in _chat_requests(openai_fake) if "Task type: tool calling" in json.dumps(r["body"])]
     assert 1 <= len(judge_calls) <= 4  # identical candidates share one verdict
     # A rerun reads the judge's verdicts from its disk cache: no judge request at all.

@@ -413,3 +413,33 @@ def test_parquet_without_bestofn_columns_exits_2(tmp_path: Path) -> None:
 
 def test_second_bad_file_still_exits_2(mixed_file: Path, tmp_path: Path) -> None:
     _assert_user_error(_run(str(mixed_file), str(tmp_path / "missing.parquet")), "no such file")
+
+
+def test_failure_view_shows_reasons_and_what_the_verifier_read(tmp_path: Path) -> None:
+    records = [
+        _record("q1", 0, False, verification_reason="wrong_value", extracted_answer="5", ground_truth="4",
+                verification_explanation="'5' does not match '4'"),
+        _record("q1", 1, False, verification_reason="wrong_value", extracted_answer="6", ground_truth="4"),
+        _record("q2", 0, False, verification_reason="no_answer", ground_truth="7"),
+        _record("q2", 1, True, verification_reason="string_match", extracted_answer="7", ground_truth="7"),
+    ]
+    path = _write(tmp_path / "f.parquet", records)
+    fail = _summary(path)["splits"]["math"]["failures"]
+    assert fail["failed"] == 3 and fail["reasons"] == {"wrong_value": 2, "no_answer": 1}
+    first = {e["reason"]: e for e in fail["examples"]}["wrong_value"]
+    assert (first["query_id"], first["candidate_idx"], first["extracted_answer"], first["ground_truth"]) == (
+        "q1", 0, "5", "4")
+    assert {e["reason"]: e for e in fail["examples"]}["no_answer"]["extracted_answer"] is None
+    result = _run(str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Not verified" in result.stdout and "wrong_value" in result.stdout
+
+
+def test_failure_view_reads_files_written_before_the_reason_columns(tmp_path: Path) -> None:
+    table = records_to_table([_record("q1", 0, False), _record("q1", 1, True)])
+    old = table.drop_columns(["verification_reason", "extracted_answer", "verification_details"])
+    path = tmp_path / "old.parquet"
+    pq.write_table(old, path)
+    fail = _summary(path)["splits"]["math"]["failures"]
+    assert fail["reasons"] == {"math": 1}  # the method stands in for the missing reason
+    assert _run(str(path)).returncode == 0

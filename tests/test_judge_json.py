@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from common.judge_json import as_bool, as_confidence, escape_latex, parse_json_object
+from common.judge.parse import as_bool, as_confidence, escape_latex, parse_json_object
 
 
 @pytest.mark.parametrize(

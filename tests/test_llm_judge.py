@@ -10,9 +10,12 @@ from typing import Any, TypeVar
 
 import pytest
 
-from common.errors import AuthError, MissingKeyError, UserError
-from common.judge_prompts import PROMPT_VERSION
-from common.llm_judge import DEFAULT_JUDGE_MODELS, JudgeVerdict, LLMJudge
+from claude_gen import CLAUDE, ClaudeAdapter
+from common.errors import AuthError, MissingKeyError
+from common.judge.judge import JudgeVerdict, LLMJudge
+from common.judge.prompts import PROMPT_VERSION
+from common.model.api import ProviderAdapter
+from openai_gen import LOCAL, OPENAI, OpenAIAdapter
 from tests.fakes.launch import FakeServer
 
 T = TypeVar("T")
@@ -23,10 +26,16 @@ LATEX = r'{"reasoning": "\frac{8}{2} = 4 and \sqrt{16} = 4, \left(\text{equal}\r
         r'"is_correct": true, "confidence": 0.85}'
 
 
-def make(fake: FakeServer, tmp_path: Path, provider: str = "openai", **kw: Any) -> LLMJudge:
-    key = "sk-ant-test" if provider == "claude" else "sk-test"
-    kw.setdefault("api_key", key)
-    return LLMJudge(provider, base_url=fake.base_url, cache_dir=tmp_path / "cache", initial_wait=0.01, **kw)  # type: ignore[arg-type]
+def adapter_for(provider: str, base_url: str | None, api_key: str | None = None) -> ProviderAdapter:
+    if provider == "claude":
+        return ClaudeAdapter(CLAUDE, base_url=base_url, api_key=api_key)
+    return OpenAIAdapter(LOCAL if provider == "local" else OPENAI, base_url=base_url, api_key=api_key)
+
+
+def make(fake: FakeServer, tmp_path: Path, provider: str = "openai", api_key: str | None = "", **kw: Any) -> LLMJudge:
+    key = ("sk-ant-test" if provider == "claude" else "sk-test") if api_key == "" else api_key
+    adapter = adapter_for(provider, fake.base_url, key or "not-needed")
+    return LLMJudge(adapter, cache_dir=tmp_path / "cache", initial_wait=0.01, **kw)
 
 
 def run(judge: LLMJudge, fn: Callable[[LLMJudge], Awaitable[T]]) -> T:
@@ -34,7 +43,7 @@ def run(judge: LLMJudge, fn: Callable[[LLMJudge], Awaitable[T]]) -> T:
         try:
             return await fn(judge)
         finally:
-            await judge.aclose()
+            await judge.adapter.aclose()
 
     return asyncio.run(main())
 
@@ -51,9 +60,9 @@ def bodies(fake: FakeServer, path: str) -> list[dict[str, Any]]:
 def test_openai_verdict_with_json_schema_and_defaults(openai_fake: FakeServer, tmp_path: Path) -> None:
     openai_fake.configure({"rules": [{"match": "QID-1", "replies": [GOOD]}]})
     v = ask(make(openai_fake, tmp_path))
-    assert v == JudgeVerdict(True, 0.9, "Both are 4.", "gpt-4o-mini", cached=False, error=None)
+    assert v == JudgeVerdict(True, 0.9, "Both are 4.", "gpt-5-mini", cached=False, error=None)
     (body,) = bodies(openai_fake, "/v1/chat/completions")
-    assert body["model"] == DEFAULT_JUDGE_MODELS["openai"] == "gpt-4o-mini"
+    assert body["model"] == OPENAI.default_judge_model == "gpt-5-mini"
     assert body["temperature"] == 0.0
     assert body["response_format"]["type"] == "json_schema"
     assert body["response_format"]["json_schema"]["schema"]["required"] == ["reasoning", "is_correct", "confidence"]
@@ -72,11 +81,11 @@ def test_claude_judge_sends_no_temperature(anthropic_fake: FakeServer, tmp_path:
     fenced = f"```json\n{LATEX}\n```"
     anthropic_fake.configure({"rules": [{"match": "QID-1", "replies": [fenced]}]})
     v = ask(make(anthropic_fake, tmp_path, "claude"))
-    assert v.is_correct is True and v.model == "claude-sonnet-4-5-20250929"
+    assert v.is_correct is True and v.model == "claude-sonnet-4-6"
     (body,) = bodies(anthropic_fake, "/v1/messages")
-    assert body["model"] == "claude-sonnet-4-5-20250929"
+    assert body["model"] == "claude-sonnet-4-6"
     assert "temperature" not in body and "response_format" not in body
-    assert "JSON" in body["system"]
+    assert "JSON" in body["system"][0]["text"]  # the judge's system prompt is marked for caching
 
 
 def test_second_call_and_rerun_hit_the_disk_cache(openai_fake: FakeServer, tmp_path: Path) -> None:
@@ -168,6 +177,7 @@ def test_server_without_json_schema_falls_back_to_plain_prompting(openai_fake: F
 def test_local_judge_uses_the_model_the_server_lists(openai_fake: FakeServer, tmp_path: Path) -> None:
     openai_fake.configure({"rules": [{"match": "QID-1", "replies": [GOOD]}], "models": ["my-local-7b"]})
     judge = make(openai_fake, tmp_path, "local", api_key=None)
+    assert judge.adapter.info.self_hosted
     assert judge.model is None
     v = ask(judge)
     assert v.model == "my-local-7b" and v.is_correct is True
@@ -178,16 +188,23 @@ def test_local_judge_uses_the_model_the_server_lists(openai_fake: FakeServer, tm
 def test_provider_defaults_and_key_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-x")
-    assert LLMJudge("openai").model == "gpt-4o-mini"
-    assert LLMJudge("claude").model == "claude-sonnet-4-5-20250929"
-    assert LLMJudge("claude", model="claude-opus-4-5-20251101").model == "claude-opus-4-5-20251101"
+    assert LLMJudge(adapter_for("openai", None)).model == "gpt-5-mini"
+    assert LLMJudge(adapter_for("claude", None)).model == "claude-sonnet-4-6"
+    assert LLMJudge(adapter_for("claude", None), model="claude-opus-4-5-20251101").model == "claude-opus-4-5-20251101"
+    assert LLMJudge(adapter_for("local", "http://127.0.0.1:9/v1", "x")).model is None  # asked of the server
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     with pytest.raises(MissingKeyError, match="ANTHROPIC_API_KEY"):
-        LLMJudge("claude")
-    with pytest.raises(UserError, match="base URL"):
-        LLMJudge("local")
-    with pytest.raises(UserError):
-        LLMJudge("gemini")  # type: ignore[arg-type]
+        adapter_for("claude", None)
+
+
+def test_judge_usage_is_counted(openai_fake: FakeServer, tmp_path: Path) -> None:
+    openai_fake.configure({"rules": [{"match": "QID-1", "replies": [GOOD]}]})
+    judge = make(openai_fake, tmp_path)
+    assert ask(judge).is_correct is True
+    assert judge.usage.calls == 1 and judge.usage.errors == 0
+    assert judge.usage.input_tokens > 0 and judge.usage.output_tokens > 0
+    assert judge.usage.cost_usd is not None and judge.usage.cost_usd > 0  # gpt-5-mini is priced
+    assert ask(judge).cached and judge.usage.calls == 1  # a cache hit costs nothing
 
 
 def test_tool_calling_judges_appropriateness_with_the_trace(openai_fake: FakeServer, tmp_path: Path) -> None:
@@ -222,5 +239,5 @@ def test_refusal_classification_prompt(anthropic_fake: FakeServer, tmp_path: Pat
     v = run(make(anthropic_fake, tmp_path, "claude"),
             lambda j: j.classify_refusal("I can't help feeling this is pointless. RQ-1 The answer is 4.", "2+2?"))
     assert v.is_refusal is False and v.refusal_type == "none" and v.confidence == 0.95
-    user = bodies(anthropic_fake, "/v1/messages")[0]["messages"][0]["content"]
+    user = bodies(anthropic_fake, "/v1/messages")[0]["messages"][0]["content"][0]["text"]
     assert "persona" in user and '"refusal_type"' in user

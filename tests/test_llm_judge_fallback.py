@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from common.llm_judge import JudgeVerdict
-from common.llm_judge_fallback import JUDGE_COLUMNS, combine, format_tool_trace, needs_judge
+from common.judge.judge import JudgeVerdict
+from common.judge.policy import JUDGE_COLUMNS, combine, format_tool_trace, needs_judge
 from verifiers.base import VerificationResult
 
 SURE = VerificationResult(True, 0.95, "sympy: equal", "math_sympy")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from verifiers.math_extract import extract_answer, gold_answer
-from verifiers.math_verifier import MathVerifier, question_hints
+from verifiers.math.extract import extract_answer, gold_answer
+from verifiers.math.verifier import MathVerifier, question_hints
 
 CORPUS = Path(__file__).parent / "data" / "math_pairs.jsonl"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from verifiers import NoVerifierError, VerificationResult, get_verifier, has_verifier, verify_candidate
-from verifiers.math_verifier import MathVerifier, extract_answer
-from verifiers.timeout_pool import TimeoutPool
+from verifiers.math.timeout_pool import TimeoutPool
+from verifiers.math.verifier import MathVerifier, extract_answer
 
 # An unevaluated sum SymPy will grind through term by term: only the time box stops it.
 PATHOLOGICAL = r"The answer is \boxed{\sum_{k=1}^{10^{7}} \frac{1}{k^{3}+k+1}}."
@@ -31,7 +31,7 @@ def mv() -> MathVerifier:
 @pytest.fixture(scope="module")
 def pool() -> Iterator[TimeoutPool]:
     # Its own pool, so killing a worker here never races with the other tests' shared pool.
-    p = TimeoutPool(max_workers=2, preload=("verifiers.math_verifier:_warm_worker",))
+    p = TimeoutPool(max_workers=2, preload=("verifiers.math.verifier:_warm_worker",))
     p.warm(2)
     yield p
     p.close()
@@ -285,7 +285,7 @@ def test_timeout_inside_event_loop(pool: TimeoutPool) -> None:
 def test_pool_reports_task_errors_and_stays_usable(pool: TimeoutPool) -> None:
     import math
 
-    from verifiers.timeout_pool import WorkerError
+    from verifiers.math.timeout_pool import WorkerError
 
     with pytest.raises(WorkerError, match="ValueError"):
         pool.run(math.factorial, -1, timeout=5)

@@ -15,19 +15,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from common.nemotron_utils import (
+from common.data.load import (
     DEFAULT_DATASET,
     TOOL_CALLING_DATASET,
     DatasetError,
     LoadStats,
-    Query,
     check_dataset,
-    extract_last_boxed,
     is_local_dataset,
     iter_queries,
-    parse_splits,
-    row_to_query,
 )
+from common.data.query import Query
+from common.data.rows import extract_last_boxed, row_to_query
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "experiments" / "data" / "sample"
@@ -180,12 +178,6 @@ def test_sample_code_reference_passes_its_tests(row: dict, tmp_path: Path) -> No
 )
 def test_extract_last_boxed(text: str, expected: str | None) -> None:
     assert extract_last_boxed(text) == expected
-
-
-def test_parse_splits() -> None:
-    assert parse_splits("math,code") == ["math", "code"]
-    assert parse_splits(" math , ,tool_calling ") == ["math", "tool_calling"]
-    assert parse_splits(["math", " code ", ""]) == ["math", "code"]
 
 
 @pytest.mark.parametrize(
@@ -474,7 +466,7 @@ def test_hub_errors_become_dataset_errors(monkeypatch: pytest.MonkeyPatch) -> No
 def test_offline_without_cache_is_a_dataset_error(tmp_path: Path) -> None:
     # a subprocess, because datasets reads HF_HUB_OFFLINE and the cache paths once, at import
     script = textwrap.dedent(f"""
-        from common.nemotron_utils import DatasetError, iter_queries
+        from common.data.load import DatasetError, iter_queries
         try:
             next(iter_queries({DEFAULT_DATASET!r}, ["math"], 1))
         except DatasetError as e:

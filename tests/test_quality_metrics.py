@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.quality_metrics import compute_quality, truncate_for_storage
+from common.checks.quality import compute_quality, truncate_for_storage
 
 
 def test_complete_math_answer_scores_full() -> None:

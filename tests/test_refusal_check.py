@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from common.refusal_check import detect_refusal
+from verifiers.refusal import detect_refusal
 
 LONG_ANSWER = "Here is the derivation step by step. " + "We expand the terms and simplify. " * 20
 
@@ -154,7 +154,7 @@ def test_pattern_pass_accuracy_on_held_out_responses() -> None:
 
 def test_scanning_only_near_trigger_words_changes_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
     # The trigger-word spans are an optimisation: scanning whole windows must give the same results.
-    from common import refusal_check
+    from verifiers import refusal as refusal_check
 
     texts = [r["text"] for r in _load("refusals.jsonl") + _load("refusals_holdout.jsonl")]
     texts += [t for group in (SAFETY, CAPABILITY, NOT_REFUSALS, HEDGED) for t in group]

@@ -6,10 +6,11 @@ import asyncio
 import json
 from pathlib import Path
 
-from common.llm_judge import LLMJudge
-from common.refusal_check import RefusalResult, detect_refusal
+from common.checks.refusal import RefusalClassifier
+from common.judge.judge import LLMJudge
+from openai_gen import OPENAI, OpenAIAdapter
 from tests.fakes.launch import FakeServer
-from verifiers.refusal_classifier import RefusalClassifier
+from verifiers.refusal import RefusalResult, detect_refusal
 
 CLEAR_REFUSAL = "I'm sorry, but I can't help with that request."
 PLAIN_ANSWER = "The capital of France is Paris."
@@ -27,13 +28,13 @@ def classify(fake: FakeServer | None, tmp_path: Path, text: str, **kw: object) -
     async def main() -> RefusalResult:
         judge = None
         if fake is not None:
-            judge = LLMJudge("openai", base_url=fake.base_url, api_key="sk-test", cache_dir=tmp_path,
-                             initial_wait=0.01, max_retries=0)
+            adapter = OpenAIAdapter(OPENAI, base_url=fake.base_url, api_key="sk-test")
+            judge = LLMJudge(adapter, cache_dir=tmp_path, initial_wait=0.01, max_retries=0)
         try:
             return await RefusalClassifier(judge).classify(text, "Question?", **kw)  # type: ignore[arg-type]
         finally:
             if judge is not None:
-                await judge.aclose()
+                await judge.adapter.aclose()
 
     return asyncio.run(main())
 

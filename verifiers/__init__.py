@@ -1,4 +1,12 @@
-"""Verifier registry: one verifier per split, created lazily and cached per process."""
+"""Verifier registry: one verifier per split and per set of options, created lazily and cached per process.
+
+    get_verifier("math", timeout=5.0)
+    get_verifier("code", sandbox="docker", image="my-sandbox", pool_size=4, timeout_s=4.0)
+
+Options are the verifier's constructor arguments; the same options give the same (shared) verifier.
+This package stands alone: it imports nothing from the pipeline, so it can serve as a library and
+as reward functions.
+"""
 
 from __future__ import annotations
 
@@ -15,25 +23,39 @@ __all__ = [
     "Verifier",
     "get_verifier",
     "has_verifier",
+    "parallel_slots",
     "verify_candidate",
 ]
 
 
-def _make_math() -> Verifier:
-    # Imported lazily: sympy and math_verify are slow to import and not every split needs them.
-    from verifiers.math_verifier import MathVerifier
+def _make_math(**options: Any) -> Verifier:
+    # Imported lazily: sympy and pint are slow to import and not every split needs them.
+    from verifiers.math.verifier import MathVerifier
 
-    return MathVerifier()
-
-
-def _make_code() -> Verifier:
-    from verifiers.code_verifier import CodeVerifier
-
-    return CodeVerifier()
+    return MathVerifier(**options)
 
 
-_FACTORIES: dict[str, Callable[[], Verifier]] = {"math": _make_math, "code": _make_code}
-_cache: dict[tuple[int, str], Verifier] = {}
+def _make_code(**options: Any) -> Verifier:
+    from verifiers.code.verifier import CodeVerifier
+
+    return CodeVerifier(**options)
+
+
+def _math_slots(**options: Any) -> int:
+    from verifiers.math.verifier import pool_workers
+
+    return pool_workers()
+
+
+def _code_slots(**options: Any) -> int:
+    from verifiers.sandbox.base import default_pool_size
+
+    return default_pool_size(options.get("pool_size"))
+
+
+_FACTORIES: dict[str, Callable[..., Verifier]] = {"math": _make_math, "code": _make_code}
+_SLOTS: dict[str, Callable[..., int]] = {"math": _math_slots, "code": _code_slots}
+_cache: dict[tuple[Any, ...], Verifier] = {}
 _lock = threading.Lock()
 
 
@@ -41,21 +63,35 @@ def has_verifier(split: str) -> bool:
     return split in _FACTORIES
 
 
-def get_verifier(split: str) -> Verifier:
-    """The cached verifier for `split`; raises NoVerifierError when the split has none."""
+def get_verifier(split: str, **options: Any) -> Verifier:
+    """The cached verifier for `split` with these options; raises NoVerifierError when the split has none.
+    Options left out (or None) take the verifier's documented defaults."""
     if split not in _FACTORIES:
         raise NoVerifierError(f"no verifier for split {split!r} (known: {sorted(_FACTORIES)})")
+    options = {k: v for k, v in options.items() if v is not None}
     # Keyed by pid so a forked pipeline worker builds its own instead of sharing the parent's pool.
-    key = (os.getpid(), split)
+    key = (os.getpid(), split, tuple(sorted(options.items())))
     with _lock:
         verifier = _cache.get(key)
         if verifier is None:
-            verifier = _cache[key] = _FACTORIES[split]()
+            verifier = _cache[key] = _FACTORIES[split](**options)
     return verifier
 
 
+def parallel_slots(split: str, **options: Any) -> int:
+    """How many verifications of `split` can make progress at once (sandboxes, worker processes):
+    callers size their thread pools to this rather than parking threads behind a full pool."""
+    if split not in _SLOTS:
+        return 0
+    return _SLOTS[split](**{k: v for k, v in options.items() if v is not None})
+
+
 def verify_candidate(
-    split: str, response: str, ground_truth: str | None, context: dict[str, Any] | None = None
+    split: str,
+    response: str,
+    ground_truth: str | None,
+    context: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> VerificationResult:
     """Picklable top-level entry point for pipeline workers (e.g. a ProcessPoolExecutor)."""
-    return get_verifier(split).verify(response, ground_truth, **(context or {}))
+    return get_verifier(split, **(options or {})).verify(response, ground_truth, **(context or {}))

@@ -29,7 +29,7 @@ from tests.fakes.common import (
     truncate_words,
 )
 
-DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4o", "fake-model"]
+DEFAULT_MODELS = ["gpt-5-mini", "gpt-4o-mini", "gpt-4o", "fake-model"]
 
 # Messages real OpenAI sends for each status, so clients that log bodies see familiar text.
 _ERRORS: dict[int, tuple[str, str, str | None]] = {

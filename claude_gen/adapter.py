@@ -1,0 +1,172 @@
+"""Claude adapter: Messages API, extended thinking kept apart, persona and question marked for caching."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import warnings
+from contextlib import ExitStack
+from typing import Any
+
+import anthropic
+
+from common.errors import MissingKeyError
+from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
+
+_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
+_CACHE = {"type": "ephemeral"}
+
+
+def to_claude_tools(tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if not tools:
+        return None
+    out = []
+    for t in tools:
+        fn = t.get("function", t)
+        out.append(
+            {
+                "name": fn["name"],
+                "description": fn.get("description", ""),
+                "input_schema": fn.get("parameters") or {"type": "object", "properties": {}},
+            }
+        )
+    return out
+
+
+def to_claude_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """OpenAI-shaped turns to Claude turns; the last turn is marked so the whole prefix caches."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        role = "assistant" if m.get("role") == "assistant" else "user"
+        text = m.get("content") or ""
+        if m.get("role") == "tool":
+            text = f"[tool result] {text}"
+        if m.get("tool_calls"):
+            text = (text + "\n" if text else "") + "[tool calls] " + json.dumps(m["tool_calls"])
+        block = {"type": "text", "text": text or "-"}
+        if out and out[-1]["role"] == role:  # Claude needs alternating turns
+            out[-1]["content"].append(block)
+        else:
+            out.append({"role": role, "content": [block]})
+    if out:
+        out[-1]["content"][-1] = {**out[-1]["content"][-1], "cache_control": _CACHE}
+    return out
+
+
+def deprecation_notice(model: str) -> str | None:
+    """The installed SDK's own end-of-life data for `model` (shown once at start, not per request)."""
+    try:
+        from anthropic._data import DEPRECATED_MODELS  # the table the SDK itself warns from
+    except ImportError:
+        return None
+    eol = DEPRECATED_MODELS.get(model)
+    return f"the Claude model '{model}' is deprecated and reaches end-of-life on {eol}" if eol else None
+
+
+class ClaudeAdapter:
+    api = "messages"
+    max_n_per_request = 1  # the Messages API has no `n`
+    cache_warmup = True
+
+    def __init__(
+        self, info: ProviderInfo, *, base_url: str | None = None, api_key: str | None = None, timeout: float = 600.0
+    ) -> None:
+        self.info = info
+        self.key_env = info.key_env or "ANTHROPIC_API_KEY"
+        self.base_url = base_url
+        key = api_key if api_key is not None else os.environ.get(self.key_env)
+        if not key:
+            raise MissingKeyError(f"{self.key_env} is not set; export your Anthropic API key.")
+        self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+    def applies_temperature(self, model: str) -> bool:
+        return False  # the Messages API of the installed SDK takes no sampling settings
+
+    def deprecation(self, model: str) -> str | None:
+        return deprecation_notice(model)
+
+    async def served_model(self) -> str:
+        return self.info.default_model or ""
+
+    async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
+        kwargs: dict[str, Any] = {
+            "model": req.model,
+            "max_tokens": req.max_tokens,
+            "messages": to_claude_messages(req.messages),
+        }
+        if req.system:
+            kwargs["system"] = [{"type": "text", "text": req.system, "cache_control": _CACHE}]
+        if req.thinking_budget:
+            kwargs["thinking"] = {"type": "enabled", "budget_tokens": req.thinking_budget, "display": "summarized"}
+        if tools := to_claude_tools(req.tools):
+            kwargs["tools"] = tools
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            # The SDK warns about a deprecated model on every request; the run said so once at start.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            msg = await self.client.messages.create(**kwargs)
+        latency = time.perf_counter() - start
+
+        texts: list[str] = []
+        thinking: list[str] = []
+        calls: list[dict[str, Any]] = []
+        for block in msg.content:
+            if block.type == "text":
+                texts.append(block.text)
+            elif block.type == "thinking":
+                thinking.append(block.thinking)
+            elif block.type == "redacted_thinking":
+                thinking.append("[redacted thinking]")
+            elif block.type == "tool_use":
+                calls.append({"id": block.id, "name": block.name, "arguments": json.dumps(block.input)})
+        u = msg.usage
+        usage = Usage(
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            cached_input_tokens=getattr(u, "cache_read_input_tokens", None),
+            cache_creation_input_tokens=getattr(u, "cache_creation_input_tokens", None),
+        )
+        return [
+            Candidate(
+                text="".join(texts) or None,
+                reasoning="\n".join(thinking) or None,
+                tool_calls=calls or None,
+                finish_reason=_FINISH.get(msg.stop_reason or "", msg.stop_reason),
+                usage=usage,
+                latency_s=latency,
+            )
+        ]
+
+
+# List prices (USD per million tokens: input, cache read, cache write (5 min), output) for the models
+# the installed SDK lists whose prices we know; any other model is priced as unknown (null).
+_CLAUDE_PRICES = {
+    "claude-opus-4-6": Price(5.00, 0.50, 6.25, 25.00),
+    "claude-sonnet-4-6": Price(3.00, 0.30, 3.75, 15.00),
+    "claude-opus-4-5": Price(5.00, 0.50, 6.25, 25.00),
+    "claude-haiku-4-5": Price(1.00, 0.10, 1.25, 5.00),
+}
+
+
+def _open_claude(
+    base_url: str | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
+) -> ClaudeAdapter:
+    return ClaudeAdapter(CLAUDE, base_url=base_url, timeout=timeout)
+
+
+CLAUDE = ProviderInfo(
+    name="claude",
+    open=_open_claude,
+    key_env="ANTHROPIC_API_KEY",
+    default_model="claude-sonnet-4-6",
+    default_judge_model="claude-sonnet-4-6",
+    apis=("chat",),  # the `api` key has only its default here: the Messages API
+    supports_thinking=True,
+    supports_temperature=False,
+    cached_input_in_input_tokens=False,  # cache reads and writes are reported beside input_tokens
+    prices=_CLAUDE_PRICES,
+)

@@ -1,0 +1,115 @@
+"""Every check a candidate goes through, in the order of the verification flow:
+refusal, decided once here (patterns, then the LLM where they are unsure) -> the split's verifier
+(told the refusal check is done) -> the judge when the policy asks for it.
+
+Returns the verdict fields of the row. Verifiers block (sandboxes, worker processes), so they run
+on the checker's own thread pool, sized to what the verifiers can run at once; the event loop's
+default pool stays free for checkpoint writes and dataset pulls. Model-written code and comparison
+work run in sandboxes and worker processes, never in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from common.checks.refusal import RefusalClassifier
+from common.config import ExperimentConfig, verifier_options
+from common.data.query import Query
+from common.judge.judge import LLMJudge
+from common.judge.policy import combine, format_tool_trace, needs_judge
+from common.model.api import Candidate
+from verifiers import has_verifier, parallel_slots, verify_candidate
+from verifiers.base import VerificationResult
+from verifiers.refusal import RefusalResult, detect_refusal
+
+T = TypeVar("T")
+
+
+def judge_needed_for(cfg: ExperimentConfig) -> bool:
+    """Whether a run can reach the judge at all (so a missing judge key fails at start, not midway)."""
+    if not cfg.verify:
+        return False
+    return cfg.llm_judge_fallback or any(s in ("tool_calling", "code") for s in cfg.splits)
+
+
+def _local_fields(result: VerificationResult) -> dict[str, Any]:
+    details = result.details or {}
+    extracted = details.get("extracted")
+    return {
+        "is_verified": result.is_verified,
+        "confidence": result.confidence,
+        "verification_method": result.method,
+        "verification_explanation": result.explanation,
+        "verification_reason": details.get("reason"),
+        "extracted_answer": None if extracted is None else str(extracted),
+        "verification_details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
+    }
+
+
+class CandidateChecker:
+    def __init__(self, cfg: ExperimentConfig, judge: LLMJudge | None) -> None:
+        self.cfg = cfg
+        self.judge = judge
+        self.refusals = RefusalClassifier(judge)
+        self.options = {split: verifier_options(cfg, split) for split in cfg.splits}
+        slots = sum(parallel_slots(split, **self.options[split]) for split in cfg.splits if cfg.verify)
+        # Verifications that can progress at once, plus room for the pattern and quality passes.
+        self.executor = ThreadPoolExecutor(max_workers=slots + 2, thread_name_prefix="bestofn-verify")
+
+    async def offload(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking or CPU-heavy work on the checker's pool, off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    async def check(self, query: Query, cand: Candidate) -> dict[str, Any]:
+        if cand.error is not None:
+            return {"verification_method": "error"}
+        text = cand.text or ""
+        out: dict[str, Any] = {}
+        refusal: RefusalResult | None = None
+        if text:
+            refusal = await self.offload(detect_refusal, text)
+            if self.cfg.verify and refusal.ambiguous:
+                refusal = await self.refusals.classify(text, query.question, pattern=refusal)
+            out.update(is_refusal=refusal.refused, refusal_type=refusal.refusal_type)
+        if not self.cfg.verify:
+            return {**out, "verification_method": "disabled"}
+        if refusal is not None and refusal.refused:
+            return {
+                **out,
+                "is_verified": False,
+                "confidence": refusal.confidence,
+                "verification_method": "refusal",
+                "verification_reason": "refusal",
+                "verification_explanation": f"refusal ({refusal.refusal_type}, {refusal.source}): {refusal.matched!r}",
+            }
+        split = query.split
+        result: VerificationResult | None = None
+        if has_verifier(split):
+            context = {
+                "question": query.question,
+                "tests": query.tests,
+                "tools": query.tools,
+                "language": query.language,
+                "entry_point": query.entry_point,
+                "final_answer": cand.final_answer,
+                "refusal_checked": True,  # decided above, once
+            }
+            result = await self.offload(
+                verify_candidate, split, text, query.ground_truth, context, self.options.get(split)
+            )
+            out.update(_local_fields(result))
+        else:
+            out.update(verification_method="none", verification_explanation=f"no local verifier for split '{split}'")
+        if self.judge is not None and needs_judge(split, result, self.cfg.llm_judge_fallback):
+            verdict = await self.judge.judge(
+                query.question, text, query.ground_truth, split, tool_trace=format_tool_trace(cand.tool_calls)
+            )
+            out.update(combine(result, verdict))
+        return out

@@ -1,0 +1,90 @@
+"""When the LLM judge is asked, and how its verdict and the local verifier's become one row.
+
+Policy (see the verification flow diagrams):
+- tool_calling: always; the judge is the verifier (the dataset's reference calls are unreliable).
+- code: when the local verdict's confidence is below 0.4, flag or not.
+- math and every other split with a verifier: below 0.4, and only with `llm_judge_fallback`.
+- a split with no verifier: with `llm_judge_fallback`.
+Refusals and `verify: false` rows are never judged; the caller checks those first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from common.judge.judge import JudgeVerdict
+from verifiers.base import VerificationResult
+
+JUDGE_BELOW = 0.4  # local verdicts less confident than this are handed to the judge
+JUDGE_METHOD = "llm_judge"
+
+# Columns `combine` fills; every row that was not judged leaves them null.
+JUDGE_COLUMNS = (
+    "local_is_verified", "local_confidence", "local_method", "local_explanation",
+    "judge_is_correct", "judge_confidence", "judge_model", "judge_cached", "judge_error",
+)
+
+
+def needs_judge(split: str, result: VerificationResult | None, llm_judge_fallback: bool) -> bool:
+    if split == "tool_calling":
+        return True
+    if result is None:
+        return llm_judge_fallback
+    if result.confidence >= JUDGE_BELOW:
+        return False
+    return split == "code" or llm_judge_fallback
+
+
+def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str, Any]:
+    """The row's verdict fields. The judge decides when it answered; when it failed the local
+    verdict stands (or the row stays unverified), and `judge_error` says why."""
+    out: dict[str, Any] = {
+        "local_is_verified": local.is_verified if local else None,
+        "local_confidence": local.confidence if local else None,
+        "local_method": local.method if local else None,
+        "local_explanation": local.explanation if local else None,
+        "judge_is_correct": verdict.is_correct,
+        "judge_confidence": verdict.confidence if verdict.error is None else None,
+        "judge_model": verdict.model,
+        "judge_cached": verdict.cached,
+        "judge_error": verdict.error,
+    }
+    method = f"{local.method}+{JUDGE_METHOD}" if local else JUDGE_METHOD
+    if verdict.is_correct is not None:
+        out.update(
+            is_verified=verdict.is_correct,
+            confidence=verdict.confidence,
+            verification_method=method,
+            verification_explanation=f"judge ({verdict.model}): {verdict.reasoning}",
+        )
+    elif local is not None:
+        out.update(
+            is_verified=local.is_verified,
+            confidence=local.confidence,
+            verification_method=f"{local.method}+{JUDGE_METHOD}_failed",
+            verification_explanation=f"{local.explanation}; {verdict.error}",
+        )
+    else:
+        out.update(
+            is_verified=None,
+            confidence=None,
+            verification_method=f"{JUDGE_METHOD}_failed",
+            verification_explanation=verdict.error,
+        )
+    return out
+
+
+def format_tool_trace(calls: list[dict[str, Any]] | None, results: list[Any] | None = None) -> str | None:
+    """The judge's view of a tool loop: one line per call (`Candidate.tool_calls` shape), with its result."""
+    if not calls:
+        return None
+    lines = []
+    for i, call in enumerate(calls):
+        args = call.get("arguments")
+        line = f"{i + 1}. {call.get('name')}({args if isinstance(args, str) else json.dumps(args)})"
+        if results is not None and i < len(results):
+            result = results[i]
+            line += f" -> {result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,167 @@
+"""The neutral model interface: what every provider adapter takes, returns and declares.
+
+A `GenRequest` says everything one call needs (model, prompt, sampling settings, an optional
+JSON Schema the reply must follow); an adapter turns it into its API's wire format and returns
+neutral `Candidate`s. Retries, fan-out, parsing of structured replies and bookkeeping live in
+`common/`, never in the adapters. Generation, the LLM judge and the refusal LLM pass all reach a
+model through this interface, so retries, timeouts, base URLs and accounting are the same.
+
+A provider package declares a `ProviderInfo` (defaults, capabilities, prices, and the factory that
+opens an adapter); `bestofn.py` maps provider names to those and hands the table down.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """List prices in USD per million tokens (reasoning tokens bill as output)."""
+
+    input: float
+    cached_input: float
+    cache_write: float
+    output: float
+
+
+class AdapterFactory(Protocol):
+    def __call__(
+        self, base_url: str | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
+    ) -> ProviderAdapter:
+        """Open an adapter (MissingKeyError without its key). `model` is the run's model, for a
+        provider that starts its own server; what the adapter starts is stopped by `stack`."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """What a provider is and supports: config validation, defaults and pricing ask this, never a name."""
+
+    name: str
+    open: AdapterFactory
+    key_env: str | None  # None: no key needed (a local server)
+    default_model: str | None  # None: the server is asked which model it serves
+    default_judge_model: str | None
+    apis: tuple[str, ...] = ("chat",)  # values the config key `api` may take here
+    supports_thinking: bool = False
+    supports_structured_output: bool = False
+    supports_temperature: bool = True
+    supports_n: bool = False
+    # Accounting: does the API count cached prompt tokens inside input_tokens (OpenAI) or apart (Anthropic)?
+    cached_input_in_input_tokens: bool = True
+    prices: Mapping[str, Price] = field(default_factory=dict)
+    self_hosted: bool = False  # costs nothing per token (a server you run)
+    # Configs written by these generators may run on this provider (an OpenAI config on a compatible server).
+    accepts_generators: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class GenRequest:
+    model: str
+    messages: list[dict[str, Any]]
+    system: str | None = None
+    tools: list[dict[str, Any]] | None = None
+    max_tokens: int = 1024
+    temperature: float | None = None  # None: the provider's default
+    seed: int | None = None
+    thinking_budget: int = 0
+    response_schema: dict[str, Any] | None = None  # JSON Schema the reply must follow
+    schema_name: str = "answer"
+
+
+@dataclass(slots=True)
+class Usage:
+    """Usage of one API call; split across the candidates that call returned."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cache_creation_input_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+    def share(self, parts: int) -> Usage:
+        def cut(v: int | None) -> int | None:
+            return None if v is None else round(v / parts)
+
+        return Usage(*(cut(getattr(self, f)) for f in Usage.__slots__))
+
+
+@dataclass(slots=True)
+class Candidate:
+    text: str | None
+    reasoning: str | None = None
+    final_answer: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    finish_reason: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    latency_s: float | None = None
+    error: str | None = None
+    attempts: int = 1
+
+    def tool_calls_json(self) -> str | None:
+        return json.dumps(self.tool_calls, ensure_ascii=False) if self.tool_calls else None
+
+
+class ProviderAdapter(Protocol):
+    info: ProviderInfo
+    api: str
+    max_n_per_request: int
+    cache_warmup: bool  # first candidate alone, so candidates 2..N read the prompt cache
+    base_url: str | None
+
+    def applies_temperature(self, model: str) -> bool:
+        """False: the request carries no temperature and the row records none (the provider's default)."""
+        ...
+
+    def deprecation(self, model: str) -> str | None:
+        """The SDK's end-of-life notice for `model`, or None."""
+        ...
+
+    async def generate(self, req: GenRequest, n: int) -> list[Candidate]: ...
+
+    async def served_model(self) -> str:
+        """The model the server serves, for runs that name none (RunFailure when it cannot say)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+ProviderTable = Mapping[str, Callable[[], ProviderInfo]]
+"""Provider name -> a function that imports the provider package and returns its info (lazily,
+so a missing SDK fails only when that provider is used)."""
+
+
+def build_system_prompt(persona_text: str | None, query_system: str | None) -> str | None:
+    """Persona first (it is shared by every query, so it heads the cacheable prefix)."""
+    parts = [p for p in (persona_text, query_system) if p]
+    return "\n\n".join(parts) if parts else None
+
+
+STRUCTURED_OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "reasoning": {"type": "string", "description": "step-by-step working"},
+        "final_answer": {"type": "string", "description": "the final answer only"},
+    },
+    "required": ["reasoning", "final_answer"],
+    "additionalProperties": False,
+}
+
+
+def parse_structured(text: str | None) -> tuple[str | None, str | None]:
+    """(reasoning, final_answer) from a structured-output reply; (None, None) if it is not that JSON."""
+    if not text:
+        return None, None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    reasoning, answer = data.get("reasoning"), data.get("final_answer")
+    return (reasoning if isinstance(reasoning, str) else None, None if answer is None else str(answer))

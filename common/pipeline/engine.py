@@ -1,0 +1,296 @@
+"""The pipeline, written once: queries -> N candidates -> checks -> rows -> checkpoints.
+
+Memory is bounded by the number of queries in flight, never by the dataset or the run:
+queries are pulled lazily, finished rows go to the store and are flushed every
+`checkpoint_every` queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from common.checks.checker import CandidateChecker
+from common.checks.quality import compute_quality, truncate_for_storage
+from common.config import ExperimentConfig
+from common.data.query import Query
+from common.errors import AuthError
+from common.model.api import (
+    STRUCTURED_OUTPUT_SCHEMA,
+    Candidate,
+    GenRequest,
+    ProviderAdapter,
+    build_system_prompt,
+    parse_structured,
+)
+from common.model.pricing import cost_usd
+from common.model.retry import RetryStats, call_with_retry, describe_error
+from common.schema import BestOfNRecord
+from common.store import CheckpointStore, Key
+
+QUERY_BATCH = 32  # queries pulled from the dataset per trip to a worker thread
+
+
+@dataclass
+class RunStats:
+    queries_total: int | None = None
+    queries_done: int = 0
+    queries_skipped_done: int = 0
+    duplicate_ids: int = 0
+    candidates: int = 0
+    verified: int = 0
+    verifiable: int = 0
+    errors: int = 0
+    refusals: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    retry: RetryStats = field(default_factory=RetryStats)
+
+    def record(self, row: BestOfNRecord) -> None:
+        self.candidates += 1
+        if row.is_verified is not None:
+            self.verifiable += 1
+            self.verified += bool(row.is_verified)
+        self.errors += row.error is not None
+        self.refusals += bool(row.is_refusal)
+        self.input_tokens += row.input_tokens or 0
+        self.output_tokens += row.output_tokens or 0
+        self.cost_usd += row.cost_usd or 0.0
+
+
+def build_request(query: Query, cfg: ExperimentConfig, persona_text: str | None) -> GenRequest:
+    messages = list(query.messages) or [{"role": "user", "content": query.question}]
+    return GenRequest(
+        model=cfg.model or "",
+        messages=messages,
+        system=build_system_prompt(persona_text, query.system),
+        tools=query.tools,
+        max_tokens=cfg.max_tokens,
+        temperature=cfg.temperature,
+        seed=cfg.seed,
+        thinking_budget=cfg.thinking_budget,
+        response_schema=STRUCTURED_OUTPUT_SCHEMA if cfg.structured_output else None,
+    )
+
+
+class Pipeline:
+    """Generates, checks and records the candidates of one run (generate or regen)."""
+
+    def __init__(
+        self,
+        cfg: ExperimentConfig,
+        adapter: ProviderAdapter,
+        store: CheckpointStore,
+        checker: CandidateChecker | None = None,
+        run_id: str | None = None,
+        on_progress: Callable[[RunStats], None] | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.adapter = adapter
+        self.store = store
+        self.checker = checker or CandidateChecker(cfg, judge=None)
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.stats = RunStats()
+        self.persona_text = cfg.persona_text()
+        self.on_progress = on_progress or (lambda s: None)
+        self._requests = asyncio.Semaphore(cfg.concurrency)
+        self._flush_lock = asyncio.Lock()
+        self._queries_since_flush = 0
+        per_request = min(adapter.max_n_per_request, cfg.n_per_request, cfg.num_candidates)
+        self.per_request = max(per_request, 1)
+        # Enough queries in flight to keep every request slot busy, few enough to bound memory.
+        wanted = math.ceil(2 * cfg.concurrency * self.per_request / cfg.num_candidates)
+        self.max_inflight_queries = max(2, min(wanted, 2 * cfg.concurrency))
+
+    # ---- one API call, retried ------------------------------------------------------------------
+    async def _call(self, req: GenRequest, k: int) -> list[Candidate]:
+        async with self._requests:
+            try:
+                cands, attempts = await call_with_retry(
+                    lambda: self.adapter.generate(req, k),
+                    max_retries=self.cfg.max_retries,
+                    key_env=self.adapter.info.key_env or "API key",
+                    stats=self.stats.retry,
+                )
+            except AuthError:
+                raise
+            except Exception as exc:  # recorded on its rows; the run goes on
+                attempts = getattr(exc, "attempts", 1)
+                return [Candidate(text=None, error=describe_error(exc), attempts=attempts) for _ in range(k)]
+        for c in cands:
+            c.attempts = attempts
+            if req.response_schema is not None:
+                c.reasoning, c.final_answer = parse_structured(c.text)
+        return cands
+
+    async def _chunk(self, req: GenRequest, k: int) -> list[Candidate]:
+        """k candidates from as many calls as it takes: servers may return fewer choices than `n`."""
+        got: list[Candidate] = []
+        empty_rounds = 0
+        while len(got) < k:
+            new = await self._call(req, k - len(got))
+            got.extend(new)
+            empty_rounds = 0 if new else empty_rounds + 1
+            if empty_rounds >= 3:
+                missing = k - len(got)
+                got += [Candidate(text=None, error="server returned no choices three times")] * missing
+        return got[:k]
+
+    async def candidates_for(self, req: GenRequest, indices: list[int]) -> list[tuple[int, Candidate]]:
+        sizes = [self.per_request] * (len(indices) // self.per_request)
+        if rest := len(indices) % self.per_request:
+            sizes.append(rest)
+        results: list[Candidate] = []
+        if self.adapter.cache_warmup and len(sizes) > 1:
+            # The first call writes the prompt cache; the rest then read it.
+            results += await self._chunk(req, sizes[0])
+            sizes = sizes[1:]
+        for chunk in await asyncio.gather(*(self._chunk(req, k) for k in sizes)):
+            results += chunk
+        return list(zip(indices, results, strict=True))
+
+    # ---- rows -----------------------------------------------------------------------------------
+    def make_row(
+        self, q: Query, req: GenRequest, idx: int, cand: Candidate, checks: dict[str, Any]
+    ) -> BestOfNRecord:
+        cfg = self.cfg
+        quality = compute_quality(
+            cand.text, cand.finish_reason, q.split, cand.usage.output_tokens,
+            has_answer=True if cand.final_answer else None,  # a structured answer is an answer
+            is_refusal=checks.get("is_refusal"),  # the row's verdict, LLM pass included
+        )
+        u = cand.usage
+        return BestOfNRecord(
+            query_id=q.query_id,
+            split=q.split,
+            candidate_idx=idx,
+            question=q.question,
+            system_prompt=req.system,
+            persona=cfg.persona_name,
+            ground_truth=q.ground_truth,
+            query_metadata=q.metadata_json(),
+            response=truncate_for_storage(cand.text) if cand.text is not None else None,
+            reasoning=truncate_for_storage(cand.reasoning) if cand.reasoning else None,
+            final_answer=cand.final_answer,
+            tool_calls=cand.tool_calls_json(),
+            model=cfg.model or "",
+            provider=self.adapter.info.name,
+            api=self.adapter.api,
+            temperature=cfg.temperature if self.adapter.applies_temperature(req.model) else None,
+            max_tokens=cfg.max_tokens,
+            quality_completeness_score=quality.quality_completeness_score,
+            quality_is_substantive=quality.quality_is_substantive,
+            has_final_answer=quality.has_final_answer,
+            is_truncated=quality.is_truncated,
+            response_chars=quality.response_chars,
+            finish_reason=cand.finish_reason,
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            cached_input_tokens=u.cached_input_tokens,
+            cache_creation_input_tokens=u.cache_creation_input_tokens,
+            reasoning_tokens=u.reasoning_tokens,
+            latency_s=cand.latency_s,
+            cost_usd=cost_usd(self.adapter.info, req.model, u) if cand.error is None else None,
+            error=cand.error,
+            attempts=cand.attempts,
+            run_id=self.run_id,
+            **checks,
+        )
+
+    async def rows_for(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
+        req = build_request(query, self.cfg, self.persona_text)
+        pairs = await self.candidates_for(req, indices)
+        checks = await asyncio.gather(*(self.checker.check(query, c) for _, c in pairs))
+        # Quality metrics (regex over whole responses) and row validation: off the event loop, one hop.
+        return await self.checker.offload(
+            lambda: [self.make_row(query, req, idx, c, chk) for (idx, c), chk in zip(pairs, checks, strict=True)]
+        )
+
+    # ---- the run --------------------------------------------------------------------------------
+    async def _finish_query(self, rows: list[BestOfNRecord]) -> None:
+        for row in rows:
+            self.stats.record(row)
+        self.store.add(rows)
+        self.stats.queries_done += 1
+        self._queries_since_flush += 1
+        if self._queries_since_flush >= self.cfg.checkpoint_every:
+            await self.flush()
+        self.on_progress(self.stats)
+
+    async def flush(self) -> None:
+        async with self._flush_lock:
+            self._queries_since_flush = 0
+            rows = self.store.take()
+            if rows:
+                await asyncio.to_thread(self.store.write_part, rows)
+
+    async def run(self, work: Iterable[tuple[Query, list[int]]]) -> RunStats:
+        """`work` yields (query, candidate indices still to make); pulled lazily in a thread
+        because dataset streaming may block on the network."""
+        it: Iterator[tuple[Query, list[int]]] = iter(work)
+        slots = asyncio.Semaphore(self.max_inflight_queries)
+        tasks: set[asyncio.Task] = set()
+        failure: BaseException | None = None
+
+        async def one(query: Query, indices: list[int]) -> None:
+            try:
+                await self._finish_query(await self.rows_for(query, indices))
+            finally:
+                slots.release()
+
+        def done_callback(task: asyncio.Task) -> None:
+            nonlocal failure
+            tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None and failure is None:
+                failure = task.exception()
+
+        pending: deque[tuple[Query, list[int]]] = deque()
+        try:
+            while failure is None:
+                await slots.acquire()
+                if not pending:
+                    # In batches: each hop to a thread may wait a GIL switch interval (5 ms).
+                    pending.extend(await asyncio.to_thread(lambda: list(islice(it, QUERY_BATCH))))
+                if not pending or failure is not None:
+                    slots.release()
+                    break
+                task = asyncio.create_task(one(*pending.popleft()))
+                tasks.add(task)
+                task.add_done_callback(done_callback)
+            while tasks and failure is None:
+                await asyncio.wait(set(tasks), return_when=asyncio.FIRST_EXCEPTION)
+            if failure is not None:
+                raise failure
+        finally:
+            for t in tasks:
+                t.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            # Whatever finished is kept, on success, error or Ctrl-C alike.
+            await asyncio.shield(self.flush())
+        return self.stats
+
+
+def pending_work(
+    queries: Iterable[Query], num_candidates: int, done: set[Key], stats: RunStats
+) -> Iterator[tuple[Query, list[int]]]:
+    """Skip what a previous run already made: resume never regenerates or duplicates a row.
+    A query id seen twice in the data is made once (the first row wins)."""
+    seen: set[str] = set()
+    for q in queries:
+        if q.query_id in seen:
+            stats.duplicate_ids += 1
+            continue
+        seen.add(q.query_id)
+        missing = [i for i in range(num_candidates) if (q.query_id, i) not in done]
+        if missing:
+            yield q, missing
+        else:
+            stats.queries_skipped_done += 1

@@ -1,0 +1,103 @@
+"""What `bestofn <provider> generate` does, end to end; the CLI only parses and calls this."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import time
+from contextlib import ExitStack, suppress
+from dataclasses import asdict
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from common.config import ExperimentConfig, load_config
+from common.data.load import DatasetError, LoadStats, iter_queries
+from common.errors import UserError
+from common.model.api import ProviderTable
+from common.pipeline.engine import Pipeline, RunStats, pending_work
+from common.pipeline.progress import ProgressDisplay, summary_table
+from common.pipeline.session import open_session, provider_info
+from common.store import CheckpointStore
+
+_VERSIONED = ("bestofn", "openai", "anthropic", "pyarrow", "pydantic", "sympy", "datasets", "llama_cpp_python")
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        with suppress(importlib_metadata.PackageNotFoundError):
+            out[name] = importlib_metadata.version(name)
+    return out
+
+
+def file_metadata(cfg: ExperimentConfig, provider: str, run_id: str) -> dict[str, str]:
+    return {
+        "bestofn.config": cfg.model_dump_json(),
+        "bestofn.provider": provider,
+        "bestofn.notes": cfg.notes,
+        "bestofn.versions": json.dumps(package_versions()),
+        "bestofn.run_id": run_id,
+    }
+
+
+def estimated_total(cfg: ExperimentConfig) -> int | None:
+    per_split = [cfg.max_queries_for(s) for s in cfg.splits]
+    return None if any(n is None for n in per_split) else sum(per_split)  # type: ignore[arg-type]
+
+
+def generate(
+    providers: ProviderTable,
+    provider: str,
+    config_path: str | None,
+    overrides: dict[str, Any],
+    overwrite: bool = False,
+    quiet: bool = False,
+    console: Console | None = None,
+) -> RunStats:
+    console = console or Console(stderr=True)
+    info = provider_info(providers, provider)
+    cfg = load_config(config_path, info, overrides)
+    output = Path(cfg.output or "results.parquet")
+    started = time.monotonic()
+    load_stats = LoadStats(loaded={}, skipped_empty={}, skipped_bad={})
+
+    async def main() -> RunStats:
+        with ExitStack() as stack:
+            async with open_session(providers, info, cfg, stack) as session:
+                store = CheckpointStore(output, cfg.fingerprint(), {})
+                done = store.open(overwrite=overwrite)
+                pipeline = Pipeline(cfg, session.adapter, store, session.checker)
+                store.metadata.update(file_metadata(cfg, provider, pipeline.run_id))
+                queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
+                work = pending_work(queries, cfg.num_candidates, done, pipeline.stats)
+                with ProgressDisplay(console, estimated_total(cfg), quiet) as progress:
+                    pipeline.on_progress = progress
+                    run_started = time.monotonic()
+                    try:
+                        stats = await pipeline.run(work)
+                    except DatasetError as e:
+                        raise UserError(str(e)) from None
+                    progress.finish(stats)
+                summary = {
+                    "rows in file": store.rows_written,
+                    "rows skipped (empty prompt)": sum(load_stats.skipped_empty.values()),
+                    "rows skipped (unreadable)": sum(load_stats.skipped_bad.values()),
+                }
+                # Nothing else runs now: finalize on this thread (no second allocator heap to grow).
+                store.finalize({"bestofn.summary": json.dumps({
+                    **summary,
+                    "queries_done": stats.queries_done,
+                    "candidates": stats.candidates,
+                    "pipeline_s": time.monotonic() - run_started,
+                    "judge": asdict(session.judge.usage) if session.judge else None,
+                })})
+                summary.update(session.judge_summary())
+                summary["output"] = str(output)
+                console.print(summary_table(stats, summary, time.monotonic() - started))
+                return stats
+
+    return asyncio.run(main())

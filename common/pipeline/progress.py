@@ -1,0 +1,95 @@
+"""Live progress (rich) or plain log lines (--quiet), and the end-of-run summary."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from common.pipeline.engine import RunStats
+
+log = logging.getLogger("bestofn")
+
+
+def _share(num: int, den: int) -> str:
+    return f"{num / den:.1%}" if den else "n/a"
+
+
+def stats_line(s: RunStats) -> str:
+    return (
+        f"cands {s.candidates} | verified {_share(s.verified, s.verifiable)} | "
+        f"tok in {s.input_tokens:,} out {s.output_tokens:,} | errors {s.errors} | retries {s.retry.retries}"
+    )
+
+
+class ProgressDisplay:
+    """Call with the run's stats after each query; redraws at most a few times a second."""
+
+    def __init__(self, console: Console, total: int | None, quiet: bool, label: str = "queries") -> None:
+        self.quiet = quiet
+        self.console = console
+        self._last = 0.0
+        self._progress: Progress | None = None
+        if not quiet:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[line]}"),
+                console=console,
+                transient=False,
+            )
+            self._task = self._progress.add_task(label, total=total, line="")
+
+    def __enter__(self) -> ProgressDisplay:
+        if self._progress:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress:
+            self._progress.stop()
+
+    def __call__(self, stats: RunStats) -> None:
+        now = time.monotonic()
+        if self._progress:
+            if now - self._last >= 0.1:
+                self._last = now
+                self._progress.update(self._task, completed=stats.queries_done, line=stats_line(stats))
+        elif now - self._last >= 10:
+            self._last = now
+            log.info("queries %d | %s", stats.queries_done, stats_line(stats))
+
+    def finish(self, stats: RunStats) -> None:
+        if self._progress:
+            self._progress.update(self._task, completed=stats.queries_done, line=stats_line(stats))
+
+
+def summary_table(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> Table:
+    table = Table(title="bestofn run summary", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    rows: list[tuple[str, Any]] = [
+        ("queries done this run", stats.queries_done),
+        ("queries already done (resumed)", stats.queries_skipped_done),
+        ("candidates this run", stats.candidates),
+        ("verified", f"{stats.verified}/{stats.verifiable} ({_share(stats.verified, stats.verifiable)})"),
+        ("refusals", stats.refusals),
+        ("errors", stats.errors),
+        ("retries", stats.retry.retries),
+        ("input / output tokens", f"{stats.input_tokens:,} / {stats.output_tokens:,}"),
+        ("cost (USD, list price)", f"{stats.cost_usd:.4f}"),
+        ("elapsed", f"{elapsed_s:.1f} s"),
+        ("candidates / s", f"{stats.candidates / elapsed_s:.1f}" if elapsed_s > 0 else "n/a"),
+    ]
+    rows += list(extra.items())
+    for k, v in rows:
+        table.add_row(k, str(v))
+    return table

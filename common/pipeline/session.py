@@ -1,0 +1,83 @@
+"""One run's model connections: the generation adapter, the judge's (shared when it is the same
+server), the judge itself and the candidate checker. Generate and regen both open a run here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from common.checks.checker import CandidateChecker, judge_needed_for
+from common.config import ExperimentConfig
+from common.errors import UserError
+from common.judge.judge import LLMJudge
+from common.model.api import ProviderAdapter, ProviderInfo, ProviderTable
+
+log = logging.getLogger("bestofn")
+
+
+@dataclass
+class Session:
+    adapter: ProviderAdapter
+    checker: CandidateChecker
+    judge: LLMJudge | None
+
+    def judge_summary(self) -> dict[str, Any]:
+        """The summary lines for the judge's calls, tokens and cost (empty when no judge ran)."""
+        if self.judge is None:
+            return {}
+        u = self.judge.usage
+        cost = "unknown (model not in the price table)" if u.cost_usd is None else f"{u.cost_usd:.4f}"
+        return {
+            "judge calls (errors)": f"{u.calls} ({u.errors})",
+            "judge input / output tokens": f"{u.input_tokens:,} / {u.output_tokens:,}",
+            "judge cost (USD, list price)": cost,
+        }
+
+
+def provider_info(providers: ProviderTable, name: str, what: str = "provider") -> ProviderInfo:
+    if name not in providers:
+        raise UserError(f"{what} must be one of {', '.join(providers)}, not {name!r}.")
+    return providers[name]()
+
+
+def warn_deprecated(adapter: ProviderAdapter, model: str | None, role: str) -> None:
+    """The SDK's end-of-life notice for a configured model, once, at start."""
+    notice = adapter.deprecation(model) if model else None
+    if notice:
+        log.warning("%s: %s; choose a current model with --model or the config.", role, notice)
+
+
+@asynccontextmanager
+async def open_session(
+    providers: ProviderTable, info: ProviderInfo, cfg: ExperimentConfig, stack: ExitStack
+) -> AsyncIterator[Session]:
+    """The run's adapter, judge and checker. What an adapter starts (the embedded server for
+    `local` without a base URL) is stopped by `stack`; clients are closed on the way out."""
+    async with AsyncExitStack() as closers:
+        adapter = info.open(cfg.base_url, api=cfg.api, timeout=cfg.request_timeout, model=cfg.model, stack=stack)
+        closers.push_async_callback(adapter.aclose)
+        judge = None
+        if judge_needed_for(cfg):
+            judge_info = provider_info(providers, cfg.judge_provider or info.name, "judge_provider")
+            if judge_info.name == info.name and cfg.judge_base_url in (None, adapter.base_url):
+                judge_adapter = adapter  # the same server: one client, one connection pool
+            else:
+                if judge_info.default_judge_model is None and not cfg.judge_base_url:
+                    raise UserError(
+                        f"judge_provider {judge_info.name} needs judge_base_url: the server to ask for verdicts."
+                    )
+                judge_adapter = judge_info.open(
+                    cfg.judge_base_url, api="chat", timeout=cfg.request_timeout, model=cfg.judge_model, stack=stack
+                )
+                closers.push_async_callback(judge_adapter.aclose)
+            judge = LLMJudge(judge_adapter, model=cfg.judge_model, cache_dir=cfg.judge_cache_dir)
+            warn_deprecated(judge_adapter, judge.model, "judge")
+        if cfg.model is None:
+            cfg.model = await adapter.served_model()
+        warn_deprecated(adapter, cfg.model, "model")
+        checker = CandidateChecker(cfg, judge)
+        closers.callback(checker.close)
+        yield Session(adapter, checker, judge)

@@ -1,0 +1,256 @@
+"""OpenAI adapter: Chat Completions (with `n`) or the Responses API, for OpenAI and compatible servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import ExitStack
+from typing import Any
+
+import openai
+
+from common.errors import MissingKeyError, RunFailure
+from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
+
+_FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
+# OpenAI's reasoning models reject a temperature: the request carries none and the row records none.
+_NO_TEMPERATURE = ("o1", "o3", "o4", "gpt-5")
+
+
+def _text_format(req: GenRequest) -> dict[str, Any]:
+    return {"name": req.schema_name, "strict": True, "schema": req.response_schema}
+
+
+def _tool_calls_from_chat(message: dict[str, Any]) -> list[dict[str, Any]] | None:
+    calls = [c for c in message.get("tool_calls") or [] if c.get("function")]
+    if not calls:
+        return None
+    return [{"id": c.get("id"), "name": c["function"].get("name"), "arguments": c["function"].get("arguments")}
+            for c in calls]
+
+
+class OpenAIAdapter:
+    """One adapter for api.openai.com, vLLM, SGLang, llama.cpp and local_server.py."""
+
+    cache_warmup = False  # OpenAI caches prefixes by itself; `n` already bills the prompt once
+
+    def __init__(
+        self,
+        info: ProviderInfo,
+        *,
+        api: str = "chat",
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 600.0,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(info.key_env or "")
+        if not key:
+            raise MissingKeyError(
+                f"{info.key_env} is not set; export your API key (or point --base-url at a local server)."
+            )
+        self.info = info
+        self.api = api
+        self.key_env = info.key_env or "API key"
+        self.base_url = base_url
+        self.max_n_per_request = 1 if api == "responses" else 128
+        # aiohttp as transport: httpcore's pool checks every idle connection on each request,
+        # which costs more than the request itself at concurrency 64 and up.
+        self.client = openai.AsyncOpenAI(
+            api_key=key, base_url=base_url, max_retries=0, timeout=timeout,
+            http_client=openai.DefaultAioHttpClient(timeout=timeout),
+        )
+        # api.openai.com wants max_completion_tokens; compatible servers widely know only max_tokens.
+        self._official = base_url is None and not os.environ.get("OPENAI_BASE_URL")
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+    def applies_temperature(self, model: str) -> bool:
+        return not (self._official and model.startswith(_NO_TEMPERATURE))
+
+    def deprecation(self, model: str) -> str | None:
+        return None  # the openai SDK ships no deprecation data
+
+    async def served_model(self) -> str:
+        """The first model a compatible server lists, for runs that name none."""
+        try:
+            models = await self.client.models.list()
+        except openai.APIError as e:
+            raise RunFailure(f"Could not list the models of {self.client.base_url}: {e}") from None
+        if not models.data:
+            raise RunFailure(f"{self.client.base_url} serves no model; pass --model.")
+        return models.data[0].id
+
+    async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
+        start = time.perf_counter()
+        if self.api == "responses":
+            out = [await self._responses(req)]
+        else:
+            out = await self._chat(req, n)
+        latency = time.perf_counter() - start
+        for c in out:
+            c.latency_s = latency
+        return out
+
+    # ---- Chat Completions -------------------------------------------------------------------
+    async def _chat(self, req: GenRequest, n: int) -> list[Candidate]:
+        messages = ([{"role": "system", "content": req.system}] if req.system else []) + req.messages
+        kwargs: dict[str, Any] = {"model": req.model, "messages": messages, "n": n}
+        if req.temperature is not None and self.applies_temperature(req.model):
+            kwargs["temperature"] = req.temperature
+        kwargs["max_completion_tokens" if self._official else "max_tokens"] = req.max_tokens
+        if req.seed is not None:
+            kwargs["seed"] = req.seed
+        if req.tools:
+            kwargs["tools"] = req.tools
+        if req.response_schema is not None:
+            kwargs["response_format"] = {"type": "json_schema", "json_schema": _text_format(req)}
+        # The SDK's documented raw `post` skips its typed-parameter transform and response models,
+        # the largest per-request costs at hundreds of requests a second; it still sends, authenticates
+        # and maps HTTP errors to the SDK's exceptions. The body is the documented wire format.
+        raw = await self.client.post("/chat/completions", body=kwargs, cast_to=openai.HttpxBinaryResponseContent)
+        data = json.loads(raw.content)
+        choices = data.get("choices") or []
+        u = data.get("usage") or {}
+        usage = Usage(
+            input_tokens=u.get("prompt_tokens"),
+            output_tokens=u.get("completion_tokens"),
+            cached_input_tokens=(u.get("prompt_tokens_details") or {}).get("cached_tokens"),
+            reasoning_tokens=(u.get("completion_tokens_details") or {}).get("reasoning_tokens"),
+        )
+        share = usage.share(max(len(choices), 1))
+        out = []
+        for choice in choices:
+            msg = choice.get("message") or {}
+            text = msg.get("content")
+            # vLLM, SGLang and DeepSeek-style servers return the reasoning trace beside the answer.
+            reasoning = msg.get("reasoning_content") or msg.get("reasoning")
+            if msg.get("refusal") and not text:
+                text = msg["refusal"]
+            out.append(
+                Candidate(
+                    text=text,
+                    reasoning=reasoning,
+                    tool_calls=_tool_calls_from_chat(msg),
+                    finish_reason=choice.get("finish_reason"),
+                    usage=share,
+                )
+            )
+        return out
+
+    # ---- Responses API ----------------------------------------------------------------------
+    async def _responses(self, req: GenRequest) -> Candidate:
+        kwargs: dict[str, Any] = {
+            "model": req.model,
+            "input": req.messages,
+            "max_output_tokens": req.max_tokens,
+            "store": False,
+        }
+        if req.temperature is not None and self.applies_temperature(req.model):
+            kwargs["temperature"] = req.temperature
+        if req.system:
+            kwargs["instructions"] = req.system
+        if req.tools:
+            kwargs["tools"] = [{"type": "function", **t["function"]} for t in req.tools]
+        if req.response_schema is not None:
+            kwargs["text"] = {"format": {"type": "json_schema", **_text_format(req)}}
+        resp = await self.client.responses.create(**kwargs)
+        text = resp.output_text or None
+        reasoning_parts: list[str] = []
+        tool_calls: list[dict[str, Any]] = []
+        for item in resp.output or []:
+            if item.type == "reasoning":
+                reasoning_parts += [s.text for s in (getattr(item, "summary", None) or [])]
+            elif item.type == "function_call":
+                tool_calls.append({"id": item.call_id, "name": item.name, "arguments": item.arguments})
+        reasoning = "\n".join(reasoning_parts) or None
+        finish = "stop"
+        if resp.status == "incomplete":
+            reason = getattr(resp.incomplete_details, "reason", None)
+            finish = _FINISH_FROM_STATUS.get(reason or "", reason or "incomplete")
+        elif tool_calls:
+            finish = "tool_calls"
+        usage = Usage()
+        if resp.usage is not None:
+            u = resp.usage
+            usage = Usage(
+                input_tokens=u.input_tokens,
+                output_tokens=u.output_tokens,
+                cached_input_tokens=getattr(u.input_tokens_details, "cached_tokens", None),
+                reasoning_tokens=getattr(u.output_tokens_details, "reasoning_tokens", None),
+            )
+        return Candidate(
+            text=text,
+            reasoning=reasoning,
+            tool_calls=tool_calls or None,
+            finish_reason=finish,
+            usage=usage,
+        )
+
+
+
+# ---- what the providers declare -----------------------------------------------------------------
+# List prices (USD per million tokens: input, cached input, cache write, output) for the models the
+# installed SDK lists whose prices we know; any other model is priced as unknown (null).
+_OPENAI_PRICES = {
+    "gpt-5.1": Price(1.25, 0.125, 1.25, 10.00),
+    "gpt-5": Price(1.25, 0.125, 1.25, 10.00),
+    "gpt-5-mini": Price(0.25, 0.025, 0.25, 2.00),
+    "gpt-5-nano": Price(0.05, 0.005, 0.05, 0.40),
+    "gpt-4.1": Price(2.00, 0.50, 2.00, 8.00),
+    "gpt-4.1-mini": Price(0.40, 0.10, 0.40, 1.60),
+    "gpt-4.1-nano": Price(0.10, 0.025, 0.10, 0.40),
+    "gpt-4o": Price(2.50, 1.25, 2.50, 10.00),
+    "gpt-4o-mini": Price(0.15, 0.075, 0.15, 0.60),
+    "o3": Price(2.00, 0.50, 2.00, 8.00),
+    "o4-mini": Price(1.10, 0.275, 1.10, 4.40),
+}
+
+
+def _open_openai(
+    base_url: str | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
+) -> OpenAIAdapter:
+    return OpenAIAdapter(OPENAI, api=api, base_url=base_url, timeout=timeout)
+
+
+def _open_local(
+    base_url: str | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
+) -> OpenAIAdapter:
+    """A compatible server at `base_url` (or $BESTOFN_LOCAL_BASE_URL); without one, the embedded
+    model is started here and stopped by `stack`."""
+    base_url = base_url or os.environ.get("BESTOFN_LOCAL_BASE_URL")
+    if base_url is None:
+        from openai_gen.local_launch import local_server
+
+        base_url = stack.enter_context(local_server(model))
+    key = os.environ.get("BESTOFN_LOCAL_API_KEY") or os.environ.get("OPENAI_API_KEY") or "not-needed"
+    return OpenAIAdapter(LOCAL, api=api, base_url=base_url, api_key=key, timeout=timeout)
+
+
+OPENAI = ProviderInfo(
+    name="openai",
+    open=_open_openai,
+    key_env="OPENAI_API_KEY",
+    default_model="gpt-5-mini",
+    default_judge_model="gpt-5-mini",
+    apis=("chat", "responses"),
+    supports_structured_output=True,
+    supports_n=True,
+    cached_input_in_input_tokens=True,
+    prices=_OPENAI_PRICES,
+    accepts_generators=("local",),
+)
+
+LOCAL = ProviderInfo(
+    name="local",
+    open=_open_local,
+    key_env=None,
+    default_model=None,  # the server is asked what it serves
+    default_judge_model=None,
+    apis=("chat", "responses"),
+    supports_structured_output=True,
+    supports_n=True,
+    self_hosted=True,
+    accepts_generators=("openai",),
+)

@@ -1,0 +1,465 @@
+"""Compare a candidate answer with the gold answer; runs inside a time-boxed worker process.
+
+Layers, strictest first, each with its own confidence and a reason code (`Verdict.reason`):
+normalised string (1.0) -> multiple-choice letter / short text (0.75 match, 0.35 mismatch: the
+judge may look) -> shape: collections, intervals and inequalities, equations, functions,
+matrices, ratios, sequences, base-b numerals -> per value (math_values / math_units): exact
+SymPy equality (0.95), numeric equality at 60 digits (0.9), within the precision the candidate
+wrote (0.85), units / percent / degrees (0.6-0.9). Unparseable or undecidable: below 0.4.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy
+
+from verifiers.math.normalize import NUMBER_WORDS, clean_latex, normalize_connectors, plain_text, string_key
+from verifiers.math.parse import TooLarge
+from verifiers.math.shapes import Shape, shape, split_relation
+from verifiers.math.units import compare_quantities
+from verifiers.math.values import Hints, Verdict, compare_exprs, proportional, sym
+
+MAX_PARSE_CHARS = 1000
+
+
+def compare_answers(candidate: str, gold: str, hints: dict[str, bool] | None = None) -> dict[str, Any]:
+    """Worker entry point: a JSON-able verdict (it crosses a process boundary)."""
+    try:
+        v = compare(candidate, gold, Hints(**(hints or {})))
+    except TooLarge:
+        v = Verdict(False, 0.1, "math_timeout", "too_large")
+    except MemoryError:
+        # Same failure class as a timeout: too big to decide within budget.
+        v = Verdict(False, 0.1, "math_timeout", "memory_limit")
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - a SymPy crash is "undecided", not a crash
+        v = Verdict(False, 0.1, "math_error", f"error:{type(exc).__name__}")
+    return {"ok": v.ok, "confidence": v.confidence, "method": v.method, "reason": v.reason}
+
+
+def compare(candidate: str, gold: str, h: Hints) -> Verdict:
+    """The verdict on two extracted answers; also used recursively on elements of collections."""
+    if len(candidate) > 2 * MAX_PARSE_CHARS or len(gold) > 2 * MAX_PARSE_CHARS:
+        return Verdict(candidate.strip() == gold.strip(), 0.3, "math_string", "too_long_to_parse")
+    c, g = clean_latex(candidate), clean_latex(gold)
+    if string_key(c) == string_key(g):
+        return Verdict(True, 1.0, "math_string", "string_match")
+    if len(c) > MAX_PARSE_CHARS or len(g) > MAX_PARSE_CHARS:
+        return Verdict(False, 0.3, "math_string", "too_long_to_parse")
+    letter = _choice(g, gold=True)
+    if letter is not None:
+        got = _choice(c, gold=False)
+        if got is None:
+            # The model may have written the option's value; only the question's options could tell.
+            return Verdict(False, 0.3, "math_string", "choice_expected")
+        return Verdict(got == letter, 0.95, "math_string", "choice_match" if got == letter else "choice_mismatch")
+    tc, tg = _text(c), _text(g)
+    if tc is not None and tg is not None:
+        ok = tc == tg
+        # Two phrasings of one idea ("none" / "no solution") may still agree: let the judge look.
+        return Verdict(ok, 0.75 if ok else 0.35, "math_text", "text_match" if ok else "text_mismatch")
+    if tc is not None or tg is not None:
+        return Verdict(False, 0.8, "math_text", "text_vs_math")
+    cs = shape(normalize_connectors(c), h.interval and not h.point)
+    gs = shape(normalize_connectors(g), h.interval and not h.point)
+    return _compare_shapes(cs, gs, h)
+
+
+# ---------------------------------------------------------------------------------------------
+# Words: multiple choice, text answers
+# ---------------------------------------------------------------------------------------------
+
+_CHOICE_GOLD = re.compile(r"^(?:\(([A-Ea-e])\)|([A-E]))$")
+# "(B) 12", "B)", "B." - but not "a rhombus": a bare letter followed by a word is prose.
+_CHOICE_CAND = re.compile(r"^(?:\(([A-Ea-e])\)|([A-Ea-e])(?:[).:]|$))")
+_WORDS = re.compile(r"^[A-Za-z][A-Za-z' -]*[A-Za-z]$")
+_MATH_WORDS = {"sin", "cos", "tan", "log", "ln", "exp", "sqrt", "pi", "and", "or"}
+_ARTICLES = re.compile(r"^(?:a|an|the)\s+")
+_EMPTY = {"no solution", "no solutions", "no real solution", "no real solutions", "none", "empty set"}
+_EMPTY_MATH = re.compile(r"^(?:\\emptyset|\\varnothing|\\\{\s*\\\}|\{\s*\})$")
+def _choice(s: str, gold: bool) -> str | None:
+    """The option letter of "(B)", "\\textbf{(B)}", "B) 12"; a gold must be only the letter."""
+    p = plain_text(s).strip("*")
+    m = (_CHOICE_GOLD if gold else _CHOICE_CAND).match(p)
+    if not m or (not gold and re.search(r"\b[A-E]\b", p[m.end() :])):
+        # "B and C" names two options: that is not choosing B.
+        return None
+    return next(x for x in m.groups() if x).upper()
+
+
+def _text(s: str) -> str | None:
+    """Lower-cased words for a text answer; None for math. Number words are math ('three' = 3)."""
+    if _EMPTY_MATH.match(s.strip()):
+        return "\u2205"
+    p = plain_text(s).strip(" .!")
+    if not _WORDS.match(p):
+        return None
+    low = _ARTICLES.sub("", p.lower())
+    if low in _EMPTY:
+        return "\u2205"
+    if low in NUMBER_WORDS:
+        return None
+    words = low.split()
+    if len(words) == 1 and (len(low) < 3 and low not in ("no", "ok") or low in _MATH_WORDS):
+        return None
+    if not re.search(r"\\text|\\mathrm|\\textbf", s) and all(len(w) <= 2 for w in words):
+        return None
+    return low
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes
+# ---------------------------------------------------------------------------------------------
+
+_ORDERED = {"tuple", "pair", "vector", "assigns"}
+_UNORDERED = {"set", "list"}
+
+
+def _compare_shapes(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """Dispatch on what the two answers are; a one-element collection may stand for its element."""
+    c, g = _resolve_pair(c, g, h), _resolve_pair(g, c, h)
+    ck, gk = c.kind, g.kind
+    if "matrix" in (ck, gk):
+        return _compare_matrix(c, g, h)
+    if "sequence" in (ck, gk):
+        if ck != gk:
+            return Verdict(False, 0.85, "math_symbolic", "sequence_vs_other")
+        return _collection(c.items, g.items, True, h, 0.9, "sequence_match")
+    if "ratio" in (ck, gk):
+        return _compare_ratio(c, g, h)
+    if "interval" in (ck, gk) or "relation" in (ck, gk):
+        return _compare_sets_of_reals(c, g, h)
+    if "base" in (ck, gk):
+        return _compare_base(c, g, h)
+    c_coll, g_coll = ck in _ORDERED | _UNORDERED, gk in _ORDERED | _UNORDERED
+    if c_coll and g_coll:
+        return _compare_collections(c, g, h)
+    if c_coll or g_coll:
+        coll, other = (c, g) if c_coll else (g, c)
+        if len(coll.items) != 1:
+            return Verdict(False, 0.9, "math_symbolic", "length_mismatch")
+        single = shape(coll.items[0])
+        return _compare_values(single, other, h) if c_coll else _compare_values(other, single, h)
+    return _compare_values(c, g, h)
+
+
+def _resolve_pair(s: Shape, other: Shape, h: Hints) -> Shape:
+    """'(1, 2)': an open interval next to an interval or in an inequality question, else a point."""
+    if s.kind != "pair":
+        return s
+    as_interval = other.kind in ("interval", "relation") or (h.interval and not h.point and other.kind != "pair")
+    if as_interval:
+        closed = s.brackets == "[]"
+        return Shape("interval", intervals=[(s.items[0], s.items[1], closed, closed)])
+    return s
+
+
+def _compare_collections(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """Tuples keep their order, sets and answer lists don't; a set is never a point."""
+    ck, gk = c.kind, g.kind
+    if len(c.items) != len(g.items):
+        return Verdict(False, 0.9, "math_symbolic", "length_mismatch")
+    if ck == gk == "pair" and c.brackets != g.brackets:
+        return Verdict(False, 0.85, "math_symbolic", "bracket_mismatch")
+    if ck == gk == "assigns" and set(c.names) == set(g.names):
+        by_name = dict(zip(c.names, c.items, strict=True))
+        return _collection([by_name[n] for n in g.names], g.items, True, h, 0.95, "assignment_match")
+    if ck in _ORDERED and gk in _ORDERED:
+        return _collection(c.items, g.items, True, h, 0.95 if ck == gk else 0.9, "tuple_match")
+    if ck in _UNORDERED and gk in _UNORDERED:
+        return _collection(c.items, g.items, False, h, 0.95 if ck == gk else 0.9, "set_match")
+    if "set" in (ck, gk):
+        return Verdict(False, 0.7, "math_symbolic", "set_vs_tuple")
+    # A bare list against a tuple: read the list in order, but it is a weaker match.
+    return _collection(c.items, g.items, True, h, 0.85, "tuple_match")
+
+
+def _collection(ci: list[str], gi: list[str], ordered: bool, h: Hints, cap: float, reason: str) -> Verdict:
+    """Element-wise comparison; the weakest element's confidence (capped) is the collection's."""
+    if len(ci) != len(gi):
+        return Verdict(False, 0.9, "math_symbolic", "length_mismatch")
+    verdicts: list[Verdict] = []
+    if ordered:
+        for a, b in zip(ci, gi, strict=True):
+            v = compare(a, b, h)
+            if not v.ok:
+                return Verdict(False, min(0.9, max(v.confidence, 0.5)), v.method, "element_mismatch")
+            verdicts.append(v)
+    else:
+        remaining = list(gi)
+        for a in ci:
+            for j, b in enumerate(remaining):
+                v = compare(a, b, h)
+                if v.ok:
+                    verdicts.append(v)
+                    del remaining[j]
+                    break
+            else:
+                return Verdict(False, 0.9, "math_symbolic", "element_mismatch")
+    if not verdicts:
+        return Verdict(True, cap, "math_symbolic", reason)
+    worst = min(verdicts, key=lambda v: v.confidence)
+    return Verdict(True, min(worst.confidence, cap), worst.method, reason)
+
+
+def _compare_matrix(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """Same shape and entries; a column (or row) vector may be written as a tuple."""
+    if c.kind == g.kind == "matrix":
+        if [len(r) for r in c.rows] != [len(r) for r in g.rows]:
+            return Verdict(False, 0.9, "math_symbolic", "shape_mismatch")
+        flat_c = [x for r in c.rows for x in r]
+        flat_g = [x for r in g.rows for x in r]
+        return _collection(flat_c, flat_g, True, h, 0.95, "matrix_match")
+    mat, other = (c, g) if c.kind == "matrix" else (g, c)
+    if other.kind in _ORDERED and (all(len(r) == 1 for r in mat.rows) or len(mat.rows) == 1):
+        # A column vector written as a tuple: the same vector.
+        entries = [x for r in mat.rows for x in r]
+        items_c, items_g = (entries, other.items) if mat is c else (other.items, entries)
+        return _collection(items_c, items_g, True, h, 0.85, "vector_match")
+    return Verdict(False, 0.9, "math_symbolic", "shape_mismatch")
+
+
+def _compare_ratio(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """1:2:3 = 2:4:6 (every term, not just the first); a:b may be given as a/b."""
+    if c.kind == g.kind == "ratio":
+        if len(c.items) != len(g.items):
+            return Verdict(False, 0.9, "math_symbolic", "length_mismatch")
+        cv, gv = [sym(x) for x in c.items], [sym(x) for x in g.items]
+        if any(v is None for v in cv + gv):
+            return Verdict(False, 0.3, "math_symbolic", "unparseable")
+        if any(v == 0 for v in cv + gv):
+            # "12:00" is a time, not a ratio: only the same written value matches.
+            return Verdict(False, 0.8, "math_string", "ratio_with_zero")
+        # a:b:c = ka:kb:kc, checked exactly as cross products.
+        ok = all(sympy.simplify(x * gv[0] - y * cv[0]) == 0 for x, y in zip(cv, gv, strict=True))
+        return Verdict(ok, 0.9, "math_symbolic", "ratio_match" if ok else "ratio_mismatch")
+    rat, other = (c, g) if c.kind == "ratio" else (g, c)
+    if len(rat.items) == 2 and other.kind == "scalar":
+        as_fraction = Shape("scalar", text=rf"\frac{{{rat.items[0]}}}{{{rat.items[1]}}}")
+        v = _compare_values(as_fraction, other, h) if rat is c else _compare_values(other, as_fraction, h)
+        return Verdict(v.ok, min(v.confidence, 0.85), v.method, "ratio_as_fraction" if v.ok else v.reason)
+    return Verdict(False, 0.85, "math_symbolic", "ratio_vs_other")
+
+
+def _compare_base(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """A base-b gold wants its digits; a base-b candidate to a decimal gold is read by value."""
+    if g.kind == "base":
+        digits, base = g.items
+        if c.kind == "base":
+            same = c.items[1] == base and c.items[0].upper().lstrip("0") == digits.upper().lstrip("0")
+            return Verdict(same, 0.95, "math_string", "base_match" if same else "base_mismatch")
+        written = re.sub(r"\s", "", plain_text(c.text))
+        # "1011" for 1011_2: the base is implied by the question.
+        same = c.kind == "scalar" and written.upper().lstrip("0") == digits.upper().lstrip("0")
+        return Verdict(same, 0.85, "math_string", "base_implied" if same else "base_mismatch")
+    digits, base = c.items
+    written = re.sub(r"\s", "", plain_text(g.text)) if g.kind == "scalar" else ""
+    if written.upper().lstrip("0") == digits.upper().lstrip("0"):
+        # Gold "1011", candidate "1011_2": the same numeral with its base written out.
+        return Verdict(True, 0.85, "math_string", "base_annotated")
+    value = Shape("scalar", text=str(int(digits, int(base))))
+    v = _compare_values(value, g, h)
+    return Verdict(v.ok, min(v.confidence, 0.9), v.method, "base_value" if v.ok else v.reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Intervals, inequalities, relations
+# ---------------------------------------------------------------------------------------------
+
+
+def _compare_sets_of_reals(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """Intervals, inequalities and set-builder sets, compared as sets of reals."""
+    c, g = _as_interval(c), _as_interval(g)
+    if c.kind == g.kind == "relation":
+        return _compare_relations(c, g)
+    if c.kind != g.kind:
+        unsure = "relation" in (c.kind, g.kind)
+        return Verdict(False, 0.5 if unsure else 0.85, "math_symbolic", f"{c.kind}_vs_{g.kind}")
+    ci, gi = _sorted_intervals(c.intervals), _sorted_intervals(g.intervals)
+    if ci is None or gi is None:
+        return Verdict(False, 0.3, "math_symbolic", "unparseable_interval")
+    if len(ci) != len(gi):
+        return Verdict(False, 0.9, "math_symbolic", "interval_mismatch")
+    worst = 0.95
+    for (clo, chi, clc, chc), (glo, ghi, glc, ghc) in zip(ci, gi, strict=True):
+        # A bracket at an infinite end carries no information.
+        if (clc != glc and clo[1].is_finite) or (chc != ghc and chi[1].is_finite):
+            return Verdict(False, 0.9, "math_symbolic", "bracket_mismatch")
+        for (ctext, _), (gtext, _) in ((clo, glo), (chi, ghi)):
+            v = _compare_values(Shape("scalar", text=ctext), Shape("scalar", text=gtext), h)
+            if not v.ok:
+                return Verdict(False, 0.9, "math_symbolic", "endpoint_mismatch")
+            worst = min(worst, v.confidence)
+    return Verdict(True, worst, "math_symbolic", "interval_match")
+
+
+def _sorted_intervals(
+    ivs: list[tuple[str, str, bool, bool]],
+) -> list[tuple[tuple[str, Any], tuple[str, Any], bool, bool]] | None:
+    out = []
+    for lo, hi, lc, hc in ivs:
+        lv, hv = sym(lo), sym(hi)
+        if lv is None or hv is None or not (lv.is_number and hv.is_number):
+            return None
+        out.append(((lo, lv), (hi, hv), lc, hc))
+    return sorted(out, key=lambda t: float(sympy.N(t[0][1])) if t[0][1].is_finite else float(t[0][1]))
+
+
+_FLIP = {">": "<", r"\ge": r"\le", "<": ">", r"\le": r"\ge"}
+_STRICT = {"<": True, ">": True, r"\le": False, r"\ge": False}
+
+
+def _as_interval(s: Shape) -> Shape:
+    """'-x > -1', '2x + 1 <= 5', 'x^2 < 4': an inequality in one unknown is a union of intervals."""
+    if s.kind != "relation":
+        return s
+    intervals = []
+    for piece in s.items or [s.text]:
+        parts, ops = split_relation(piece)
+        if not ops or any(op not in _STRICT for op in ops):
+            return s
+        sides = [sym(p) for p in parts]
+        if any(x is None for x in sides):
+            return s
+        free = set().union(*(x.free_symbols for x in sides))
+        if len(free) != 1:
+            return s
+        var = next(iter(free))
+        lo, hi, lo_closed, hi_closed = -sympy.oo, sympy.oo, False, False
+        for k, op in enumerate(ops):
+            # left op right  <=>  a*var + b op 0 with a, b constants.
+            expr = sympy.expand(sides[k] - sides[k + 1])
+            a, b = expr.coeff(var, 1), expr.coeff(var, 0)
+            if sympy.expand(expr - a * var - b) != 0 or a == 0 or not a.is_number:
+                solved = _solve_nonlinear(sides, ops, var)
+                if solved is None:
+                    return s
+                intervals.extend(solved)
+                break
+            bound, less = -b / a, op in ("<", r"\le")
+            if a < 0:
+                less = not less
+            if less and (bound < hi or (bound == hi and _STRICT[op])):
+                hi, hi_closed = bound, not _STRICT[op]
+            elif not less and (bound > lo or (bound == lo and _STRICT[op])):
+                lo, lo_closed = bound, not _STRICT[op]
+        else:
+            intervals.append((sympy.latex(lo), sympy.latex(hi), lo_closed, hi_closed))
+    return Shape("interval", intervals=intervals)
+
+
+_SYMPY_REL = {"<": sympy.Lt, ">": sympy.Gt, r"\le": sympy.Le, r"\ge": sympy.Ge}
+
+
+def _solve_nonlinear(sides: list[Any], ops: list[str], var: Any) -> list[tuple[str, str, bool, bool]] | None:
+    """'x^2 < 4', '|x| \\ge 2': let SymPy solve a one-variable inequality over the reals."""
+    x = sympy.Symbol(var.name, real=True)
+    sides = [side.subs(var, x) for side in sides]
+    solution: Any = sympy.S.Reals
+    for k, op in enumerate(ops):
+        solution = solution.intersect(sympy.solveset(_SYMPY_REL[op](sides[k], sides[k + 1]), x, sympy.S.Reals))
+    parts = solution.args if isinstance(solution, sympy.Union) else [solution]
+    if not all(isinstance(p, sympy.Interval) for p in parts):
+        return None
+    return [(sympy.latex(p.start), sympy.latex(p.end), not p.left_open, not p.right_open) for p in parts]
+
+
+def _relation_parts(s: Shape) -> list[tuple[str, Any]] | None:
+    """Each relation as (op, lhs - rhs) with > and >= turned around into < and <=."""
+    out = []
+    for piece in s.items or [s.text]:
+        parts, ops = split_relation(piece)
+        if len(ops) != 1:
+            return None
+        lhs, rhs = sym(parts[0]), sym(parts[1])
+        if lhs is None or rhs is None:
+            return None
+        op = ops[0]
+        if op in (">", r"\ge"):
+            lhs, rhs, op = rhs, lhs, _FLIP[op]
+        out.append((op, lhs - rhs))
+    return out
+
+
+def _compare_relations(c: Shape, g: Shape) -> Verdict:
+    """'x + 2y \\le 4' vs '2y \\le 4 - x': same direction, lhs - rhs equal up to a positive factor."""
+    cr, gr = _relation_parts(c), _relation_parts(g)
+    if cr is None or gr is None:
+        return Verdict(False, 0.3, "math_symbolic", "unparseable_relation")
+    if len(cr) != len(gr):
+        return Verdict(False, 0.85, "math_symbolic", "relation_mismatch")
+    for (cop, cexpr), (gop, gexpr) in zip(cr, gr, strict=True):
+        if cop != gop or not proportional(cexpr, gexpr, positive=cop not in ("=", r"\ne")):
+            return Verdict(False, 0.85, "math_symbolic", "relation_mismatch")
+    return Verdict(True, 0.9, "math_symbolic", "equivalent_relation")
+
+
+# ---------------------------------------------------------------------------------------------
+# Values: equations, assignments, functions, scalars
+# ---------------------------------------------------------------------------------------------
+
+
+def _compare_values(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """Single values: x = 3 counts as 3; equations compare as equations; functions by their bodies."""
+    if g.kind == "func" or c.kind == "func":
+        return _compare_functions(c, g, h)
+    if g.kind == "assign" and c.kind == "assign":
+        if c.var == g.var:
+            return compare_quantities(c.items[0], g.items[0], h)
+        return _compare_equations(c, g)
+    if g.kind == "equation" or c.kind == "equation":
+        if "scalar" in (c.kind, g.kind):
+            return Verdict(False, 0.7, "math_symbolic", "equation_vs_value")
+        return _compare_equations(c, g)
+    c_text = c.items[0] if c.kind == "assign" else c.text
+    g_text = g.items[0] if g.kind == "assign" else g.text
+    return compare_quantities(c_text, g_text, h)
+
+
+def _compare_functions(c: Shape, g: Shape, h: Hints) -> Verdict:
+    """f(z) = z^2 + 1 is f(x) = x^2 + 1: compare the bodies after renaming the argument."""
+    if c.kind == g.kind == "func" and c.name != g.name:
+        return Verdict(False, 0.8, "math_symbolic", "function_name_mismatch")
+    var = g.var if g.kind == "func" else c.var if c.kind == "func" else None
+    cbody, gbody = sym(_body(c)), sym(_body(g))
+    if cbody is None or gbody is None:
+        return Verdict(False, 0.3, "math_symbolic", "unparseable")
+    if var is not None:
+        x = sympy.Symbol(var)
+        cbody, gbody = _rename_single(cbody, x), _rename_single(gbody, x)
+    v = compare_exprs(cbody, gbody)
+    return Verdict(v.ok, v.confidence, v.method, "function_match" if v.ok else v.reason)
+
+
+def _body(s: Shape) -> str:
+    """The right-hand side of f(x) = ... or y = ..., else the expression itself."""
+    return s.items[0] if s.kind in ("func", "assign") else s.text
+
+
+def _rename_single(expr: Any, x: Any) -> Any:
+    """Call the one free variable of `expr` x (f(z) = z^2 -> x^2)."""
+    free = getattr(expr, "free_symbols", set())
+    if len(free) == 1 and x not in free:
+        return expr.subs(next(iter(free)), x)
+    return expr
+
+
+def _compare_equations(c: Shape, g: Shape) -> Verdict:
+    """y = 2x + 1 vs 2x - y + 1 = 0: lhs - rhs equal up to a non-zero constant factor."""
+    sides = []
+    for s in (c, g):
+        if s.kind == "assign":
+            lhs, rhs = s.var or "", s.items[0]
+        else:
+            lhs, rhs = s.items[0], s.items[1]
+        a, b = sym(lhs), sym(rhs)
+        if a is None or b is None:
+            return Verdict(False, 0.3, "math_symbolic", "unparseable")
+        sides.append(a - b)
+    ok = proportional(sides[0], sides[1], positive=False)
+    return Verdict(ok, 0.9 if ok else 0.85, "math_symbolic", "equivalent_equation" if ok else "equation_mismatch")
+
+

@@ -1,0 +1,263 @@
+"""Find the final answer in a model response (regex only; runs in the caller, never evaluates).
+
+Priority: structured `final_answer` > last \\boxed{} / \\fbox{} (adjacent boxes joined: "\\boxed{2}
+or \\boxed{-3}"), unless an "Answer:" comes after it > last "final answer is / Answer: / answer ="
+> the whole response when it is itself a short answer ("x = 3", "2 or -3", "No solution") > the
+closing sentence: a math span, bold span or number at the end, "so x = 3", one formula or one
+number in the last sentence. Text after a chat-template turn marker is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from verifiers.math.normalize import NUMBER_WORDS, brace_end
+
+MAX_BOXED_CHARS = 5000
+# Only the last boxes can be the answer; looking further back is just cost on adversarial text.
+MAX_BOXES = 50
+
+_BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_BOXED_BARE = re.compile(r"\\boxed\s+([^\s$]+)")
+_BOX_GAP = re.compile(
+    r"^(?:[\s$,;]|\band\b|\bor\b|\\text\s*\{\s*(?:and|or)\s*\}|\\q?quad|\\[,;()\[\]])*"
+    r"(?:[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*)?[\s$]*$"
+)
+_TEXT_LEAD = re.compile(r"^\\text\s*\{([^{}]*[A-Za-z][^{}]*)\}\s*:?\s*(\S.*)$")
+# "5 (since 2+3=5)": a trailing remark in parentheses that contains words.
+_REMARK = re.compile(
+    r"\s*\((?:since|because|as|from|by|which|where|using|i\.e\.|e\.g\.|note|or|about|approx\w*|rounded)\b[^()]*\)\s*$",
+    re.I,
+)
+# A new chat turn or end-of-text marker: whatever follows is the model talking to itself.
+_TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end)\|>|</s>|<\|user\|>")
+_BOILERPLATE = re.compile(r"\s*I hope (?:it|this) is correct\.?\s*$", re.I)
+_COPULA = re.compile(r"\b(?:is|are|equals|was|be)\s*:?\s+(?!not\b)(.+)$", re.I)
+_LAST_NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?\s*%?)(?![\w])")
+_ANSWER_PHRASE = re.compile(
+    r"(?:\bfinal\s+answer\b(?:\s*(?:is\b|:|=|\*\*))*|\banswer\b\s*(?:\*\*)?\s*(?:is\b|:|=)(?:\s*(?:is\b|:|\*\*))*"
+    r"|\banswer\b(?=\s*(?:\$|\\\[|\\\()))",
+    re.IGNORECASE,
+)
+_CONCLUSION = re.compile(r"(?:^|[.:]\s+)(?:so|thus|therefore|hence)\b,?\s+([^.\n]{1,100}?)\s*\.?\s*$", re.I)
+_SPAN_ALTERNATIVES = (
+    r"\$\$(?P<dd>[^$]{1,400}?)\$\$|(?<![\\$])\$(?P<d>(?:\\\$|[^$]){1,300}?)(?<!\\)\$"
+    r"|\\\((?P<p>.{1,300}?)\\\)|\\\[(?P<b>.{1,400}?)\\\]"
+)
+_MATH_SPAN = re.compile(_SPAN_ALTERNATIVES, re.S)
+_MATH_SPAN_END = re.compile(rf"(?:{_SPAN_ALTERNATIVES})[\s.!*]*$", re.S)
+_SPAN = r"(?:(?<!\\)\$(?:\\\$|[^$\n]){1,300}?(?<!\\)\$|\\\(.{1,300}?\\\))"
+_LEADING_SPANS = re.compile(rf"^\s*{_SPAN}(?:\s*(?:,|;)?\s*(?:and|or)?\s*{_SPAN})*")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])(?:\$\$|\$|\\\]|\\\))?\s+(?=\S)")
+_BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
+_NUMBER_END = re.compile(r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)[\s.!*)]*$")
+_SENTENCE_END = re.compile(r"\.(?=\s|$)(?<!\d\.(?=\d))")
+_DOLLAR = re.compile(r"(?<!\\)\$+|\\\(|\\\)|\\\[|\\\]")
+_PROSE_WORDS = {
+    "the", "is", "so", "we", "it", "that", "this", "therefore", "thus", "hence", "get", "have", "answer",
+    "then", "which", "because", "since", "will", "are", "was", "be", "our", "you", "think", "let", "final",
+    "find", "solve", "step", "first", "need", "can", "gives", "equals", "he", "she", "they", "there", "made",
+    "has", "had", "were", "do", "does", "did", "its", "their", "his", "her", "total", "result",
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+_EQUALS_END = re.compile(r"(?<![<>!\\])=\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?)\s*\$?\s*[a-zA-Z ]{0,25}[.!]?\s*$")
+_YES_NO = re.compile(r"^\s*\**(yes|no)\b[,.!]", re.I)
+_WORD = re.compile(r"(?<![\w\\])[A-Za-z']+(?!\w)")
+
+
+def balanced(text: str, open_idx: int) -> str | None:
+    """Content of the brace group opening at `open_idx`; escaped braces don't count."""
+    end = brace_end(text, open_idx, MAX_BOXED_CHARS)
+    return None if end is None else text[open_idx + 1 : end]
+
+
+def last_boxed(text: str) -> str | None:
+    """The last non-empty \\boxed{} content, joined with the boxes right before it ("2 or -3")."""
+    picked: list[tuple[int, int, str]] = []
+    # From the end, and only as far back as needed: a response full of unclosed "\\boxed{" must
+    # not cost one bounded scan per box.
+    for m in reversed(list(_BOXED.finditer(text))[-MAX_BOXES:]):
+        content = balanced(text, m.end() - 1)
+        if content is None or not content.strip():
+            if picked:
+                break
+            continue
+        box = (m.start(), m.end() + len(content) + 1, content.strip())
+        if not picked:
+            picked.append(box)
+            continue
+        if box[1] > picked[0][0]:
+            continue  # nested inside the one we have
+        gap = text[box[1] : picked[0][0]]
+        if len(gap) > 30 or not _BOX_GAP.match(gap):
+            break
+        picked.insert(0, box)
+    if not picked:
+        bare = list(_BOXED_BARE.finditer(text))
+        return bare[-1].group(1) if bare else None
+    return ", ".join(b[2] for b in picked)
+
+
+def clean_answer(s: str) -> str:
+    """Strip the decoration models put around a stated answer: bold, math delimiters, full stops."""
+    s = s.strip()
+    boxed = last_boxed(s)
+    if boxed is not None:
+        return clean_answer(boxed) if _BOXED.search(boxed) else boxed
+    s = _DOLLAR.sub(" ", s)
+    # A sentence full stop ends the answer; a decimal point does not.
+    m = _SENTENCE_END.search(s)
+    if m:
+        s = s[: m.start()]
+    s = _REMARK.sub("", s.strip().strip("*").strip())
+    # "5!" is a factorial; "12 !" or "12!!" is excitement.
+    s = re.sub(r"(?<=[\s!])!+$|(?<=[.,;])!+$", "", s) if s.endswith("!") else s
+    return s.rstrip(".,;").strip("*").strip()
+
+
+def extract_answer(response: str, final_answer: str | None = None) -> tuple[str, str] | None:
+    """Return (answer, source), source one of final_answer/boxed/phrase/whole/trailing; or None."""
+    if final_answer is not None and str(final_answer).strip():
+        cleaned = clean_answer(str(final_answer))
+        if cleaned:
+            return cleaned, "final_answer"
+    text = response or ""
+    m = _TURN_END.search(text)
+    if m:
+        text = text[: m.start()]
+    boxed = last_boxed(text)
+    phrase_at = _last_phrase_start(text)
+    if boxed and not (phrase_at is not None and phrase_at > _last_box_end(text)):
+        return _unwrap_boxed(boxed), "boxed"
+    # No box, or an answer stated after the last box ("\\boxed{4}... wait... **Answer:** 5").
+    phrase = _after_phrase(text)
+    if phrase:
+        return phrase, "phrase"
+    if boxed:
+        return _unwrap_boxed(boxed), "boxed"
+    stripped = text.strip()
+    if _is_bare_answer(stripped):
+        cleaned = clean_answer(stripped)
+        if cleaned:
+            return cleaned, "whole"
+    return _trailing(text)
+
+
+def _last_phrase_start(text: str) -> int | None:
+    phrases = list(_ANSWER_PHRASE.finditer(text))
+    return phrases[-1].start() if phrases else None
+
+
+def _last_box_end(text: str) -> int:
+    starts = [m.end() - 1 for m in _BOXED.finditer(text)]
+    if not starts:
+        return -1
+    content = balanced(text, starts[-1])
+    return starts[-1] + (len(content) + 1 if content is not None else 0)
+
+
+def _unwrap_boxed(content: str) -> str:
+    """A box holding a box, or prose and then the answer ("\\text{The answer is } 5")."""
+    if _BOXED.search(content):
+        return clean_answer(content)
+    m = _TEXT_LEAD.match(content)
+    if m and len(m.group(1).split()) >= 2:
+        return m.group(2).strip()
+    return content
+
+
+def _after_phrase(text: str) -> str | None:
+    phrases = list(_ANSWER_PHRASE.finditer(text))
+    if not phrases:
+        return None
+    start = phrases[-1].end()
+    rest = text[start : start + 600].lstrip(" \t*:")
+    if rest.startswith("\n"):
+        # "### Final Answer" followed by the answer on its own line(s).
+        rest = rest.lstrip()
+    if rest.startswith(("$$", r"\[")):
+        close = rest.find("$$" if rest.startswith("$$") else r"\]", 2)
+        line = rest[2:close] if close > 0 else rest.split("\n", 1)[0]
+    else:
+        line = rest.split("\n", 1)[0]
+        spans = _LEADING_SPANS.match(line)
+        if spans:
+            # "$5$, and the remainder is $3$": the formula right after the phrase, with any
+            # formulas joined to it by and/or ("$x=2$ or $x=-3$").
+            line = spans.group(0)
+    cleaned = clean_answer(_BOILERPLATE.sub("", line))
+    if cleaned and not _is_bare_answer(cleaned):
+        # "Final Answer: The largest $n$ is 34." - the answer is what the sentence says it is.
+        m = _COPULA.search(cleaned)
+        if m and _is_bare_answer(m.group(1)):
+            return clean_answer(m.group(1))
+        numbers = _LAST_NUMBER.findall(cleaned)
+        if len(numbers) == 1:
+            return numbers[0].strip()
+    return cleaned or None
+
+
+def _is_bare_answer(text: str) -> bool:
+    """A response that is only an answer ('x = 3', '2 or -3', 'a rhombus'), not prose."""
+    if not text or len(text) > 200 or "\n\n" in text or text.endswith("?"):
+        return False
+    if re.match(r"^[A-Za-z][A-Za-z ]*:\s", text):
+        return False  # "Total cost: $64" is a label and a value, not one answer
+    words = [w.lower() for w in _WORD.findall(re.sub(r"\\[a-zA-Z]+", " ", text))]
+    long_words = [w for w in words if len(w) >= 2 and w not in ("or", "and")]
+    return len(long_words) <= 3 and not any(w in _PROSE_WORDS for w in words)
+
+
+def _trailing(text: str) -> tuple[str, str] | None:
+    tail = _BOILERPLATE.sub("", text.rstrip()[-500:])
+    m = _MATH_SPAN_END.search(tail)
+    if m:
+        span = next(g for g in m.groups() if g is not None).strip()
+        if span:
+            return span, "trailing"
+    last_par = tail.rsplit("\n\n", 1)[-1]
+    m = _CONCLUSION.search(last_par)
+    if m and _is_bare_answer(m.group(1).strip()):
+        # "So x = -3 or x = 2." - the closing sentence states the answer in prose-free math.
+        return clean_answer(m.group(1)), "trailing"
+    bold = [b for b in _BOLD.findall(last_par) if re.search(r"[\d\\]", b)]
+    if bold:
+        return clean_answer(bold[-1]), "trailing"
+    m = _NUMBER_END.search(tail) or _EQUALS_END.search(tail)
+    if m:
+        return m.group(1).strip(), "trailing"
+    last_sentence = _SENTENCE_SPLIT.split(tail.strip())[-1]
+    m = _YES_NO.match(text)
+    if m:
+        return m.group(1).lower(), "trailing"
+    m = _COPULA.search(last_sentence.rstrip(" .!"))
+    said = m.group(1) if m else ""
+    if said and _is_bare_answer(said) and not re.search(r"[\d$\\]", said) and not _NUMBER_WORD.search(said):
+        # "There are no real solutions." - a short text answer stated by the closing sentence.
+        return clean_answer(m.group(1)), "trailing"
+    spans = [next(g for g in m.groups() if g is not None) for m in _MATH_SPAN.finditer(last_sentence)]
+    if len(spans) == 1 and spans[0].strip():
+        # "Therefore $x \geq 5$ is the solution." - the one formula of the closing sentence.
+        return clean_answer(spans[0]), "trailing"
+    # "Therefore, there are 12 sequences that meet the conditions." - one number in the last sentence.
+    numbers = _LAST_NUMBER.findall(_DOLLAR.sub(" ", last_sentence))
+    if len(numbers) == 1:
+        return numbers[0].strip(), "trailing"
+    words = _NUMBER_WORD.findall(last_sentence)
+    if not numbers and len(words) == 1:
+        # "There are five students left."
+        return NUMBER_WORDS[words[0].lower()], "trailing"
+    return None
+
+
+def gold_answer(text: str) -> str:
+    """The answer inside a gold field: its last box, or, for a worked solution, its stated answer."""
+    boxed = last_boxed(text)
+    if boxed:
+        return clean_answer(boxed) if _BOXED.search(boxed) else boxed
+    stripped = text.strip()
+    if len(stripped) > 80 and not _is_bare_answer(stripped):
+        found = extract_answer(stripped)
+        if found is not None:
+            return found[0]
+    return stripped

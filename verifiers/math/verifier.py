@@ -1,0 +1,162 @@
+"""MathVerifier: refusal check, answer extraction, time-boxed comparison, confidence.
+
+Extraction (`verifiers.math.extract`) and the string fast path are cheap regex work done in the
+caller. Everything that touches SymPy (`verifiers.math.compare.compare_answers`) runs in a
+killable worker process (`verifiers.math.timeout_pool`), because a model can write `9^{9^{9^9}}` and
+SymPy will try; a task that overruns its budget is its own outcome ("timeout", confidence 0.1).
+
+Safety: model text is never handed to eval/sympify/parse_expr. Our own parser
+(`verifiers.math.parse`) and latex2sympy's grammar build SymPy objects token by token.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import Any
+
+from verifiers.base import VerificationResult
+from verifiers.math.compare import compare_answers
+from verifiers.math.extract import extract_answer, gold_answer
+from verifiers.math.normalize import string_key
+from verifiers.math.timeout_pool import TaskTimeout, TimeoutPool, WorkerError
+from verifiers.refusal import refusal_verdict
+
+__all__ = ["MathVerifier", "compare_answers", "extract_answer", "question_hints", "shared_pool"]
+
+
+DEFAULT_TIMEOUT_S = 5.0
+# A bare trailing number is a guess at what the model meant; never be sure about it.
+TRAILING_CONFIDENCE_CAP = 0.6
+MAX_FAST_PATH_CHARS = 2000
+# Extracted answers are stored with the record; keep that bounded.
+MAX_DETAIL_CHARS = 500
+
+_HINTS = {
+    "degrees": re.compile(r"\bdegrees?\b|\u00b0|\\circ|\\degree", re.I),
+    "radians": re.compile(r"\bradians?\b", re.I),
+    "angle": re.compile(r"\bangles?\b|\u2220|\\angle|\bdegrees?\b|\bradians?\b|\u00b0|\\circ", re.I),
+    "percent": re.compile(r"percent|%|\bpct\b", re.I),
+    "interval": re.compile(
+        r"inequalit|interval|\bdomain\b|\brange\b|solution set|values of \w+ (?:for which|such that)"
+        r"|\bsolve\b[^.?]*(?:<|>|\\[lg]e|\u2264|\u2265)",
+        re.I,
+    ),
+    "point": re.compile(r"\bpoints?\b|coordinates|ordered (?:pair|triple)|\bvertex\b|\bvector\b|\bintersect", re.I),
+}
+
+
+def question_hints(question: str | None) -> dict[str, bool]:
+    """What the question's wording says about the answer: angles, percent, intervals, points."""
+    if not question:
+        return {}
+    return {name: True for name, pattern in _HINTS.items() if pattern.search(question)}
+
+
+def _warm_worker() -> None:
+    """Pay the import and first-parse costs at worker start, not inside a task's budget."""
+    from verifiers.math.units import registry
+
+    compare_answers(r"\frac{1}{2}", "0.5")
+    compare_answers(r"x^2+1", r"1+x^2")
+    compare_answers(r"\sin^2 x", r"1 - \cos^2 x")
+    # pint builds its lookup caches on first use; pay that here, not in a task's budget.
+    compare_answers(r"1.5 \text{ m}", r"150 \text{ cm}")
+    compare_answers(r"3 \text{ hours}", r"180 \text{ seconds}")
+    registry()
+
+
+_pools: dict[int, TimeoutPool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool_workers() -> int:
+    """Worker processes in the shared pool: how many comparisons run at once."""
+    return min(4, os.cpu_count() or 1)
+
+
+def shared_pool() -> TimeoutPool:
+    """The per-process pool MathVerifiers share unless given their own."""
+    with _pools_lock:
+        pool = _pools.get(os.getpid())
+        if pool is None:
+            workers = pool_workers()
+            pool = _pools[os.getpid()] = TimeoutPool(
+                max_workers=workers, preload=("verifiers.math.verifier:_warm_worker",)
+            )
+    return pool
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_DETAIL_CHARS:
+        return text
+    return text[:MAX_DETAIL_CHARS] + "..."
+
+
+class MathVerifier:
+    """Verifier for the math split.
+
+    `inline=True` runs the comparison in this process with no time bound: only for callers that
+    are already a disposable, time-bounded worker.
+    """
+
+    def __init__(
+        self, timeout: float = DEFAULT_TIMEOUT_S, inline: bool = False, pool: TimeoutPool | None = None
+    ):
+        self.timeout = timeout
+        self.inline = inline
+        self._pool = pool
+
+    def verify(self, response: str, ground_truth: str | None = None, **context: Any) -> VerificationResult:
+        if not context.get("refusal_checked") and (refused := refusal_verdict(response)) is not None:
+            return refused
+        details: dict[str, Any] = {"gold": _clip(ground_truth)}
+        extracted = extract_answer(response or "", context.get("final_answer"))
+        if extracted is None:
+            return VerificationResult(
+                False, 0.9, "no final answer found", "math_no_answer", {**details, "reason": "no_answer"}
+            )
+        answer, source = extracted
+        details.update(extracted=_clip(answer), source=source)
+        if ground_truth is None or not str(ground_truth).strip():
+            return VerificationResult(
+                False,
+                0.0,
+                "no ground truth to compare with",
+                "math_no_ground_truth",
+                {**details, "reason": "no_ground_truth"},
+            )
+        # Some datasets store a worked solution as the gold; its boxed value is the answer.
+        gold = gold_answer(str(ground_truth))
+        out = self._compare(answer, gold, question_hints(context.get("question")))
+        if out["method"] == "math_timeout" and out["reason"] == "timeout":
+            return VerificationResult(
+                False, 0.1, f"timed out after {self.timeout:g}s", "math_timeout", {**details, "reason": "timeout"}
+            )
+        if out["method"] == "math_error" and out["reason"] == "worker_error":
+            return VerificationResult(
+                False, 0.1, f"comparison failed: {out['error']}", "math_error", {**details, "reason": "worker_error"}
+            )
+        confidence = out["confidence"]
+        if source == "trailing":
+            confidence = min(confidence, TRAILING_CONFIDENCE_CAP)
+        verdict = "matches" if out["ok"] else "does not match"
+        explanation = f"{_clip(answer)!r} {verdict} {_clip(gold)!r} ({out['reason']})"
+        return VerificationResult(
+            bool(out["ok"]), float(confidence), explanation, out["method"], {**details, "reason": out["reason"]}
+        )
+
+    def _compare(self, answer: str, gold: str, hints: dict[str, bool]) -> dict[str, Any]:
+        # Identical after normalisation needs no SymPy and no trip to a worker (regexes are only
+        # run on answer-sized text here: this is the caller's thread, with no time box).
+        if max(len(answer), len(gold)) <= MAX_FAST_PATH_CHARS and string_key(answer) == string_key(gold):
+            return {"ok": True, "confidence": 1.0, "method": "math_string", "reason": "string_match"}
+        if self.inline:
+            return compare_answers(answer, gold, hints)
+        try:
+            return (self._pool or shared_pool()).run(compare_answers, answer, gold, hints, timeout=self.timeout)
+        except TaskTimeout:
+            return {"ok": False, "confidence": 0.1, "method": "math_timeout", "reason": "timeout"}
+        except WorkerError as exc:
+            return {"ok": False, "confidence": 0.1, "method": "math_error", "reason": "worker_error", "error": str(exc)}
