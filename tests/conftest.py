@@ -16,6 +16,7 @@ from tests.fakes.launch import FakeServer, start_fake
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "experiments" / "data" / "sample"
+DATA = ROOT / "tests" / "data"  # the labelled corpora
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ import pytest
 
 import inspect_experiment as ie
 from common.schema import BestOfNRecord, records_to_table
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "inspect_experiment.py"
 
 

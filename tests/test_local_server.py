@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 import local_server
 from local_server import Backend, Generation, create_app
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[1]
 PERF_FIELDS = {"ts", "request_id", "model", "n", "prompt_tokens", "completion_tokens", "latency_s",
                "tokens_per_s", "status"}
 QUESTION = [{"role": "user", "content": "What is 2+2?"}]

@@ -26,8 +26,8 @@ from common.data.load import (
 )
 from common.data.query import Query
 from common.data.rows import extract_last_boxed, row_to_query
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "experiments" / "data" / "sample"
 SAMPLE = str(SAMPLE_DIR / "*.jsonl")
 ALL_SPLITS = ["math", "code", "tool_calling"]

@@ -1,6 +1,6 @@
 """One test per answer form and per false-positive trap of the math verifier (issue #3).
 
-Runs the comparison inline (no worker pool) for speed; tests/test_math_verifier.py covers the
+Runs the comparison inline (no worker pool) for speed; tests/verifiers/math/test_verifier.py covers the
 pooled, time-boxed path. Each case gives the expected verdict and, where the layer matters, the
 reason code the verifier must report.
 """
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import DATA
 from verifiers.math.extract import extract_answer, gold_answer
 from verifiers.math.verifier import MathVerifier, question_hints
 
-CORPUS = Path(__file__).parent / "data" / "math_pairs.jsonl"
+CORPUS = DATA / "math_pairs.jsonl"
 
 
 @pytest.fixture(scope="module")

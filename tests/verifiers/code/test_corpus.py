@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
+from tests.conftest import DATA
 from verifiers.code.verifier import CodeVerifier
 
-pytest_plugins = ("tests.code_sandbox_fixtures",)
+pytest_plugins = ("tests.verifiers.sandbox.fixtures",)
 
-CORPUS = [json.loads(line) for line in (Path(__file__).parent / "data" / "code_corpus.jsonl").read_text().splitlines()]
+CORPUS = [json.loads(line) for line in (DATA / "code_corpus.jsonl").read_text().splitlines()]
 
 
 def test_corpus_is_big_and_mixed() -> None:

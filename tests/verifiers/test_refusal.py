@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import DATA
 from verifiers.refusal import detect_refusal
 
 LONG_ANSWER = "Here is the derivation step by step. " + "We expand the terms and simplify. " * 20
@@ -116,7 +116,6 @@ def test_enough_labelled_examples() -> None:
 
 
 # ---- the labelled corpus (tests/data/refusals.jsonl; bench/refusal_accuracy.py prints per-category numbers) ----
-DATA = Path(__file__).parent / "data"
 
 
 def _load(name: str) -> list[dict]:

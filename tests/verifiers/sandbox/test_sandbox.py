@@ -16,7 +16,7 @@ from verifiers.base import VerificationResult
 from verifiers.code.verifier import CodeVerifier
 from verifiers.sandbox.base import Job, Run, Sandbox
 
-pytest_plugins = ("tests.code_sandbox_fixtures",)  # the `sandbox` and `verifier` fixtures, per backend
+pytest_plugins = ("tests.verifiers.sandbox.fixtures",)  # the `sandbox` and `verifier` fixtures, per backend
 
 ADD_CHECK = {"test": "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-4, 4) == 0\n"
                      "    assert candidate(10, 5) == 15\n", "entry_point": "add"}
@@ -33,7 +33,7 @@ def run(v: CodeVerifier, response: str, tests: Any = None, **ctx: Any) -> Verifi
 
 
 def wait_clean(box: Sandbox, timeout: float = 15.0) -> list[str]:
-    from tests.code_sandbox_fixtures import sandbox_leftovers  # after pytest_plugins, for assert rewriting
+    from tests.verifiers.sandbox.fixtures import sandbox_leftovers  # after pytest_plugins, for assert rewriting
 
     deadline = time.monotonic() + timeout
     while (left := sandbox_leftovers(box)) and time.monotonic() < deadline:
