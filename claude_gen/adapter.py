@@ -73,11 +73,10 @@ class ClaudeAdapter:
         self, info: ProviderInfo, *, base_url: str | None = None, api_key: str | None = None, timeout: float = 600.0
     ) -> None:
         self.info = info
-        self.key_env = info.key_env or "ANTHROPIC_API_KEY"
         self.base_url = base_url
-        key = api_key if api_key is not None else os.environ.get(self.key_env)
+        key = api_key if api_key is not None else os.environ.get(info.key_env)
         if not key:
-            raise MissingKeyError(f"{self.key_env} is not set; export your Anthropic API key.")
+            raise MissingKeyError(f"{info.key_env} is not set; export your Anthropic API key.")
         self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
 
     async def aclose(self) -> None:

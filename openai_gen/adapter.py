@@ -44,14 +44,13 @@ class OpenAIAdapter:
         api_key: str | None = None,
         timeout: float = 600.0,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get(info.key_env or "")
+        key = api_key if api_key is not None else os.environ.get(info.key_env)
         if not key:
             raise MissingKeyError(
                 f"{info.key_env} is not set; export your API key (or point --base-url at a local server)."
             )
         self.info = info
         self.api = api
-        self.key_env = info.key_env or "API key"
         self.base_url = base_url
         self.max_n_per_request = 1 if api == "responses" else 128
         # aiohttp as transport: httpcore's pool checks every idle connection on each request,
@@ -189,7 +188,6 @@ class OpenAIAdapter:
         )
 
 
-
 # ---- what the providers declare -----------------------------------------------------------------
 # List prices (USD per million tokens: input, cached input, cache write, output) for the models the
 # installed SDK lists whose prices we know; any other model is priced as unknown (null).
@@ -245,7 +243,7 @@ OPENAI = ProviderInfo(
 LOCAL = ProviderInfo(
     name="local",
     open=_open_local,
-    key_env=None,
+    key_env="BESTOFN_LOCAL_API_KEY",  # optional: most local servers want none (see _open_local)
     default_model=None,  # the server is asked what it serves
     default_judge_model=None,
     apis=("chat", "responses"),

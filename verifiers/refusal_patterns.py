@@ -122,7 +122,7 @@ OPENING = re.compile(
 
 # Where a refusal phrase can start: the word "I" with a negation or a refusal word just after it,
 # or one of the other phrases' own words. Scanning only around these keeps the pass cheap on the
-# many answers that have none (refusal_check.py; tests/test_refusal_check.py checks it changes nothing).
+# many answers that have none (refusal.py; tests/verifiers/test_refusal.py checks it changes nothing).
 WORD_I = re.compile(r"i(?<!\wi)(?!\w)")  # on lower-cased text; starts with a literal, so the scan is fast
 NEAR_I = (
     "n't", "n\u2019t", "not", "unable", "never", "refuse", "decline", "rather", "prefer", "pass on", "have to",

@@ -57,8 +57,11 @@ class CandidateChecker:
         self.refusals = RefusalClassifier(judge)
         self.options = {split: verifier_options(cfg, split) for split in cfg.splits}
         slots = sum(parallel_slots(split, **self.options[split]) for split in cfg.splits if cfg.verify)
-        # Verifications that can progress at once, plus room for the pattern and quality passes.
+        # Verifications that can progress at once, plus two threads that light work (quality metrics
+        # and row building for long responses) always finds free: at most `slots` verifications
+        # are handed to the pool at a time, so none parks a thread waiting for a sandbox.
         self.executor = ThreadPoolExecutor(max_workers=slots + 2, thread_name_prefix="bestofn-verify")
+        self._verifying = asyncio.Semaphore(max(slots, 1))
 
     async def offload(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking or CPU-heavy work on the checker's pool, off the event loop."""
@@ -74,7 +77,7 @@ class CandidateChecker:
         out: dict[str, Any] = {}
         refusal: RefusalResult | None = None
         if text:
-            refusal = await self.offload(detect_refusal, text)
+            refusal = detect_refusal(text)  # head and tail windows only: flat cost, fine on the loop
             if self.cfg.verify and refusal.ambiguous:
                 refusal = await self.refusals.classify(text, query.question, pattern=refusal)
             out.update(is_refusal=refusal.refused, refusal_type=refusal.refusal_type)
@@ -101,9 +104,10 @@ class CandidateChecker:
                 "final_answer": cand.final_answer,
                 "refusal_checked": True,  # decided above, once
             }
-            result = await self.offload(
-                verify_candidate, split, text, query.ground_truth, context, self.options.get(split)
-            )
+            async with self._verifying:
+                result = await self.offload(
+                    verify_candidate, split, text, query.ground_truth, context, self.options.get(split)
+                )
             out.update(_local_fields(result))
         else:
             out.update(verification_method="none", verification_explanation=f"no local verifier for split '{split}'")

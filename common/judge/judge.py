@@ -101,13 +101,13 @@ class LLMJudge:
         max_retries: int = 4,
         initial_wait: float = 1.0,
         concurrency: int = 16,
-        max_tokens: int = 1024,
+        max_tokens: int = 4096,  # a reasoning model's hidden reasoning counts against it
     ) -> None:
         self.adapter = adapter
         self.provider = adapter.info.name
         # None: the server is asked which model it serves, on first use.
         self.model = model or adapter.info.default_judge_model
-        self.key_env = adapter.info.key_env or "API key"
+        self.key_env = adapter.info.key_env
         self.cache = JudgeCache(cache_dir) if use_cache else None
         self.max_retries = max_retries
         self.initial_wait = initial_wait

@@ -44,7 +44,7 @@ class ProviderInfo:
 
     name: str
     open: AdapterFactory
-    key_env: str | None  # None: no key needed (a local server)
+    key_env: str  # the variable that holds the API key
     default_model: str | None  # None: the server is asked which model it serves
     default_judge_model: str | None
     apis: tuple[str, ...] = ("chat",)  # values the config key `api` may take here

@@ -35,6 +35,7 @@ from common.schema import BestOfNRecord
 from common.store import CheckpointStore, Key
 
 QUERY_BATCH = 32  # queries pulled from the dataset per trip to a worker thread
+INLINE_ROW_CHARS = 20_000  # a query's rows with more text than this are built off the event loop
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Pipeline:
                 cands, attempts = await call_with_retry(
                     lambda: self.adapter.generate(req, k),
                     max_retries=self.cfg.max_retries,
-                    key_env=self.adapter.info.key_env or "API key",
+                    key_env=self.adapter.info.key_env,
                     stats=self.stats.retry,
                 )
             except AuthError:
@@ -208,10 +209,15 @@ class Pipeline:
         req = build_request(query, self.cfg, self.persona_text)
         pairs = await self.candidates_for(req, indices)
         checks = await asyncio.gather(*(self.checker.check(query, c) for _, c in pairs))
-        # Quality metrics (regex over whole responses) and row validation: off the event loop, one hop.
-        return await self.checker.offload(
-            lambda: [self.make_row(query, req, idx, c, chk) for (idx, c), chk in zip(pairs, checks, strict=True)]
-        )
+
+        def rows() -> list[BestOfNRecord]:
+            return [self.make_row(query, req, idx, c, chk) for (idx, c), chk in zip(pairs, checks, strict=True)]
+
+        # Quality metrics run regexes over whole responses: long ones go off the event loop (one hop
+        # for the query); short ones cost less than the hop.
+        if sum(len(c.text or "") + len(c.reasoning or "") for _, c in pairs) > INLINE_ROW_CHARS:
+            return await self.checker.offload(rows)
+        return rows()
 
     # ---- the run --------------------------------------------------------------------------------
     async def _finish_query(self, rows: list[BestOfNRecord]) -> None:
