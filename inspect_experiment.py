@@ -456,7 +456,9 @@ def _breakdown_table(column: str, groups: dict[str, Any]) -> Table:
 def _failures_table(splits: dict[str, Any]) -> Table:
     table = Table(title="Not verified: why, and what the verifier read")
     for name in ("split", "reason", "count", "example query", "extracted answer", "ground truth"):
-        table.add_column(name, justify="right" if name == "count" else "left")
+        # Reason codes stay whole; the example texts wrap.
+        table.add_column(name, justify="right" if name == "count" else "left",
+                         no_wrap=name in ("reason", "count"), overflow="fold")
     for split, data in splits.items():
         fail = data["failures"]
         examples = {e["reason"]: e for e in fail["examples"]}
