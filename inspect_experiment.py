@@ -22,6 +22,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from verifiers.base import NO_VERDICT_REASONS
+
 REQUIRED_COLUMNS = ("query_id", "split", "candidate_idx", "is_verified")
 LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method", "finish_reason")
 BOOL_COLUMNS = ("is_refusal", "is_truncated")
@@ -218,8 +220,12 @@ def verdict_summary(part: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 def failures(part: pd.DataFrame) -> dict[str, Any]:
     """Why candidates were not verified: counts per reason code, and for each reason the first
-    row with what the verifier read. Older files have no reason column: the method stands in."""
-    failed = part[part["is_verified"].fillna(True).eq(False)]
+    row with what the verifier read. Rows left with no verdict because the judge or the sandbox
+    failed count too (a row with no verifier at all does not). Older files have no reason column:
+    the method stands in."""
+    judge_failed = part["verification_method"].str.endswith("_failed") & part["is_verified"].isna()
+    no_verdict = part["verification_reason"].isin(list(NO_VERDICT_REASONS)) & part["is_verified"].isna()
+    failed = part[part["is_verified"].fillna(True).eq(False) | judge_failed | no_verdict]
     reason = failed["verification_reason"].astype("object")
     reason = reason.where(reason.notna(), failed["verification_method"].astype("object")).astype(str)
     counts = reason.value_counts()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import warnings
 from contextlib import ExitStack
+from datetime import date, datetime
 from typing import Any
 
 import anthropic
@@ -61,7 +63,14 @@ def deprecation_notice(model: str) -> str | None:
     except ImportError:
         return None
     eol = DEPRECATED_MODELS.get(model)
-    return f"the Claude model '{model}' is deprecated and reaches end-of-life on {eol}" if eol else None
+    if not eol:
+        return None
+    try:  # the SDK writes dates as "January 22nd, 2027"
+        day = datetime.strptime(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", eol), "%B %d, %Y").date()
+    except ValueError:
+        day = None
+    verb = "reached" if day is not None and day < date.today() else "reaches"
+    return f"the Claude model '{model}' is deprecated and {verb} end-of-life on {eol}"
 
 
 class ClaudeAdapter:

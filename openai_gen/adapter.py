@@ -14,8 +14,6 @@ from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
 
 _FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
-# OpenAI's reasoning models reject a temperature: the request carries none and the row records none.
-_NO_TEMPERATURE = ("o1", "o3", "o4", "gpt-5")
 
 
 def _text_format(req: GenRequest) -> dict[str, Any]:
@@ -59,14 +57,19 @@ class OpenAIAdapter:
             api_key=key, base_url=base_url, max_retries=0, timeout=timeout,
             http_client=openai.DefaultAioHttpClient(timeout=timeout),
         )
-        # api.openai.com wants max_completion_tokens; compatible servers widely know only max_tokens.
         self._official = base_url is None and not os.environ.get("OPENAI_BASE_URL")
 
     async def aclose(self) -> None:
         await self.client.close()
 
     def applies_temperature(self, model: str) -> bool:
-        return not (self._official and model.startswith(_NO_TEMPERATURE))
+        return not model.startswith(self.info.no_temperature_models)
+
+    def _max_tokens_key(self, model: str) -> str:
+        # api.openai.com, and its reasoning models behind any gateway, want max_completion_tokens;
+        # compatible servers widely know only max_tokens.
+        official = self._official or not self.applies_temperature(model)
+        return "max_completion_tokens" if official else "max_tokens"
 
     def deprecation(self, model: str) -> str | None:
         return None  # the openai SDK ships no deprecation data
@@ -98,7 +101,7 @@ class OpenAIAdapter:
         kwargs: dict[str, Any] = {"model": req.model, "messages": messages, "n": n}
         if req.temperature is not None and self.applies_temperature(req.model):
             kwargs["temperature"] = req.temperature
-        kwargs["max_completion_tokens" if self._official else "max_tokens"] = req.max_tokens
+        kwargs[self._max_tokens_key(req.model)] = req.max_tokens
         if req.seed is not None:
             kwargs["seed"] = req.seed
         if req.tools:
@@ -235,6 +238,8 @@ OPENAI = ProviderInfo(
     apis=("chat", "responses"),
     supports_structured_output=True,
     supports_n=True,
+    # OpenAI's reasoning models take no temperature, at api.openai.com or behind a gateway.
+    no_temperature_models=("o1", "o3", "o4", "gpt-5"),
     cached_input_in_input_tokens=True,
     prices=_OPENAI_PRICES,
     accepts_generators=("local",),

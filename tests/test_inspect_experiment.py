@@ -422,10 +422,14 @@ def test_failure_view_shows_reasons_and_what_the_verifier_read(tmp_path: Path) -
         _record("q1", 1, False, verification_reason="wrong_value", extracted_answer="6", ground_truth="4"),
         _record("q2", 0, False, verification_reason="no_answer", ground_truth="7"),
         _record("q2", 1, True, verification_reason="string_match", extracted_answer="7", ground_truth="7"),
+        _record("q3", 0, None, verification_method="llm_judge_failed", judge_error="judge: HTTP 404"),
+        _record("q3", 1, None, verification_reason="sandbox_error"),
+        _record("q3", 2, None),  # no verifier for the split: not a failure
     ]
     path = _write(tmp_path / "f.parquet", records)
     fail = _summary(path)["splits"]["math"]["failures"]
-    assert fail["failed"] == 3 and fail["reasons"] == {"wrong_value": 2, "no_answer": 1}
+    assert fail["failed"] == 5
+    assert fail["reasons"] == {"wrong_value": 2, "no_answer": 1, "llm_judge_failed": 1, "sandbox_error": 1}
     first = {e["reason"]: e for e in fail["examples"]}["wrong_value"]
     assert (first["query_id"], first["candidate_idx"], first["extracted_answer"], first["ground_truth"]) == (
         "q1", 0, "5", "4")

@@ -15,12 +15,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from verifiers.base import NoVerifierError, VerificationResult, Verifier
+from verifiers.base import NoVerifierError, VerificationResult, Verifier, VerifierConfigError
 
 __all__ = [
     "NoVerifierError",
     "VerificationResult",
     "Verifier",
+    "VerifierConfigError",
+    "check_options",
     "get_verifier",
     "has_verifier",
     "parallel_slots",
@@ -48,12 +50,26 @@ def _math_slots(**options: Any) -> int:
 
 
 def _code_slots(**options: Any) -> int:
-    from verifiers.sandbox.base import default_pool_size
+    from verifiers.sandbox.base import SandboxError, default_pool_size
 
-    return default_pool_size(options.get("pool_size"))
+    try:
+        return default_pool_size(options.get("pool_size"))
+    except SandboxError as e:
+        raise VerifierConfigError(str(e)) from None
+
+
+def _check_code(**options: Any) -> None:
+    from verifiers.sandbox.base import SandboxError
+    from verifiers.sandbox.select import check_sandbox
+
+    try:
+        check_sandbox(options.get("sandbox"), options.get("image"), options.get("pool_size"))
+    except SandboxError as e:
+        raise VerifierConfigError(str(e)) from None
 
 
 _FACTORIES: dict[str, Callable[..., Verifier]] = {"math": _make_math, "code": _make_code}
+_CHECKS: dict[str, Callable[..., None]] = {"code": _check_code}
 _SLOTS: dict[str, Callable[..., int]] = {"math": _math_slots, "code": _code_slots}
 _cache: dict[tuple[Any, ...], Verifier] = {}
 _lock = threading.Lock()
@@ -76,6 +92,14 @@ def get_verifier(split: str, **options: Any) -> Verifier:
         if verifier is None:
             verifier = _cache[key] = _FACTORIES[split](**options)
     return verifier
+
+
+def check_options(split: str, **options: Any) -> None:
+    """Raise VerifierConfigError (one sentence) when `split`'s verifier cannot work with these options
+    here, e.g. a sandbox image that is not there. A run asks this once, before any work."""
+    check = _CHECKS.get(split)
+    if check is not None:
+        check(**{k: v for k, v in options.items() if v is not None})
 
 
 def parallel_slots(split: str, **options: Any) -> int:

@@ -26,6 +26,11 @@ class VerificationResult:
             raise ValueError(f"confidence must be in [0, 1], got {self.confidence}")
 
 
+# details["reason"] values that say the verifier could not run (its sandbox or worker failed), not what
+# it thinks of the answer: such a result is no verdict, and nothing should be decided from it.
+NO_VERDICT_REASONS = frozenset({"sandbox_error", "worker_error"})
+
+
 @runtime_checkable
 class Verifier(Protocol):
     def verify(
@@ -35,3 +40,7 @@ class Verifier(Protocol):
 
 class NoVerifierError(KeyError):
     """The split has no verifier (yet)."""
+
+
+class VerifierConfigError(ValueError):
+    """Options a verifier cannot work with (a sandbox that cannot run, say); str(e) is one sentence."""

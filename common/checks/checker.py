@@ -19,11 +19,12 @@ from typing import Any, TypeVar
 from common.checks.refusal import RefusalClassifier
 from common.config import ExperimentConfig, verifier_options
 from common.data.query import Query
+from common.errors import UserError
 from common.judge.judge import LLMJudge
 from common.judge.policy import combine, format_tool_trace, needs_judge
 from common.model.api import Candidate
-from verifiers import has_verifier, parallel_slots, verify_candidate
-from verifiers.base import VerificationResult
+from verifiers import VerifierConfigError, check_options, has_verifier, parallel_slots, verify_candidate
+from verifiers.base import NO_VERDICT_REASONS, VerificationResult
 from verifiers.refusal import RefusalResult, detect_refusal
 
 T = TypeVar("T")
@@ -56,7 +57,13 @@ class CandidateChecker:
         self.judge = judge
         self.refusals = RefusalClassifier(judge)
         self.options = {split: verifier_options(cfg, split) for split in cfg.splits}
-        slots = sum(parallel_slots(split, **self.options[split]) for split in cfg.splits if cfg.verify)
+        slots = 0
+        for split in cfg.splits if cfg.verify else ():
+            try:  # a setting that cannot work fails here, not as an error on every row
+                check_options(split, **self.options[split])
+                slots += parallel_slots(split, **self.options[split])
+            except VerifierConfigError as e:
+                raise UserError(f"cannot verify the {split} split: {e}.") from None
         # Verifications that can progress at once, plus two threads that light work (quality metrics
         # and row building for long responses) always finds free: at most `slots` verifications
         # are handed to the pool at a time, so none parks a thread waiting for a sandbox.
@@ -109,6 +116,9 @@ class CandidateChecker:
                     verify_candidate, split, text, query.ground_truth, context, self.options.get(split)
                 )
             out.update(_local_fields(result))
+            if out["verification_reason"] in NO_VERDICT_REASONS:
+                # The sandbox or worker failed: no verdict, and none to hand to the judge either.
+                return {**out, "is_verified": None, "confidence": None}
         else:
             out.update(verification_method="none", verification_explanation=f"no local verifier for split '{split}'")
         if self.judge is not None and needs_judge(split, result, self.cfg.llm_judge_fallback):

@@ -51,6 +51,7 @@ class ProviderInfo:
     supports_thinking: bool = False
     supports_structured_output: bool = False
     supports_temperature: bool = True
+    no_temperature_models: tuple[str, ...] = ()  # model-name prefixes that reject a temperature
     supports_n: bool = False
     # Accounting: does the API count cached prompt tokens inside input_tokens (OpenAI) or apart (Anthropic)?
     cached_input_in_input_tokens: bool = True

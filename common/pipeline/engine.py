@@ -52,6 +52,7 @@ class RunStats:
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    unpriced: int = 0  # rows whose model has no listed price (cost null)
     retry: RetryStats = field(default_factory=RetryStats)
 
     def record(self, row: BestOfNRecord) -> None:
@@ -64,6 +65,7 @@ class RunStats:
         self.input_tokens += row.input_tokens or 0
         self.output_tokens += row.output_tokens or 0
         self.cost_usd += row.cost_usd or 0.0
+        self.unpriced += row.cost_usd is None and row.error is None
 
 
 def build_request(query: Query, cfg: ExperimentConfig, persona_text: str | None) -> GenRequest:

@@ -72,6 +72,14 @@ class ProgressDisplay:
             self._progress.update(self._task, completed=stats.queries_done, line=stats_line(stats))
 
 
+def _cost(stats: RunStats) -> str:
+    if stats.unpriced and stats.unpriced == stats.candidates - stats.errors:
+        return "unknown (the model has no listed price)"
+    if stats.unpriced:
+        return f"{stats.cost_usd:.4f} + {stats.unpriced:,} rows with no listed price"
+    return f"{stats.cost_usd:.4f}"
+
+
 def summary_table(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> Table:
     table = Table(title="bestofn run summary", show_header=False)
     table.add_column("what", style="bold")
@@ -85,7 +93,7 @@ def summary_table(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> T
         ("errors", stats.errors),
         ("retries", stats.retry.retries),
         ("input / output tokens", f"{stats.input_tokens:,} / {stats.output_tokens:,}"),
-        ("cost (USD, list price)", f"{stats.cost_usd:.4f}"),
+        ("cost (USD, list price)", _cost(stats)),
         ("elapsed", f"{elapsed_s:.1f} s"),
         ("candidates / s", f"{stats.candidates / elapsed_s:.1f}" if elapsed_s > 0 else "n/a"),
     ]

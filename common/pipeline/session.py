@@ -43,11 +43,11 @@ def provider_info(providers: ProviderTable, name: str, what: str = "provider") -
     return providers[name]()
 
 
-def warn_deprecated(adapter: ProviderAdapter, model: str | None, role: str) -> None:
+def warn_deprecated(adapter: ProviderAdapter, model: str | None, key: str) -> None:
     """The SDK's end-of-life notice for a configured model, once, at start."""
     notice = adapter.deprecation(model) if model else None
     if notice:
-        log.warning("%s: %s; choose a current model with --model or the config.", role, notice)
+        log.warning("%s; choose a current model with the config key '%s'.", notice, key)
 
 
 @asynccontextmanager
@@ -56,6 +56,8 @@ async def open_session(
 ) -> AsyncIterator[Session]:
     """The run's adapter, judge and checker. What an adapter starts (the embedded server for
     `local` without a base URL) is stopped by `stack`; clients are closed on the way out."""
+    if cfg.judge_provider is not None:
+        provider_info(providers, cfg.judge_provider, "judge_provider")  # a typo fails now, judge or not
     async with AsyncExitStack() as closers:
         adapter = info.open(cfg.base_url, api=cfg.api, timeout=cfg.request_timeout, model=cfg.model, stack=stack)
         closers.push_async_callback(adapter.aclose)
@@ -74,10 +76,10 @@ async def open_session(
                 )
                 closers.push_async_callback(judge_adapter.aclose)
             judge = LLMJudge(judge_adapter, model=cfg.judge_model, cache_dir=cfg.judge_cache_dir)
-            warn_deprecated(judge_adapter, judge.model, "judge")
+            warn_deprecated(judge_adapter, judge.model, "judge_model")
         if cfg.model is None:
             cfg.model = await adapter.served_model()
-        warn_deprecated(adapter, cfg.model, "model")
+        warn_deprecated(adapter, cfg.model, "model")  # --model on the command line
         checker = CandidateChecker(cfg, judge)
         closers.callback(checker.close)
         yield Session(adapter, checker, judge)

@@ -96,3 +96,17 @@ def test_generator_mismatch(tmp_path: Path) -> None:
     cfg = write_config(tmp_path / "c.yaml", generator="claude")
     r = run_cli("openai", "generate", "--config", str(cfg), env=cli_env(OPENAI_API_KEY="sk-test"))
     _assert_user_error(r, "generator")
+
+
+@pytest.mark.parametrize(("keys", "env", "needle"), [
+    ({"sandbox_image": "bestofn-no-such-image"}, {}, "bestofn-no-such-image"),
+    ({}, {"BESTOFN_SANDBOX_POOL": "abc"}, "BESTOFN_SANDBOX_POOL"),
+    ({"judge_provider": "gemini"}, {}, "judge_provider"),
+])
+def test_a_setting_that_cannot_work_stops_the_run_at_start(tmp_path: Path, keys: dict, env: dict,
+                                                            needle: str) -> None:
+    cfg = write_config(tmp_path / "c.yaml", splits="code", **keys)
+    r = run_cli("openai", "generate", "--config", str(cfg), "--base-url", "http://127.0.0.1:9/v1", "--quiet",
+                env=cli_env(OPENAI_API_KEY="sk-test", **env))
+    _assert_user_error(r, needle)
+    assert not (tmp_path / "out.parquet").exists()

@@ -16,6 +16,7 @@ from common.checks import checker as checker_module
 from common.checks.checker import CandidateChecker
 from common.config import ExperimentConfig, verifier_options
 from common.data.query import Query
+from common.errors import UserError
 from common.model.api import Candidate
 from verifiers import get_verifier, parallel_slots
 from verifiers.sandbox.base import SANDBOX_ENV, default_pool_size
@@ -64,11 +65,12 @@ def test_auto_with_a_custom_image_uses_docker(custom_image: str) -> None:
     assert result.is_verified and result.details["backend"] == "docker"
 
 
-def test_the_config_reaches_the_verifier_as_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_config_reaches_the_verifier_as_arguments(monkeypatch: pytest.MonkeyPatch, custom_image: str) -> None:
     monkeypatch.delenv(SANDBOX_ENV, raising=False)
-    cfg = ExperimentConfig(splits=["math", "code"], sandbox="bwrap", sandbox_image="img", sandbox_pool=4,
+    cfg = ExperimentConfig(splits=["math", "code"], sandbox="docker", sandbox_image=custom_image, sandbox_pool=4,
                            code_timeout_s=3.0, math_timeout_s=2.0)
-    assert verifier_options(cfg, "code") == {"sandbox": "bwrap", "image": "img", "pool_size": 4, "timeout_s": 3.0}
+    assert verifier_options(cfg, "code") == {"sandbox": "docker", "image": custom_image, "pool_size": 4,
+                                             "timeout_s": 3.0}
     assert verifier_options(cfg, "math") == {"timeout": 2.0}
     checker = CandidateChecker(cfg, judge=None)
     try:
@@ -125,3 +127,42 @@ def test_what_the_verifier_saw_is_on_the_row() -> None:
     assert out["is_verified"] is False
     assert out["extracted_answer"] == "5" and out["verification_reason"]
     assert '"extracted": "5"' in out["verification_details"]
+
+
+@pytest.mark.parametrize(("keys", "env", "says"), [
+    ({"sandbox_image": "bestofn-no-such-image"}, {}, "bestofn-no-such-image"),
+    ({"sandbox": "docker", "sandbox_image": "bestofn-no-such-image"}, {}, "build_docker.sh"),
+    ({"sandbox": "bwrap", "sandbox_image": "bestofn-sandbox"}, {}, "applies to Docker"),
+    ({}, {SANDBOX_ENV: "podman"}, "$BESTOFN_SANDBOX must be one of"),
+    ({}, {"BESTOFN_SANDBOX_POOL": "abc"}, "$BESTOFN_SANDBOX_POOL must be a positive integer"),
+])
+def test_a_sandbox_that_cannot_work_fails_at_start(monkeypatch: pytest.MonkeyPatch, keys: dict, env: dict,
+                                                    says: str) -> None:
+    for name in (SANDBOX_ENV, "BESTOFN_SANDBOX_POOL", "BESTOFN_SANDBOX_IMAGE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(UserError, match="cannot verify the code split") as err:
+        CandidateChecker(ExperimentConfig(splits=["code"], **keys), judge=None)
+    assert says in str(err.value)
+    CandidateChecker(ExperimentConfig(splits=["math"], **keys), judge=None).close()  # math needs no sandbox
+
+
+def test_a_sandbox_failure_mid_run_is_no_verdict_and_goes_to_no_judge(monkeypatch: pytest.MonkeyPatch) -> None:
+    from verifiers.base import VerificationResult
+
+    broken = VerificationResult(False, 0.0, "sandbox error (not a verdict on the code): gone", "code_execution",
+                                {"reason": "sandbox_error"})
+    monkeypatch.setattr(checker_module, "verify_candidate", lambda *a, **k: broken)
+
+    class NoJudge:
+        async def judge(self, *a, **k):  # type: ignore[no-untyped-def]
+            raise AssertionError("the judge must not decide what the sandbox could not run")
+
+    checker = CandidateChecker(ExperimentConfig(splits=["code"]), judge=NoJudge())  # type: ignore[arg-type]
+    try:
+        out = asyncio.run(checker.check(_query("code"), Candidate(text="```python\nprint(1)\n```")))
+    finally:
+        checker.close()
+    assert out["is_verified"] is None and out["confidence"] is None
+    assert out["verification_reason"] == "sandbox_error"

@@ -23,7 +23,7 @@ from verifiers.code.jobs import Outcome, interpret, prepare
 from verifiers.code.plans import BadTests, TestPlan, plan_from_tests, statement_examples
 from verifiers.code.syntax import check_syntax
 from verifiers.refusal import refusal_verdict
-from verifiers.sandbox.base import JobResult, Sandbox, SandboxError
+from verifiers.sandbox.base import JobResult, Sandbox, SandboxConfigError, SandboxError, SandboxUnavailable
 from verifiers.sandbox.select import shared_sandbox
 
 log = logging.getLogger(__name__)
@@ -130,8 +130,8 @@ class CodeVerifier:
             except SandboxError as e:
                 last = e
                 log.warning("sandbox fault (attempt %d/%d): %s", attempt + 1, self.retries + 1, e)
-                if type(e).__name__ == "SandboxUnavailable":
-                    break
+                if isinstance(e, SandboxUnavailable | SandboxConfigError):
+                    break  # trying again cannot help
         assert last is not None
         raise last
 

@@ -29,9 +29,10 @@ BACKENDS = ("auto", "docker", "bwrap")
 
 
 def default_kind(kind: str | None = None) -> str:
+    source = "the sandbox" if kind else f"${SANDBOX_ENV}"
     kind = (kind or os.environ.get(SANDBOX_ENV) or "auto").strip().lower()
     if kind not in BACKENDS:
-        raise SandboxUnavailable(f"the sandbox must be one of {', '.join(BACKENDS)}, got {kind!r}")
+        raise SandboxConfigError(f"{source} must be one of {', '.join(BACKENDS)}, got {kind!r}")
     return kind
 
 
@@ -40,11 +41,24 @@ def default_image(image: str | None = None) -> str:
 
 
 def default_pool_size(pool_size: int | None = None) -> int:
-    return pool_size or int(os.environ.get(POOL_ENV) or DEFAULT_POOL)
+    if pool_size:
+        return pool_size
+    raw = os.environ.get(POOL_ENV) or str(DEFAULT_POOL)
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise SandboxConfigError(f"${POOL_ENV} must be a positive integer, got {raw!r}")
+    return size
 
 
 class SandboxError(RuntimeError):
     """The sandbox itself failed (could not start, lost its runner, answered garbage): never a verdict."""
+
+
+class SandboxConfigError(SandboxError):
+    """A sandbox option (argument or its environment default) that cannot work; str(e) says which."""
 
 
 class SandboxUnavailable(SandboxError):

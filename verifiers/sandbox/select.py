@@ -9,7 +9,14 @@ from __future__ import annotations
 import shutil
 import threading
 
-from verifiers.sandbox.base import Sandbox, SandboxUnavailable, default_image, default_kind, default_pool_size
+from verifiers.sandbox.base import (
+    Sandbox,
+    SandboxConfigError,
+    SandboxUnavailable,
+    default_image,
+    default_kind,
+    default_pool_size,
+)
 
 
 def docker_ready(image: str) -> str | None:
@@ -51,6 +58,25 @@ def resolve_backend(kind: str | None = None, image: str | None = None) -> str:
         return "bwrap"
     raise SandboxUnavailable(f"no sandbox available ({why}; Docker: {docker_ready(image)}); "
                              "run verifiers/sandbox/setup_sandboxes.sh")
+
+
+def check_sandbox(kind: str | None = None, image: str | None = None, pool_size: int | None = None) -> str:
+    """The backend these options give here, or SandboxConfigError saying in one sentence why none can run.
+    Asked once at the start of a run, so a bad setting fails there and not as an error on every row."""
+    kind = default_kind(kind)
+    default_pool_size(pool_size)
+    if image and kind == "bwrap":
+        raise SandboxConfigError(f"a sandbox image ({image!r}) applies to Docker, but the sandbox is bwrap")
+    if image or kind == "docker":
+        # An image the user named must be there: never a silent fall back to bubblewrap.
+        why = docker_ready(default_image(image))
+        if why is not None:
+            raise SandboxConfigError(f"the Docker sandbox image {default_image(image)!r} cannot be used ({why}); "
+                                     "build it with verifiers/sandbox/build_docker.sh")
+    try:
+        return resolve_backend(kind, image)
+    except SandboxUnavailable as e:
+        raise SandboxConfigError(str(e)) from None
 
 
 def shared_sandbox(kind: str | None = None, image: str | None = None, pool_size: int | None = None) -> Sandbox:

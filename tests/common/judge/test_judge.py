@@ -63,7 +63,7 @@ def test_openai_verdict_with_json_schema_and_defaults(openai_fake: FakeServer, t
     assert v == JudgeVerdict(True, 0.9, "Both are 4.", "gpt-5-mini", cached=False, error=None)
     (body,) = bodies(openai_fake, "/v1/chat/completions")
     assert body["model"] == OPENAI.default_judge_model == "gpt-5-mini"
-    assert body["temperature"] == 0.0
+    assert "temperature" not in body and body["max_completion_tokens"] == 4096  # gpt-5-mini reasons
     assert body["response_format"]["type"] == "json_schema"
     assert body["response_format"]["json_schema"]["schema"]["required"] == ["reasoning", "is_correct", "confidence"]
     user = body["messages"][-1]["content"]
