@@ -57,6 +57,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help that wraps at any width (rich's boxes cut long words at 80 columns)
 )
 console = Console(stderr=True)
 
@@ -95,7 +96,7 @@ def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def _provider_app(provider: str) -> typer.Typer:
-    sub = typer.Typer(help=HELP[provider], no_args_is_help=True)
+    sub = typer.Typer(help=HELP[provider], no_args_is_help=True, rich_markup_mode=None)
 
     @sub.command(help=f"Generate and verify N candidates per query with {provider}.")
     def generate(
@@ -119,7 +120,8 @@ def _provider_app(provider: str) -> typer.Typer:
         _run(run_generate, PROVIDERS, provider, str(config) if config else None, overrides, overwrite=overwrite,
              quiet=quiet)
 
-    @sub.command(help="Regenerate selected rows of a results file in place (errored rows by default).")
+    @sub.command(help="Regenerate selected rows of a results file in place (errored rows by default).",
+                 short_help="Redo selected rows of a results file in place.")
     def regen(
         file: Annotated[Path, typer.Argument(help="Results Parquet file to repair.")],
         split: SplitOpt = None,
@@ -142,8 +144,13 @@ def _provider_app(provider: str) -> typer.Typer:
     return sub
 
 
+SHORT_HELP = {
+    "openai": "OpenAI (Chat Completions or Responses); OPENAI_API_KEY.",
+    "claude": "Anthropic Claude (Messages API); ANTHROPIC_API_KEY.",
+    "local": "An OpenAI-compatible server, or the embedded model; no key.",
+}
 for _name in PROVIDERS:
-    app.add_typer(_provider_app(_name), name=_name)
+    app.add_typer(_provider_app(_name), name=_name, short_help=SHORT_HELP[_name])
 
 
 def main() -> None:

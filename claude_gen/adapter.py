@@ -1,4 +1,5 @@
-"""Claude adapter: Messages API, extended thinking kept apart, persona and question marked for caching."""
+"""Claude adapter: Messages API, extended thinking kept apart, persona and question marked for caching,
+structured output through `output_config.format`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import anthropic
 
-from common.errors import MissingKeyError
+from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
@@ -54,6 +55,17 @@ def to_claude_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if out:
         out[-1]["content"][-1] = {**out[-1]["content"][-1], "cache_control": _CACHE}
     return out
+
+
+def output_format(schema: dict[str, Any]) -> dict[str, Any]:
+    """`output_config.format` for a JSON Schema: the reply's text block then holds JSON that follows it.
+
+    The schema goes through the SDK's own `transform_schema`, the rewrite it applies to its typed
+    `output_format`: the API refuses an object without `additionalProperties: false` and constraints it
+    cannot enforce (`minimum`, `maxLength`, ...), so those are fixed or moved into descriptions here
+    rather than failing every request of a run.
+    """
+    return {"type": "json_schema", "schema": anthropic.transform_schema(schema)}
 
 
 def deprecation_notice(model: str) -> str | None:
@@ -97,8 +109,17 @@ class ClaudeAdapter:
     def deprecation(self, model: str) -> str | None:
         return deprecation_notice(model)
 
-    async def served_model(self) -> str:
-        return self.info.default_model or ""
+    async def ping(self) -> None:
+        await self.client.models.list()
+
+    async def pick_model(self, default: str | None) -> str:
+        # Anthropic-compatible gateways route Anthropic's model names, so the default stands everywhere.
+        if default is not None:
+            return default
+        page = await self.client.models.list()
+        if not page.data:
+            raise RunFailure(f"{self.client.base_url} lists no model; set the config key 'model'.")
+        return page.data[0].id
 
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
         kwargs: dict[str, Any] = {
@@ -112,6 +133,8 @@ class ClaudeAdapter:
             kwargs["thinking"] = {"type": "enabled", "budget_tokens": req.thinking_budget, "display": "summarized"}
         if tools := to_claude_tools(req.tools):
             kwargs["tools"] = tools
+        if req.response_schema is not None:
+            kwargs["output_config"] = {"format": output_format(req.response_schema)}
         start = time.perf_counter()
         with warnings.catch_warnings():
             # The SDK warns about a deprecated model on every request; the run said so once at start.
@@ -140,7 +163,7 @@ class ClaudeAdapter:
         )
         return [
             Candidate(
-                text="".join(texts) or None,
+                text="".join(texts) if texts else None,  # "" said nothing; None: no text block came back
                 reasoning="\n".join(thinking) or None,
                 tool_calls=calls or None,
                 finish_reason=_FINISH.get(msg.stop_reason or "", msg.stop_reason),
@@ -174,6 +197,7 @@ CLAUDE = ProviderInfo(
     default_judge_model="claude-sonnet-4-6",
     apis=("chat",),  # the `api` key has only its default here: the Messages API
     supports_thinking=True,
+    supports_structured_output=True,  # output_config.format (json_schema); works beside extended thinking
     supports_temperature=False,
     cached_input_in_input_tokens=False,  # cache reads and writes are reported beside input_tokens
     prices=_CLAUDE_PRICES,

@@ -175,8 +175,8 @@ def load_config(
             f"run `bestofn {cfg.generator} ...` or change the key."
         )
     cfg.generator = provider  # the file records which provider made it
-    if cfg.model is None:
-        cfg.model = info.default_model  # None: the server is asked what it serves (common/pipeline/session.py)
+    # A model left out is picked when the run opens: the provider's default at its own endpoint,
+    # else what the server serves (common/pipeline/session.py).
     if cfg.persona:
         found = _resolve_path(cfg.persona, base)
         if found is None:

@@ -74,8 +74,16 @@ class OpenAIAdapter:
     def deprecation(self, model: str) -> str | None:
         return None  # the openai SDK ships no deprecation data
 
-    async def served_model(self) -> str:
-        """The first model a compatible server lists, for runs that name none."""
+    async def ping(self) -> None:
+        await self.client.models.list()
+
+    async def pick_model(self, default: str | None) -> str:
+        if default is not None and self._official:
+            return default
+        return await self._served_model()
+
+    async def _served_model(self) -> str:
+        """The first model a compatible server lists."""
         try:
             models = await self.client.models.list()
         except openai.APIError as e:
@@ -158,7 +166,8 @@ class OpenAIAdapter:
         if req.response_schema is not None:
             kwargs["text"] = {"format": {"type": "json_schema", **_text_format(req)}}
         resp = await self.client.responses.create(**kwargs)
-        text = resp.output_text or None
+        # "" when a message came back empty (the model said nothing); None when no message came at all.
+        text = resp.output_text if any(item.type == "message" for item in resp.output or []) else None
         reasoning_parts: list[str] = []
         tool_calls: list[dict[str, Any]] = []
         for item in resp.output or []:

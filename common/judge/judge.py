@@ -105,8 +105,9 @@ class LLMJudge:
     ) -> None:
         self.adapter = adapter
         self.provider = adapter.info.name
-        # None: the server is asked which model it serves, on first use.
-        self.model = model or adapter.info.default_judge_model
+        # None: picked on first use (the default judge model at the provider's own endpoint, else
+        # the model the server serves).
+        self.model = model
         self.key_env = adapter.info.key_env
         self.cache = JudgeCache(cache_dir) if use_cache else None
         self.max_retries = max_retries
@@ -205,7 +206,7 @@ class LLMJudge:
             async with self._model_lock:
                 if self.model is None:
                     try:
-                        self.model = await self.adapter.served_model()
+                        self.model = await self.adapter.pick_model(self.adapter.info.default_judge_model)
                     except Exception as exc:
                         raise _Failure(f"judge: could not ask {self.adapter.base_url} for its model: "
                                        f"{describe_error(exc)}") from None

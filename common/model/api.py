@@ -45,7 +45,7 @@ class ProviderInfo:
     name: str
     open: AdapterFactory
     key_env: str  # the variable that holds the API key
-    default_model: str | None  # None: the server is asked which model it serves
+    default_model: str | None  # at the provider's own endpoint; None: always ask the server (pick_model)
     default_judge_model: str | None
     apis: tuple[str, ...] = ("chat",)  # values the config key `api` may take here
     supports_thinking: bool = False
@@ -125,8 +125,15 @@ class ProviderAdapter(Protocol):
 
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]: ...
 
-    async def served_model(self) -> str:
-        """The model the server serves, for runs that name none (RunFailure when it cannot say)."""
+    async def ping(self) -> None:
+        """One cheap authenticated request (the model list), so a dead server or a rejected key is
+        found before any work; raises the SDK's error."""
+        ...
+
+    async def pick_model(self, default: str | None) -> str:
+        """The model to use where the config names none: `default` at the provider's own endpoint;
+        elsewhere (a compatible server, a gateway) the model the server says it serves, so rows are
+        never recorded and priced as a model that did not answer (RunFailure when it cannot say)."""
         ...
 
     async def aclose(self) -> None: ...

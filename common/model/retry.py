@@ -7,6 +7,8 @@ decides, and the attempt count on each row is true.
 from __future__ import annotations
 
 import email.utils
+import json
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -37,6 +39,8 @@ def _sdk_errors(name: str) -> tuple[type[BaseException], ...]:
 
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, _sdk_errors("APIConnectionError")):  # timeouts subclass it
+        return True
+    if isinstance(exc, json.JSONDecodeError):  # a 200 whose body is not JSON (a proxy's page, a cut reply)
         return True
     return isinstance(exc, _sdk_errors("APIStatusError")) and exc.status_code in RETRY_STATUS
 
@@ -75,8 +79,31 @@ class _Wait:
         return max(backoff, asked) if asked is not None else backoff
 
 
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The operating system's reason under an SDK error (refused, reset, no such host), if any."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and not isinstance(cur, TimeoutError) and cur.strerror:
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
 def describe_error(exc: BaseException) -> str:
-    """One line for the row's `error` column."""
+    """One line for the row's `error` column, naming the real cause (a refused connection is not a timeout,
+    though some transports report it as one)."""
+    if isinstance(exc, _sdk_errors("APIConnectionError")):
+        url = getattr(getattr(exc, "request", None), "url", None)
+        where = f" to {url.host}:{url.port}" if url is not None and url.port else ""
+        if (cause := _os_cause(exc)) is not None:
+            # The errno's own words ("Connection refused"), not the event loop's paraphrase of them.
+            return f"cannot connect{where}: {os.strerror(cause.errno) if cause.errno else cause.strerror}"
+        if isinstance(exc, _sdk_errors("APITimeoutError")):
+            return f"no answer{where} within the request timeout"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"the server's reply is not JSON ({exc})"
     if isinstance(exc, _sdk_errors("APIStatusError")):
         body = exc.body if isinstance(exc.body, dict) else None
         detail = (body or {}).get("error", body)

@@ -129,8 +129,15 @@ class Pipeline:
                 return [Candidate(text=None, error=describe_error(exc), attempts=attempts) for _ in range(k)]
         for c in cands:
             c.attempts = attempts
+            if c.text is None and not c.tool_calls:
+                # Apart from "" (the model said nothing): the API sent no content at all. An error, so
+                # regen redoes it.
+                c.error = f"the API returned no content (finish_reason {c.finish_reason})"
             if req.response_schema is not None:
-                c.reasoning, c.final_answer = parse_structured(c.text)
+                reasoning, c.final_answer = parse_structured(c.text)
+                # The provider's own trace (Claude's thinking) exists only here, while the JSON's reasoning
+                # stays whole in `response`: the trace wins, the JSON's reasoning fills in where there is none.
+                c.reasoning = c.reasoning or reasoning
         return cands
 
     async def _chunk(self, req: GenRequest, k: int) -> list[Candidate]:

@@ -11,9 +11,10 @@ from typing import Any
 
 from common.checks.checker import CandidateChecker, judge_needed_for
 from common.config import ExperimentConfig
-from common.errors import UserError
+from common.errors import AuthError, RunFailure, UserError
 from common.judge.judge import LLMJudge
 from common.model.api import ProviderAdapter, ProviderInfo, ProviderTable
+from common.model.retry import call_with_retry, describe_error
 
 log = logging.getLogger("bestofn")
 
@@ -77,9 +78,26 @@ async def open_session(
                 closers.push_async_callback(judge_adapter.aclose)
             judge = LLMJudge(judge_adapter, model=cfg.judge_model, cache_dir=cfg.judge_cache_dir)
             warn_deprecated(judge_adapter, judge.model, "judge_model")
-        if cfg.model is None:
-            cfg.model = await adapter.served_model()
-        warn_deprecated(adapter, cfg.model, "model")  # --model on the command line
-        checker = CandidateChecker(cfg, judge)
+        checker = CandidateChecker(cfg, judge)  # a sandbox that cannot work stops the run here
         closers.callback(checker.close)
+        await reachable(adapter, "the model server")
+        if judge is not None and judge.adapter is not adapter:
+            await reachable(judge.adapter, "the judge")
+        if cfg.model is None:
+            cfg.model = await adapter.pick_model(info.default_model)
+        warn_deprecated(adapter, cfg.model, "model")  # --model on the command line
         yield Session(adapter, checker, judge)
+
+
+async def reachable(adapter: ProviderAdapter, what: str) -> None:
+    """A dead server or a rejected key ends the run before any work, naming the real cause. Any
+    other answer (say a server with no model list) shows the server is there."""
+    try:
+        await call_with_retry(adapter.ping, max_retries=1, key_env=adapter.info.key_env, initial_wait=0.5)
+    except AuthError:
+        raise
+    except Exception as exc:
+        if getattr(exc, "status_code", None) is not None:
+            return
+        where = adapter.base_url or f"the {adapter.info.name} API"
+        raise RunFailure(f"{what} at {where} cannot be reached ({describe_error(exc)}).") from None

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
+from typing import Any
 
+import anthropic
 import pandas as pd
+import pytest
 
+from claude_gen import CLAUDE, ClaudeAdapter
+from common.model.api import STRUCTURED_OUTPUT_SCHEMA, Candidate, GenRequest
 from tests.conftest import cli_env, run_cli, write_config
 from tests.fakes.launch import FakeServer
 
@@ -62,10 +69,104 @@ def test_rejected_key_names_the_variable(tmp_path: Path, anthropic_fake: FakeSer
     assert r.returncode == 1 and "ANTHROPIC_API_KEY" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_openai_only_keys_are_refused_for_claude(tmp_path: Path, anthropic_fake: FakeServer) -> None:
-    cfg = write_config(tmp_path / "c.yaml", structured_output=True)
+def _messages(fake: FakeServer) -> list[dict[str, Any]]:
+    return [q["body"] for q in fake.requests() if q["path"] == "/v1/messages"]
+
+
+# The reasoning of each reply names the other answer, so a verdict read from the text would be wrong.
+JSON_RULES = [{"match": "What is 7 + 5?", "replies": [
+    json.dumps({"reasoning": "Not \\boxed{11}: 7 + 5 carries.", "final_answer": "12"}),
+    json.dumps({"reasoning": "Surely \\boxed{12}? I doubt it.", "final_answer": "11"}),
+]}]
+
+
+def test_structured_output_final_answer_is_what_math_verifies(tmp_path: Path, anthropic_fake: FakeServer) -> None:
+    anthropic_fake.configure({"rules": JSON_RULES})
+    cfg = write_config(tmp_path / "c.yaml", structured_output=True, num_candidates=2, max_queries=1, concurrency=1)
     r = _generate(cfg, anthropic_fake)
-    assert r.returncode == 2 and "structured_output" in r.stderr
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert df.error.isna().all() and df.provider.eq("claude").all()
+    assert dict(zip(df.final_answer, df.is_verified, strict=True)) == {"12": True, "11": False}
+    assert df.reasoning.str.contains("boxed").all()  # the JSON's reasoning, without thinking
+    assert df.response.map(json.loads).map(set).eq({"reasoning", "final_answer"}).all()
+
+    bodies = _messages(anthropic_fake)
+    assert len(bodies) == 2
+    for body in bodies:
+        assert body["output_config"] == {"format": {"type": "json_schema", "schema": STRUCTURED_OUTPUT_SCHEMA}}
+        assert "thinking" not in body and "response_format" not in body
+
+
+def test_structured_output_with_thinking_keeps_the_thinking(tmp_path: Path, anthropic_fake: FakeServer) -> None:
+    anthropic_fake.configure({"rules": RULES})  # plain replies: the fake puts the \boxed{} answer in final_answer
+    cfg = write_config(tmp_path / "c.yaml", structured_output=True, thinking_budget=1024, max_tokens=2048,
+                       num_candidates=2, max_queries=1, concurrency=2)
+    r = _generate(cfg, anthropic_fake)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert df.error.isna().all()
+    assert dict(zip(df.final_answer, df.is_verified, strict=True)) == {"12": True, "11": False}
+    # Claude's thinking is the row's reasoning; the JSON (with its own reasoning) stays in `response`.
+    assert df.reasoning.str.startswith("Let me work through this carefully").all()
+    assert df.response.map(lambda t: json.loads(t)["reasoning"]).isin(["Sigh. \\boxed{12}", "\\boxed{11}"]).all()
+
+    bodies = _messages(anthropic_fake)
+    assert len(bodies) == 2
+    for body in bodies:
+        assert body["thinking"]["type"] == "enabled" and body["thinking"]["budget_tokens"] == 1024
+        assert body["output_config"]["format"] == {"type": "json_schema", "schema": STRUCTURED_OUTPUT_SCHEMA}
+
+
+@pytest.mark.parametrize(("fmt", "complaint"), [
+    ({"type": "json_object", "schema": STRUCTURED_OUTPUT_SCHEMA}, "output_config.format.type"),
+    ({"type": "json_schema", "schema": "an object with a final_answer"}, "valid dictionary"),
+    ({"type": "json_schema", "schema": {"type": "object", "properties": {"a": {"type": "string"}}}},
+     "'additionalProperties' must be explicitly set to false"),
+    ({"type": "json_schema", "schema": {"type": "object", "additionalProperties": False, "properties": {
+        "items": {"type": "array", "items": {"type": "object", "properties": {}}}}}}, "additionalProperties"),
+])
+def test_the_fake_refuses_output_formats_the_api_refuses(
+    anthropic_fake: FakeServer, fmt: dict[str, Any], complaint: str
+) -> None:
+    client = anthropic.Anthropic(api_key="sk-ant-test", base_url=anthropic_fake.base_url, max_retries=0)
+    with pytest.raises(anthropic.BadRequestError) as err:
+        client.messages.create(model="claude-sonnet-4-6", max_tokens=64, output_config={"format": fmt},  # type: ignore[typeddict-item]
+                               messages=[{"role": "user", "content": "What is 7 + 5?"}])
+    assert err.value.body["error"]["type"] == "invalid_request_error"  # type: ignore[index]
+    assert complaint in err.value.body["error"]["message"]  # type: ignore[index]
+
+
+def test_the_adapter_sends_a_loose_schema_in_the_form_the_api_accepts(anthropic_fake: FakeServer) -> None:
+    loose = {"type": "object", "required": ["n"], "properties": {
+        "n": {"type": "integer", "minimum": 0},
+        "tags": {"type": "array", "items": {"type": "object", "properties": {"t": {"type": "string"}}}},
+    }}
+
+    async def go() -> list[Candidate]:
+        adapter = ClaudeAdapter(CLAUDE, base_url=anthropic_fake.base_url, api_key="sk-ant-test")
+        try:
+            req = GenRequest(model="claude-sonnet-4-6", messages=[{"role": "user", "content": "What is 7 + 5?"}],
+                             response_schema=loose)
+            return await adapter.generate(req, 1)
+        finally:
+            await adapter.aclose()
+
+    (cand,) = asyncio.run(go())
+    assert json.loads(cand.text or "")["final_answer"] == "42"
+    (body,) = _messages(anthropic_fake)
+    sent = body["output_config"]["format"]["schema"]
+    assert sent["additionalProperties"] is False
+    assert sent["properties"]["tags"]["items"]["additionalProperties"] is False
+    assert "minimum" not in sent["properties"]["n"] and "minimum: 0" in sent["properties"]["n"]["description"]
+    assert loose["properties"]["n"] == {"type": "integer", "minimum": 0}  # the caller's schema is untouched
+
+
+def test_keys_claude_does_not_support_are_refused(tmp_path: Path, anthropic_fake: FakeServer) -> None:
+    cfg = write_config(tmp_path / "c.yaml", api="responses")
+    r = _generate(cfg, anthropic_fake)
+    assert r.returncode == 2 and "'api'" in r.stderr and "responses" in r.stderr and "Traceback" not in r.stderr
+    assert not _messages(anthropic_fake) and not (tmp_path / "out.parquet").exists()
 
 
 def test_deprecated_model_is_announced_once_at_start(tmp_path: Path, anthropic_fake: FakeServer) -> None:

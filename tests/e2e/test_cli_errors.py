@@ -110,3 +110,12 @@ def test_a_setting_that_cannot_work_stops_the_run_at_start(tmp_path: Path, keys:
                 env=cli_env(OPENAI_API_KEY="sk-test", **env))
     _assert_user_error(r, needle)
     assert not (tmp_path / "out.parquet").exists()
+
+
+@pytest.mark.parametrize("args", [[], ["openai"], ["openai", "generate"], ["claude", "regen"], ["local", "generate"]])
+def test_help_is_whole_at_80_columns(args: list[str]) -> None:
+    r = run_cli(*args, "--help", env=cli_env(COLUMNS="80"))
+    assert r.returncode == 0, r.stderr
+    body = [line for line in r.stdout.splitlines() if not line.startswith("Usage:")]
+    assert not [line for line in body if "..." in line or "…" in line]  # nothing cut off
+    assert all(len(line) <= 80 for line in r.stdout.splitlines())

@@ -133,6 +133,53 @@ def _usage(body: dict[str, Any], state: FakeState, output_tokens: int) -> dict[s
     }
 
 
+_SCHEMA_MAPS = ("properties", "$defs", "definitions")  # keywords whose values are name -> subschema
+_SCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")  # keywords whose values are lists of subschemas
+
+
+def _open_object(schema: Any) -> bool:
+    """True if `schema` or a subschema is an object without `additionalProperties: false`, which the
+    real API refuses for structured output."""
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    is_object = kind == "object" or (isinstance(kind, list) and "object" in kind)
+    if is_object and schema.get("additionalProperties") is not False:
+        return True
+    items = schema.get("items")
+    subs: list[Any] = [schema.get("not"), *(items if isinstance(items, list) else [items])]
+    for key in _SCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            subs += schema[key].values()
+    for key in _SCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            subs += schema[key]
+    return any(_open_object(sub) for sub in subs)
+
+
+def _output_format_error(body: dict[str, Any]) -> str | None:
+    """The real API's refusals of `output_config.format` that a client can cause."""
+    config = body.get("output_config")
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        return "output_config: Input should be a valid dictionary"
+    fmt = config.get("format")
+    if fmt is None:
+        return None
+    if not isinstance(fmt, dict):
+        return "output_config.format: Input should be a valid dictionary"
+    if fmt.get("type") != "json_schema":
+        return "output_config.format.type: Input should be 'json_schema'"
+    if "schema" not in fmt:
+        return "output_config.format.schema: Field required"
+    if not isinstance(fmt["schema"], dict):
+        return "output_config.format.schema: Input should be a valid dictionary"
+    if _open_object(fmt["schema"]):
+        return "output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false"
+    return None
+
+
 def validate(request: Request, body: dict[str, Any]) -> Response | None:
     """The checks the real API makes that a client is most likely to get wrong."""
     if "anthropic-version" not in request.headers:
@@ -154,6 +201,8 @@ def validate(request: Request, body: dict[str, Any]) -> Response | None:
         if body.get("temperature") not in (None, 1, 1.0):
             return PROVIDER.error(400, "`temperature` may only be set to 1 when thinking is enabled or in "
                                        "interleaved thinking mode.")
+    if message := _output_format_error(body):
+        return PROVIDER.error(400, message)
     return None
 
 

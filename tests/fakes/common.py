@@ -11,6 +11,7 @@ Config schema (every key optional; POST /_control/config replaces it, /_control/
                      go round-robin across choices and requests. No match -> DEFAULT_REPLY.
     failures:        queue, one popped per generation request: {"status": 429, "retry_after": 0.2,
                      "message": str, "type": str, "code": str} or {"drop": true}
+                     or {"status": 200, "raw": "<html>...</html>"} (a body that is not the API's JSON)
     fail_when_match: [{"match": str, <same fields as a failure>}]  every matching request fails
     latency_s:       float, awaited per successful generation (failures answer at once)
     api_key:         str | null (OpenAI: Authorization Bearer; Anthropic: x-api-key or Bearer)
@@ -271,6 +272,9 @@ class DropResponse(Response):
 
 
 def failure_response(provider: Provider, failure: dict[str, Any]) -> Response:
+    if "raw" in failure:  # a body that is not the API's JSON (a proxy's HTML page, a cut-off reply)
+        return Response(str(failure["raw"]).encode(), status_code=int(failure.get("status", 200)),
+                        media_type=failure.get("media_type", "application/json"))
     if failure.get("drop"):
         return DropResponse()
     headers: dict[str, str] = {}

@@ -29,7 +29,7 @@ def classify(fake: FakeServer | None, tmp_path: Path, text: str, **kw: object) -
         judge = None
         if fake is not None:
             adapter = OpenAIAdapter(OPENAI, base_url=fake.base_url, api_key="sk-test")
-            judge = LLMJudge(adapter, cache_dir=tmp_path, initial_wait=0.01, max_retries=0)
+            judge = LLMJudge(adapter, "gpt-5-mini", cache_dir=tmp_path, initial_wait=0.01, max_retries=0)
         try:
             return await RefusalClassifier(judge).classify(text, "Question?", **kw)  # type: ignore[arg-type]
         finally:

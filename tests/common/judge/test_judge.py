@@ -13,7 +13,7 @@ import pytest
 from claude_gen import CLAUDE, ClaudeAdapter
 from common.errors import AuthError, MissingKeyError
 from common.judge.judge import JudgeVerdict, LLMJudge
-from common.judge.prompts import PROMPT_VERSION
+from common.judge.prompts import PROMPT_VERSION, VERDICT_SCHEMA
 from common.model.api import ProviderAdapter
 from openai_gen import LOCAL, OPENAI, OpenAIAdapter
 from tests.fakes.launch import FakeServer
@@ -35,6 +35,8 @@ def adapter_for(provider: str, base_url: str | None, api_key: str | None = None)
 def make(fake: FakeServer, tmp_path: Path, provider: str = "openai", api_key: str | None = "", **kw: Any) -> LLMJudge:
     key = ("sk-ant-test" if provider == "claude" else "sk-test") if api_key == "" else api_key
     adapter = adapter_for(provider, fake.base_url, key or "not-needed")
+    # Named, as a run at the provider's own endpoint would pick it: no model-list request in the counts.
+    kw.setdefault("model", adapter.info.default_judge_model)
     return LLMJudge(adapter, cache_dir=tmp_path / "cache", initial_wait=0.01, **kw)
 
 
@@ -77,15 +79,32 @@ def test_latex_broken_json_reply_is_repaired(openai_fake: FakeServer, tmp_path: 
     assert r"\frac{8}{2}" in v.reasoning and r"\times" in v.reasoning and "\f" not in v.reasoning
 
 
-def test_claude_judge_sends_no_temperature(anthropic_fake: FakeServer, tmp_path: Path) -> None:
-    fenced = f"```json\n{LATEX}\n```"
-    anthropic_fake.configure({"rules": [{"match": "QID-1", "replies": [fenced]}]})
+def test_claude_judge_sends_the_verdict_schema_as_output_config(anthropic_fake: FakeServer, tmp_path: Path) -> None:
+    anthropic_fake.configure({"rules": [{"match": "QID-1", "replies": [GOOD]}]})
     v = ask(make(anthropic_fake, tmp_path, "claude"))
-    assert v.is_correct is True and v.model == "claude-sonnet-4-6"
+    assert v == JudgeVerdict(True, 0.9, "Both are 4.", "claude-sonnet-4-6", cached=False, error=None)
     (body,) = bodies(anthropic_fake, "/v1/messages")
     assert body["model"] == "claude-sonnet-4-6"
     assert "temperature" not in body and "response_format" not in body
+    assert body["output_config"] == {"format": {"type": "json_schema", "schema": VERDICT_SCHEMA}}
     assert "JSON" in body["system"][0]["text"]  # the judge's system prompt is marked for caching
+
+
+def test_claude_judge_falls_back_to_plain_prompting_on_400(anthropic_fake: FakeServer, tmp_path: Path) -> None:
+    # Plain prompting gets what models write without a schema: fenced JSON with LaTeX escapes.
+    fenced = f"```json\n{LATEX}\n```"
+    anthropic_fake.configure({"rules": [{"match": "QID-1", "replies": [fenced]}],
+                              "failures": [{"status": 400, "message": "output_config.format: structured outputs "
+                                                                      "are not supported for this model"}]})
+
+    async def two(j: LLMJudge) -> list[JudgeVerdict]:
+        return [await j.judge("q", "QID-1 a", None, "math"), await j.judge("q", "QID-1 b", None, "math")]
+
+    verdicts = run(make(anthropic_fake, tmp_path, "claude"), two)
+    assert [(v.is_correct, v.confidence, v.error) for v in verdicts] == [(True, 0.85, None)] * 2
+    sent = bodies(anthropic_fake, "/v1/messages")
+    assert len(sent) == 3  # rejected, retried plain, then plain from the start
+    assert "output_config" in sent[0] and all("output_config" not in b for b in sent[1:])
 
 
 def test_second_call_and_rerun_hit_the_disk_cache(openai_fake: FakeServer, tmp_path: Path) -> None:
@@ -188,8 +207,9 @@ def test_local_judge_uses_the_model_the_server_lists(openai_fake: FakeServer, tm
 def test_provider_defaults_and_key_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-x")
-    assert LLMJudge(adapter_for("openai", None)).model == "gpt-5-mini"
-    assert LLMJudge(adapter_for("claude", None)).model == "claude-sonnet-4-6"
+    # At the provider's own endpoint the default judge model is picked without asking anything.
+    assert asyncio.run(adapter_for("openai", None).pick_model(OPENAI.default_judge_model)) == "gpt-5-mini"
+    assert asyncio.run(adapter_for("claude", None).pick_model(CLAUDE.default_judge_model)) == "claude-sonnet-4-6"
     assert LLMJudge(adapter_for("claude", None), model="claude-opus-4-5-20251101").model == "claude-opus-4-5-20251101"
     assert LLMJudge(adapter_for("local", "http://127.0.0.1:9/v1", "x")).model is None  # asked of the server
     monkeypatch.delenv("ANTHROPIC_API_KEY")
@@ -241,3 +261,12 @@ def test_refusal_classification_prompt(anthropic_fake: FakeServer, tmp_path: Pat
     assert v.is_refusal is False and v.refusal_type == "none" and v.confidence == 0.95
     user = bodies(anthropic_fake, "/v1/messages")[0]["messages"][0]["content"][0]["text"]
     assert "persona" in user and '"refusal_type"' in user
+
+
+def test_an_openai_judge_elsewhere_than_openai_uses_the_model_served(openai_fake: FakeServer, tmp_path: Path) -> None:
+    # Never recorded (or priced) as gpt-5-mini when a gateway or compatible server answered.
+    openai_fake.configure({"rules": [{"match": "QID-1", "replies": [GOOD]}], "models": ["served-judge-7b"]})
+    judge = make(openai_fake, tmp_path, model=None)
+    v = ask(judge)
+    assert v.model == "served-judge-7b" and v.is_correct is True
+    assert judge.usage.cost_usd is None  # not a listed model: cost unknown, never another model's price
