@@ -33,9 +33,12 @@ _LOCAL_SUFFIXES = (".jsonl", ".json", ".parquet")
 _GLOB_CHARS = "*?["
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _PROBE_TIMEOUT_S = 3.0
+# Offline, `datasets` reads only its own prepared cache (left by a `streaming: false` load while online),
+# never the hub's download cache; the downloaded files themselves load as a local dataset.
 _LOCAL_HINT = (
-    "point `dataset:` at local .jsonl/.parquet files (e.g. experiments/data/sample/*.jsonl) "
-    "or set HF_HUB_OFFLINE=1 with a cached copy"
+    "point `dataset:` at local .jsonl/.parquet files (e.g. experiments/data/sample/*.jsonl, or the "
+    "data files of a downloaded copy), or load it once online with `streaming: false` and then run "
+    "with HF_HUB_OFFLINE=1"
 )
 
 

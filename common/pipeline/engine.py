@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -38,6 +38,35 @@ QUERY_BATCH = 32  # queries pulled from the dataset per trip to a worker thread
 INLINE_ROW_CHARS = 20_000  # a query's rows with more text than this are built off the event loop
 
 
+def error_kind(error: str) -> str:
+    """A short name for an `error` cell, to count errors by kind ("HTTP 500", "cannot connect", ...)."""
+    head = error.split(":", 1)[0].strip()
+    if head.startswith("cannot connect"):
+        return "cannot connect"
+    if head.startswith("the API returned no content"):
+        return "no content"
+    if head.startswith("no answer"):
+        return "timeout"
+    return head[:40]
+
+
+@dataclass
+class SplitStats:
+    rows: int = 0
+    verified: int = 0
+    verifiable: int = 0
+    refusals: int = 0
+    judge_errors: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def line(self) -> str:
+        share = f"{self.verified / self.verifiable:.1%}" if self.verifiable else "n/a"
+        kinds = ", ".join(f"{k} x{n}" for k, n in self.errors.most_common(3))
+        errors = f"{sum(self.errors.values())} errors" + (f" ({kinds})" if kinds else "")
+        return (f"{self.rows} rows, {self.verified}/{self.verifiable} verified ({share}), {errors}, "
+                f"{self.refusals} refusals, {self.judge_errors} judge errors")
+
+
 @dataclass
 class RunStats:
     queries_total: int | None = None
@@ -53,9 +82,27 @@ class RunStats:
     output_tokens: int = 0
     cost_usd: float = 0.0
     unpriced: int = 0  # rows whose model has no listed price (cost null)
+    judge_errors: int = 0  # rows the judge should have decided but could not
     retry: RetryStats = field(default_factory=RetryStats)
+    by_split: dict[str, SplitStats] = field(default_factory=dict)
+
+    def failed_rows(self) -> int:
+        """Rows that errored or lost their judge verdict: what `max_error_rate` is compared with."""
+        return self.errors + self.judge_errors
+
+    def error_kinds(self) -> Counter[str]:
+        return sum((s.errors for s in self.by_split.values()), Counter())
 
     def record(self, row: BestOfNRecord) -> None:
+        split = self.by_split.setdefault(row.split, SplitStats())
+        split.rows += 1
+        split.verifiable += row.is_verified is not None
+        split.verified += bool(row.is_verified)
+        split.refusals += bool(row.is_refusal)
+        split.judge_errors += row.judge_error is not None
+        if row.error is not None:
+            split.errors[error_kind(row.error)] += 1
+        self.judge_errors += row.judge_error is not None
         self.candidates += 1
         if row.is_verified is not None:
             self.verifiable += 1

@@ -16,10 +16,10 @@ from rich.console import Console
 
 from common.config import ExperimentConfig, load_config
 from common.data.load import DatasetError, LoadStats, iter_queries
-from common.errors import UserError
+from common.errors import RunFailure, UserError
 from common.model.api import ProviderTable
 from common.pipeline.engine import Pipeline, RunStats, pending_work
-from common.pipeline.progress import ProgressDisplay, summary_table
+from common.pipeline.progress import ProgressDisplay, show_summary
 from common.pipeline.session import open_session, provider_info
 from common.store import CheckpointStore
 
@@ -42,6 +42,22 @@ def file_metadata(cfg: ExperimentConfig, provider: str, run_id: str) -> dict[str
         "bestofn.versions": json.dumps(package_versions()),
         "bestofn.run_id": run_id,
     }
+
+
+def check_error_rate(stats: RunStats, cfg: ExperimentConfig, redo: str) -> None:
+    """Exit 1 (RunFailure) when more than `max_error_rate` of the run's rows errored or lost their
+    judge verdict; the rows are written either way, and `redo` says how to redo them."""
+    failed = stats.failed_rows()
+    if not stats.candidates or failed / stats.candidates <= cfg.max_error_rate:
+        return
+    causes = [f"{kind} x{n}" for kind, n in stats.error_kinds().most_common(3)]
+    if stats.judge_errors:
+        causes.append(f"judge failed x{stats.judge_errors}")
+    raise RunFailure(
+        f"{failed} of {stats.candidates} rows this run ({failed / stats.candidates:.0%}) errored or lost their judge "
+        f"verdict ({', '.join(causes)}), more than max_error_rate {cfg.max_error_rate:.0%}; they are written, and "
+        f"{redo} redoes the errored ones."
+    )
 
 
 def estimated_total(cfg: ExperimentConfig) -> int | None:
@@ -97,7 +113,8 @@ def generate(
                 })})
                 summary.update(session.judge_summary())
                 summary["output"] = str(output)
-                console.print(summary_table(stats, summary, time.monotonic() - started))
+                show_summary(console, stats, summary, time.monotonic() - started, quiet)
+                check_error_rate(stats, cfg, f"`bestofn {provider} regen {output}`")
                 return stats
 
     return asyncio.run(main())

@@ -80,24 +80,36 @@ def _cost(stats: RunStats) -> str:
     return f"{stats.cost_usd:.4f}"
 
 
-def summary_table(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> Table:
+def show_summary(console: Console, stats: RunStats, extra: dict[str, Any], elapsed_s: float, quiet: bool) -> None:
+    """A table on a terminal; with --quiet one plain `what: value` line each, whole and greppable in a log."""
+    rows = summary_rows(stats, extra, elapsed_s)
+    if quiet:
+        for k, v in rows:
+            console.print(f"{k}: {v}", highlight=False, soft_wrap=True)
+        return
     table = Table(title="bestofn run summary", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value")
+    for k, v in rows:
+        table.add_row(k, str(v))
+    console.print(table)
+
+
+def summary_rows(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = [
         ("queries done this run", stats.queries_done),
         ("queries already done (resumed)", stats.queries_skipped_done),
         ("candidates this run", stats.candidates),
         ("verified", f"{stats.verified}/{stats.verifiable} ({_share(stats.verified, stats.verifiable)})"),
         ("refusals", stats.refusals),
-        ("errors", stats.errors),
+        ("errors (rows)", stats.errors),
+        ("judge errors (rows)", stats.judge_errors),
         ("retries", stats.retry.retries),
         ("input / output tokens", f"{stats.input_tokens:,} / {stats.output_tokens:,}"),
         ("cost (USD, list price)", _cost(stats)),
         ("elapsed", f"{elapsed_s:.1f} s"),
         ("candidates / s", f"{stats.candidates / elapsed_s:.1f}" if elapsed_s > 0 else "n/a"),
     ]
+    rows += [(f"split {name}", split.line()) for name, split in sorted(stats.by_split.items())]
     rows += list(extra.items())
-    for k, v in rows:
-        table.add_row(k, str(v))
-    return table
+    return rows

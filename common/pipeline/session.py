@@ -76,7 +76,8 @@ async def open_session(
                     cfg.judge_base_url, api="chat", timeout=cfg.request_timeout, model=cfg.judge_model, stack=stack
                 )
                 closers.push_async_callback(judge_adapter.aclose)
-            judge = LLMJudge(judge_adapter, model=cfg.judge_model, cache_dir=cfg.judge_cache_dir)
+            judge = LLMJudge(judge_adapter, model=cfg.judge_model, cache_dir=cfg.judge_cache_dir,
+                             max_retries=cfg.max_retries)
             warn_deprecated(judge_adapter, judge.model, "judge_model")
         checker = CandidateChecker(cfg, judge)  # a sandbox that cannot work stops the run here
         closers.callback(checker.close)

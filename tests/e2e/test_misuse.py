@@ -57,7 +57,7 @@ def test_a_body_that_never_becomes_json_is_an_error_that_says_so(tmp_path: Path,
 
 def test_empty_and_null_content_stay_apart(tmp_path: Path, openai_fake: FakeServer) -> None:
     openai_fake.configure({"rules": RULES, "failures": [{"status": 200, "raw": _chat_body(None, "")}]})
-    cfg = write_config(tmp_path / "c.yaml", max_queries=1, num_candidates=2, concurrency=1)
+    cfg = write_config(tmp_path / "c.yaml", max_queries=1, num_candidates=2, concurrency=1, max_error_rate=1.0)
     r = _openai(cfg, openai_fake)
     assert r.returncode == 0, r.stderr
     df = pd.read_parquet(tmp_path / "out.parquet").sort_values("candidate_idx")
@@ -102,3 +102,29 @@ def test_openai_base_url_runs_record_the_served_model_and_no_price(tmp_path: Pat
     assert "no listed price" in r.stderr
     bodies = [q["body"] for q in openai_fake.requests() if q["path"].endswith("/chat/completions")]
     assert bodies and all(b["model"] == "qwen2.5-7b-instruct" for b in bodies)
+
+
+def test_a_run_where_many_rows_errored_exits_1_after_writing_them(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": RULES, "fail_when_match": [{"match": "Compute 12", "status": 500}]})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=2, max_retries=0)
+    r = _openai(cfg, openai_fake)
+    assert r.returncode == 1, r.stderr
+    assert "2 of 4 rows this run (50%) errored" in r.stderr and "HTTP 500 x2" in r.stderr
+    assert "max_error_rate 10%" in r.stderr and "regen" in r.stderr and "Traceback" not in r.stderr
+    assert "split math" in r.stderr and "2 errors (HTTP 500 x2)" in r.stderr  # the per-split line
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert len(df) == 4 and df.error.notna().sum() == 2  # written all the same
+    # A threshold the user raises lets the same run pass.
+    cfg = write_config(tmp_path / "c.yaml", max_queries=2, max_retries=0, max_error_rate=0.5)
+    assert _openai(cfg, openai_fake, "--overwrite").returncode == 0
+
+
+def test_judge_failures_count_toward_the_exit_status(tmp_path: Path, openai_fake: FakeServer) -> None:
+    weather = {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
+    openai_fake.configure({"rules": [{"match": "weather like in Paris", "replies": [weather]}],
+                           "fail_when_match": [{"match": "Task type: tool calling", "status": 500}]})
+    cfg = write_config(tmp_path / "c.yaml", splits="tool_calling", max_queries=1, max_retries=0)
+    r = _openai(cfg, openai_fake)
+    assert r.returncode == 1 and "judge failed x2" in r.stderr, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert df.judge_error.notna().all() and df.is_verified.isna().all()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from tests.conftest import ROOT, cli_env, run_cli, write_config
 from tests.fakes.launch import FakeServer
@@ -36,8 +37,22 @@ def _chat_requests(fake: FakeServer) -> list[dict]:
     return [r for r in fake.requests() if r["path"].endswith("/chat/completions")]
 
 
+# Which scripted reply is right, decided here by reading it, not by the verifier.
+REPLY_IS_RIGHT = {"Seven and five: \\boxed{12}": True, "I think \\boxed{13}": False,
+                  "12*3 = \\boxed{36}": True, "The answer is 63.": True}
+# The wrong reply first, so the first candidate's pass rate and best-of-N differ.
+WRONG_FIRST_RULES = [{**MATH_RULES[0], "replies": MATH_RULES[0]["replies"][::-1]}, *MATH_RULES[1:]]
+
+
+def _scripted_verdicts(rules: list[dict], n: int) -> dict[tuple[str, int], bool]:
+    """(query_id, candidate_idx) -> right?, from the fake's rule: candidate i of a query gets reply i (mod len),
+    the n candidates of a query come from one request, and sample-math-00k asks rule k's question."""
+    return {(f"sample-math-{k:03d}", i): REPLY_IS_RIGHT[rule["replies"][i % len(rule["replies"])]]
+            for k, rule in enumerate(rules, 1) for i in range(n)}
+
+
 def test_generate_verifies_math_and_writes_analysable_parquet(tmp_path: Path, openai_fake: FakeServer) -> None:
-    openai_fake.configure({"rules": MATH_RULES})
+    openai_fake.configure({"rules": WRONG_FIRST_RULES})
     cfg = write_config(tmp_path / "c.yaml", notes="first e2e run")
     r = _generate(cfg, openai_fake)
     assert r.returncode == 0, r.stderr
@@ -65,6 +80,18 @@ def test_generate_verifies_math_and_writes_analysable_parquet(tmp_path: Path, op
     best_of_n = df.groupby("query_id")["is_verified"].max().mean()
     print(f"First: {first_pass:.1%} → Best-of-N: {best_of_n:.1%}")
     print(df[["quality_completeness_score", "quality_is_substantive"]].describe())
+    # Its numbers, against what the scripted replies make them: 5 of 6 right; the first candidate of
+    # query 1 is the wrong one, so 2 of 3 first candidates are right; every query has a right one.
+    expected = _scripted_verdicts(WRONG_FIRST_RULES, 2)
+    assert set(expected.values()) == {True, False}
+    assert {k: REPLY_IS_RIGHT[r] for k, r in zip(zip(df.query_id, df.candidate_idx, strict=True), df.response,
+                                                    strict=True)} == expected  # each row got its reply
+    assert verdict == expected
+    by_split = df.groupby("split")["is_verified"].mean()
+    assert list(by_split.index) == ["math"]
+    assert by_split["math"] == pytest.approx(sum(expected.values()) / len(expected)) == pytest.approx(5 / 6)
+    assert first_pass == pytest.approx(2 / 3)
+    assert first_pass == pytest.approx(sum(v for (_, i), v in expected.items() if i == 0) / 3)
     assert best_of_n == 1.0
 
 
@@ -142,7 +169,8 @@ def test_bad_request_is_recorded_on_its_row(tmp_path: Path, openai_fake: FakeSer
     )
     cfg = write_config(tmp_path / "c.yaml")
     r = _generate(cfg, openai_fake)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # 2 of 6 rows errored: more than max_error_rate, written all the same
+    assert "2 of 6 rows this run (33%) errored" in r.stderr and "HTTP 400 x2" in r.stderr
     df = pd.read_parquet(tmp_path / "out.parquet")
     bad = df[df.query_id == "sample-math-002"]
     assert len(bad) == 2 and bad.error.str.contains("400").all() and bad.error.str.contains("nope").all()
@@ -197,11 +225,18 @@ def test_rerun_of_a_finished_run_makes_nothing_and_extends_on_request(
     assert len(df) == 6 and not df.duplicated(["query_id", "candidate_idx"]).any()
 
 
+def _default_sigint() -> None:
+    # A pytest started in the background (`pytest &`) has SIGINT ignored, and a child inherits that:
+    # the CLI must get Ctrl-C as a user's terminal delivers it, whoever started the tests.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(cfg: Path, fake: FakeServer) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(ROOT / "bestofn.py"), "openai", "generate", "--config", str(cfg),
          "--base-url", fake.base_url, "--quiet"],
         cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_default_sigint,
     )
 
 
@@ -244,7 +279,7 @@ def test_ctrl_c_checkpoints_and_says_how_to_resume(tmp_path: Path, openai_fake: 
     cfg = write_config(tmp_path / "c.yaml", max_queries=12, concurrency=1, verify=False, checkpoint_every=100)
     proc = _start(cfg, openai_fake)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and openai_fake.request_count() < 3:
+    while time.monotonic() < deadline and len(_chat_requests(openai_fake)) < 3:  # 2 queries done, 1 in flight
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
@@ -263,7 +298,7 @@ def test_regen_redoes_only_selected_rows(tmp_path: Path, openai_fake: FakeServer
     openai_fake.configure(
         {"rules": MATH_RULES, "fail_when_match": [{"match": "Compute 12", "status": 400, "message": "nope"}]}
     )
-    cfg = write_config(tmp_path / "c.yaml")
+    cfg = write_config(tmp_path / "c.yaml", max_error_rate=1.0)  # the errored rows are the point here
     assert _generate(cfg, openai_fake).returncode == 0
     out = tmp_path / "out.parquet"
     before = pd.read_parquet(out)
@@ -292,3 +327,83 @@ def test_regen_redoes_only_selected_rows(tmp_path: Path, openai_fake: FakeServer
     meta = pq.read_schema(out).metadata
     assert b"bestofn.config" in meta
     assert os.path.exists(out) and not (tmp_path / "out.parquet.regen.parts").exists()
+
+
+CODE_RULE = {"match": "add_two", "replies": ["```python\ndef add_two(x):\n    return x + 2\n```"]}
+
+
+def _regen(out: Path, fake: FakeServer, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("openai", "regen", str(out), "--base-url", fake.base_url, "--quiet", *extra, env=_env())
+
+
+def test_regen_of_one_split_leaves_the_other_split_untouched(tmp_path: Path, openai_fake: FakeServer) -> None:
+    # One query of each split fails with a 400, so both splits hold errored rows regen would redo.
+    openai_fake.configure({"rules": [*MATH_RULES, CODE_RULE], "fail_when_match": [
+        {"match": "Compute 12", "status": 400, "message": "nope"},
+        {"match": "add_two", "status": 400, "message": "nope"},
+    ]})
+    cfg = write_config(tmp_path / "c.yaml", splits="math,code", max_queries=2, verify=False)
+    first = _generate(cfg, openai_fake)
+    # Half the rows errored: a run may exit 1 for that (max_error_rate), with every row written all the same.
+    assert first.returncode == 0 or (first.returncode == 1 and "regen" in first.stderr), first.stderr
+    out = tmp_path / "out.parquet"
+    before = pd.read_parquet(out).sort_values(["query_id", "candidate_idx"], ignore_index=True)
+    assert set(before.split) == {"math", "code"} and len(before) == 8
+    errored = set(before[before.error.notna()].query_id)
+    assert errored == {"sample-math-002", "sample-code-001"}
+
+    openai_fake.reset()
+    openai_fake.configure({"rules": [*MATH_RULES, CODE_RULE]})
+    r = _regen(out, openai_fake, "--split", "math")
+    assert r.returncode == 0, r.stderr
+    after = pd.read_parquet(out).sort_values(["query_id", "candidate_idx"], ignore_index=True)
+    assert len(after) == 8
+    # Only the math split's errored query went back to the server.
+    reqs = _chat_requests(openai_fake)
+    assert len(reqs) == 1 and "Compute 12" in json.dumps(reqs[0]["body"])
+    assert "add_two" not in json.dumps([q["body"] for q in reqs])
+    counts = after.set_index(["query_id", "candidate_idx"]).regen_count.to_dict()
+    assert counts == {k: int(k[0] == "sample-math-002") for k in counts}
+    redone = after[after.query_id == "sample-math-002"]
+    assert redone.error.isna().all() and redone.response.eq("12*3 = \\boxed{36}").all()
+    # The code rows, the errored one included, are exactly as they were.
+    pd.testing.assert_frame_equal(after[after.split == "code"], before[before.split == "code"], check_dtype=False)
+    assert after[after.query_id == "sample-code-001"].error.str.contains("400").all()
+
+    # And the other way round: code only, math untouched this time.
+    openai_fake.reset()
+    openai_fake.configure({"rules": [*MATH_RULES, CODE_RULE]})
+    r = _regen(out, openai_fake, "--split", "code")
+    assert r.returncode == 0, r.stderr
+    final = pd.read_parquet(out).sort_values(["query_id", "candidate_idx"], ignore_index=True)
+    reqs = _chat_requests(openai_fake)
+    assert len(reqs) == 1 and "add_two" in json.dumps(reqs[0]["body"])
+    assert final.error.isna().all()
+    assert final.set_index(["query_id", "candidate_idx"]).regen_count.to_dict() == {
+        k: int(k[0] in ("sample-math-002", "sample-code-001")) for k in counts}
+    pd.testing.assert_frame_equal(final[final.split == "math"], after[after.split == "math"], check_dtype=False)
+
+
+def test_a_query_id_repeated_in_the_data_is_made_once(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES})
+    data = tmp_path / "dup.jsonl"
+    rows = [
+        {"id": "dup-1", "split": "math", "question": "What is 7 + 5?", "ground_truth": "12"},
+        {"id": "dup-2", "split": "math", "question": "Compute 12 * 3.", "ground_truth": "36"},
+        {"id": "dup-1", "split": "math", "question": "What is 100 - 37?", "ground_truth": "63"},
+        {"id": "dup-2", "split": "math", "question": "Compute 12 * 3.", "ground_truth": "36"},
+    ]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    cfg = write_config(tmp_path / "c.yaml", dataset=str(data), max_queries=10, num_candidates=2)
+    r = _generate(cfg, openai_fake)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out.parquet"
+    df = pd.read_parquet(out)
+    assert len(df) == 2 * 2 and not df.duplicated(["query_id", "candidate_idx"]).any()  # unique ids x N
+    assert sorted(set(df.query_id)) == ["dup-1", "dup-2"]
+    # The first row of an id wins; its repeat is never sent.
+    assert df[df.query_id == "dup-1"].question.eq("What is 7 + 5?").all()
+    reqs = _chat_requests(openai_fake)
+    assert len(reqs) == 2 and "100 - 37" not in json.dumps([q["body"] for q in reqs])
+    summary = json.loads(pq.read_schema(out).metadata[b"bestofn.summary"])
+    assert summary["queries_done"] == 2 and summary["candidates"] == 4 and summary["rows in file"] == 4

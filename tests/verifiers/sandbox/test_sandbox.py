@@ -7,6 +7,9 @@ leftovers), then cheats that fool naive exit-code harnesses.
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -175,22 +178,56 @@ def test_concurrent_verification_is_thread_safe(verifier: CodeVerifier) -> None:
 
 # --------------------------------------------------------------------------- containment
 
-NET_PROBE = py("""
+# Whether sandboxed code has a network, decided without sending a packet beyond 127.0.0.0/8 (so the
+# answer does not depend on what the host can reach): the network namespace's interfaces and routes, and
+# a listener the test opens on the host's loopback. A sandbox with its own network namespace sees only
+# its own `lo` (plus, on hosts with tunnel modules loaded, their inert per-namespace fallback devices),
+# no route, and a 127.0.0.1 that is not the host's.
+FALLBACK_TUNNELS = {"tunl0", "sit0", "ip6tnl0", "gre0", "gretap0", "erspan0", "ip6gre0", "ip_vti0", "ip6_vti0"}
+NET_PROBE = """
 import socket
-ok = []
-for host, port in (("1.1.1.1", 53), ("172.17.0.1", 2375), ("127.0.0.1", 22), ("deb.debian.org", 80)):
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-        ok.append(host)
-    except OSError:
-        pass
-print("open" if ok else "blocked")
-""")
+with open("/proc/net/dev") as f:
+    ifaces = sorted(line.split(":")[0].strip() for line in f.read().splitlines()[2:] if ":" in line)
+extra = [i for i in ifaces if i != "lo" and i not in FALLBACK_TUNNELS]
+with open("/proc/net/route") as f:
+    routes4 = [line.split()[0] for line in f.read().splitlines()[1:] if line.strip()]
+try:
+    with open("/proc/net/ipv6_route") as f:
+        routes6 = [line.split()[-1] for line in f.read().splitlines() if line.strip() and line.split()[-1] != "lo"]
+except OSError:  # no IPv6 in this kernel
+    routes6 = []
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.settimeout(2)
+try:
+    s.connect(("127.0.0.1", PORT))
+    reached = True
+except OSError:
+    reached = False
+finally:
+    s.close()
+if "lo" in ifaces and not extra and not routes4 and not routes6 and not reached:
+    print("isolated")
+else:
+    print(f"network: interfaces={ifaces} routes={routes4 + routes6} reached_host_listener={reached}")
+"""
+ISOLATED = {"inputs": [""], "outputs": ["isolated\n"]}
 ECHO_TEST = {"inputs": [""], "outputs": ["blocked\n"]}
 
 
+def net_probe(port: int) -> str:
+    return NET_PROBE.replace("FALLBACK_TUNNELS", repr(sorted(FALLBACK_TUNNELS))).replace("PORT", str(port))
+
+
 def test_no_network(verifier: CodeVerifier) -> None:
-    r = run(verifier, NET_PROBE, ECHO_TEST)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        probe = net_probe(listener.getsockname()[1])
+        # Positive control: the same probe outside the sandbox reaches the listener, so a sandbox that
+        # shares the host's network would be caught by it, whatever else the host can or cannot reach.
+        outside = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+        assert "reached_host_listener=True" in outside.stdout, (outside.stdout, outside.stderr)
+        r = run(verifier, py(probe), ISOLATED)
     assert r.is_verified, r.explanation
 
 

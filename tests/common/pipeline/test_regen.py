@@ -1,0 +1,59 @@
+"""regen's row selection on a results file with two splits: only the splits asked for, by mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from common.pipeline.regen import queries_from_file, select_rows
+from common.schema import BestOfNRecord, records_to_table
+
+# (query_id, split, candidate_idx, error, is_verified)
+ROWS = [
+    ("m1", "math", 0, "HTTP 500", None),
+    ("m1", "math", 1, None, True),
+    ("m2", "math", 0, None, False),
+    ("m2", "math", 1, None, True),
+    ("c1", "code", 0, "HTTP 400", None),
+    ("c1", "code", 1, None, False),
+    ("c2", "code", 0, None, True),
+    ("c2", "code", 1, None, True),
+]
+
+
+def results_file(tmp_path: Path) -> Path:
+    records = [
+        BestOfNRecord(query_id=qid, split=split, candidate_idx=idx, question=f"question {qid}", model="m",
+                      provider="p", max_tokens=16, run_id="r", error=error, is_verified=ok,
+                      response=None if error else "answer")
+        for qid, split, idx, error, ok in ROWS
+    ]
+    path = tmp_path / "results.parquet"
+    pq.write_table(records_to_table(records), path)
+    return path
+
+
+def test_select_rows_keeps_to_the_splits_asked_for(tmp_path: Path) -> None:
+    path = results_file(tmp_path)
+    assert select_rows(path, ["math"], "errors") == {"m1": [0]}
+    assert select_rows(path, ["code"], "errors") == {"c1": [0]}
+    assert select_rows(path, ["math"], "failed") == {"m1": [0], "m2": [0]}
+    assert select_rows(path, ["code"], "failed") == {"c1": [0, 1]}
+    assert select_rows(path, ["math"], "all") == {"m1": [0, 1], "m2": [0, 1]}
+    assert select_rows(path, ["tool_calling"], "all") == {}  # a split the file does not hold: nothing
+
+
+def test_select_rows_without_splits_or_with_both_takes_every_split(tmp_path: Path) -> None:
+    path = results_file(tmp_path)
+    both = {"m1": [0], "c1": [0]}
+    assert select_rows(path, None, "errors") == both
+    assert select_rows(path, [], "errors") == both
+    assert select_rows(path, ["math", "code"], "errors") == both
+    assert select_rows(path, None, "all") == {q: [0, 1] for q in ("m1", "m2", "c1", "c2")}
+
+
+def test_queries_are_rebuilt_once_each_from_the_file(tmp_path: Path) -> None:
+    path = results_file(tmp_path)
+    got = list(queries_from_file(path, select_rows(path, ["code"], "failed")))
+    assert [(q.query_id, q.split, q.question, idx) for q, idx in got] == [("c1", "code", "question c1", [0, 1])]
