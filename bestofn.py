@@ -11,6 +11,7 @@ knows them); the work is in common/pipeline/generate.py and common/pipeline/rege
 
 from __future__ import annotations
 
+import errno
 import logging
 import shlex
 import sys
@@ -52,6 +53,10 @@ HELP = {
     "SmolLM2-135M model started for you; no API key.",
 }
 
+# The file system's answers to a path a user chose (full, read-only, not allowed, not there, not a file).
+FS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR,
+             errno.ENOENT, errno.ENAMETOOLONG, errno.EEXIST}
+
 app = typer.Typer(
     help="Generate N candidate answers per prompt and label each one with a verifier.",
     no_args_is_help=True,
@@ -86,6 +91,16 @@ def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
     except RunFailure as e:
         console.print(f"[red]failed:[/red] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    except OSError as e:
+        if e.errno not in FS_ERRNOS:
+            raise  # not the file system's answer: a bug keeps its traceback
+        where = f": {e.filename}" if e.filename else ""
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            console.print(f"[red]failed:[/red] {e.strerror}{where}. Every row checkpointed so far is kept; free "
+                          "some space and run the same command again to go on.", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        console.print(f"[red]error:[/red] {e.strerror}{where}.", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         command = shlex.join(["bestofn", *sys.argv[1:]])
         console.print(
@@ -109,6 +124,8 @@ def _provider_app(provider: str) -> typer.Typer:
         base_url: BaseUrlOpt = None,
         split: SplitOpt = None,
         overwrite: Annotated[bool, typer.Option(help="Replace an output made with a different config.")] = False,
+        repair: Annotated[bool, typer.Option(
+            help="Keep every readable part of a damaged checkpoint and regenerate only the lost rows.")] = False,
         quiet: QuietOpt = False,
     ) -> None:
         from common.pipeline.generate import generate as run_generate
@@ -118,7 +135,7 @@ def _provider_app(provider: str) -> typer.Typer:
             concurrency=concurrency, base_url=base_url, splits=split,
         )
         _run(run_generate, PROVIDERS, provider, str(config) if config else None, overrides, overwrite=overwrite,
-             quiet=quiet)
+             quiet=quiet, repair=repair)
 
     @sub.command(help="Regenerate selected rows of a results file in place (errored rows by default).",
                  short_help="Redo selected rows of a results file in place.")
@@ -132,6 +149,11 @@ def _provider_app(provider: str) -> typer.Typer:
         model: ModelOpt = None,
         concurrency: ConcOpt = None,
         base_url: BaseUrlOpt = None,
+        allow_mixed: Annotated[bool, typer.Option(
+            "--allow-mixed",
+            help="Regenerate with another provider or model than the file's: those rows will sit beside the "
+            "file's, each naming its own (recorded in the metadata key bestofn.regen_history).",
+        )] = False,
         quiet: QuietOpt = False,
     ) -> None:
         from common.pipeline.regen import regen as run_regen
@@ -139,7 +161,7 @@ def _provider_app(provider: str) -> typer.Typer:
         splits = [s.strip() for s in split.split(",") if s.strip()] if split else None
         mode = "all" if all_rows else "failed" if failed_only else "errors"
         overrides = _overrides(model=model, concurrency=concurrency, base_url=base_url)
-        _run(run_regen, PROVIDERS, provider, file, splits, mode, overrides, quiet=quiet)
+        _run(run_regen, PROVIDERS, provider, file, splits, mode, overrides, quiet=quiet, allow_mixed=allow_mixed)
 
     return sub
 

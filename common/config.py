@@ -108,11 +108,15 @@ class ExperimentConfig(BaseModel):
     def persona_text(self) -> str | None:
         return Path(self.persona).read_text(encoding="utf-8").strip() if self.persona else None
 
-    def fingerprint(self) -> str:
+    def identity(self) -> dict[str, Any]:
+        """The values that decide what a row contains (FINGERPRINT_KEYS), the persona by its text's hash."""
         data = self.model_dump(include=set(FINGERPRINT_KEYS))
         if self.persona:
             data["persona"] = hashlib.sha256((self.persona_text() or "").encode()).hexdigest()[:16]
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        return data
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _format_validation_error(source: str, err: ValidationError) -> str:

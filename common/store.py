@@ -9,7 +9,9 @@ that is on disk but not in the manifest was cut off by a crash and is ignored.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -21,6 +23,8 @@ import pyarrow.parquet as pq
 
 from common.errors import UserError
 from common.schema import ARROW_SCHEMA, BestOfNRecord, records_to_table
+
+log = logging.getLogger("bestofn")
 
 KEY_COLUMNS = ["query_id", "candidate_idx"]
 ROW_GROUP_ROWS = 20_000
@@ -46,6 +50,52 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+class OutputLock:
+    """One run at a time per output: an exclusive flock on `X.parquet.lock`, holding the holder's pid.
+
+    Non-blocking: a second run is refused at once, told which process holds the output. The file is
+    removed on release; a run that opened it just before checks it locked the file still on disk.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.path = output.with_name(output.name + ".lock")
+        self._fd: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+                os.close(fd)
+                raise UserError(
+                    f"{self.output} is being written by another bestofn run (pid {holder}); wait for it to "
+                    "finish or choose another --output."
+                ) from None
+            try:
+                current = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                break
+            os.close(fd)  # the holder removed it as we opened it: lock the one on disk now
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is None:
+            return
+        self.path.unlink(missing_ok=True)  # still holding it: nobody can take a lock on a stale file
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
+
+
 def read_metadata(path: Path) -> dict[str, str]:
     meta = pq.read_schema(path).metadata or {}
     return {k.decode(): v.decode() for k, v in meta.items() if k.startswith(b"bestofn.")}
@@ -68,29 +118,42 @@ def read_keys(path: Path) -> Iterator[Key]:
 class CheckpointStore:
     """Rows go in through `add`; `flush` makes them durable; `finalize` writes the output file."""
 
-    def __init__(self, output: Path, fingerprint: str, metadata: dict[str, str]) -> None:
+    def __init__(
+        self, output: Path, fingerprint: str, metadata: dict[str, str], identity: dict[str, Any] | None = None
+    ) -> None:
         self.output = output
         self.parts_dir = output.with_name(output.name + ".parts")
         self.manifest_path = self.parts_dir / "manifest.json"
         self.fingerprint = fingerprint
-        self.metadata = {**metadata, "bestofn.fingerprint": fingerprint}
+        self.identity = identity or {}  # the config values behind the fingerprint, to name what differs
+        self.metadata = {**metadata, "bestofn.fingerprint": fingerprint,
+                         "bestofn.identity": json.dumps(self.identity, sort_keys=True, default=str)}
         self._parts: list[str] = []
         self._buffer: list[BestOfNRecord] = []
         self.rows_written = 0
 
     # ---- opening ----------------------------------------------------------------------------
-    def open(self, overwrite: bool = False) -> set[Key]:
-        """Prepare the folder and return the keys already done (empty for a new run)."""
+    def open(self, overwrite: bool = False, repair: bool = False, discard_other: bool = False) -> set[Key]:
+        """Prepare the folder and return the keys already done (empty for a new run).
+
+        A damaged checkpoint (manifest unreadable, a part missing or unreadable) is refused with one
+        sentence unless `repair`: then every readable part is kept and the rest is dropped, so the
+        run regenerates only the dropped rows. `discard_other` drops checkpoints of another config
+        instead of refusing them (regen's scratch parts)."""
+        if self.output.is_dir():
+            raise UserError(f"the output {self.output} is a directory; name a .parquet file.")
         if overwrite:
             shutil.rmtree(self.parts_dir, ignore_errors=True)
             self.output.unlink(missing_ok=True)
-        if self.manifest_path.exists():
-            manifest = json.loads(self.manifest_path.read_text())
-            self._check_fingerprint(manifest.get("fingerprint"), self.parts_dir)
-            self._parts = list(manifest["parts"])
+        if self.manifest_path.exists() or (repair and self.parts_dir.is_dir()):
+            self._parts = self._open_parts(repair, discard_other)
+        elif self.parts_dir.is_dir() and any(self.parts_dir.glob("part-*.parquet")):
+            # A run writes its manifest before its first part: parts without one are damage, not strays.
+            raise self._damaged("manifest.json missing")
         elif self.output.exists():
-            self._check_fingerprint(read_metadata(self.output).get("bestofn.fingerprint"), self.output)
-            self._adopt_final_file()
+            meta = self._final_file_metadata()
+            if self._check_fingerprint(meta, self.output, discard_other):
+                self._adopt_final_file()
         self.parts_dir.mkdir(parents=True, exist_ok=True)
         for stray in self.parts_dir.glob("part-*.parquet"):
             if stray.name not in self._parts:
@@ -99,16 +162,88 @@ class CheckpointStore:
         for name in self._parts:
             done.update(read_keys(self.parts_dir / name))
         self.rows_written = len(done)
-        if not self.manifest_path.exists():
-            self._write_manifest()
+        self._write_manifest()
         return done
 
-    def _check_fingerprint(self, found: str | None, where: Path) -> None:
-        if found != self.fingerprint:
+    def _damaged(self, what: str) -> UserError:
+        return UserError(
+            f"the checkpoint in {self.parts_dir} is damaged ({what}); run the same command with --repair to keep "
+            "every readable part and regenerate only the lost rows, or with --overwrite to start over."
+        )
+
+    def _open_parts(self, repair: bool, discard_other: bool) -> list[str]:
+        """The manifest's parts, each checked readable; with `repair`, whatever can be kept."""
+        manifest: Any = None
+        try:
+            manifest = json.loads(self.manifest_path.read_text())
+            listed = manifest["parts"]
+            if not (isinstance(listed, list) and all(isinstance(p, str) for p in listed)):
+                raise TypeError("parts is not a list of names")
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            if not repair:
+                raise self._damaged(f"{self.manifest_path.name} unreadable: {type(e).__name__}") from None
+            # Every part was complete when renamed into place: all on disk is usable, in order.
+            listed = sorted(p.name for p in self.parts_dir.glob("part-*.parquet"))
+            manifest = None
+        if manifest is not None and not self._check_fingerprint(
+            {"bestofn.fingerprint": manifest.get("fingerprint"), "bestofn.identity": manifest.get("identity")},
+            self.parts_dir, discard_other,
+        ):
+            return []
+        kept: list[str] = []
+        seen: set[Key] = set()
+        dropped: list[str] = []
+        for name in listed:
+            try:
+                keys = set(read_keys(self.parts_dir / name))
+            except (OSError, ValueError, pa.ArrowException) as e:
+                if not repair:
+                    raise self._damaged(f"{name} unreadable: {type(e).__name__}") from None
+                dropped.append(f"{name} ({type(e).__name__})")
+                continue
+            if keys & seen:  # never two copies of a row
+                dropped.append(f"{name} (rows already kept)")
+                continue
+            seen |= keys
+            kept.append(name)
+        if repair:
+            log.warning("repair: kept %d checkpoint parts (%d rows)%s", len(kept), len(seen),
+                        f"; dropped {', '.join(dropped)}" if dropped else "")
+        return kept
+
+    def _final_file_metadata(self) -> dict[str, str]:
+        try:
+            return read_metadata(self.output)
+        except (OSError, ValueError, pa.ArrowException) as e:
             raise UserError(
-                f"{where} was made with a different config; pass --overwrite to replace it "
-                f"or choose another --output."
-            )
+                f"{self.output} exists but is not a readable Parquet file ({type(e).__name__}); move it away, "
+                "or pass --overwrite to replace it."
+            ) from None
+
+    def _check_fingerprint(self, found: dict[str, Any], where: Path, discard_other: bool) -> bool:
+        """True when `found` (a manifest's or a file's entries) was made with this config."""
+        if found.get("bestofn.fingerprint") == self.fingerprint:
+            return True
+        if discard_other:
+            log.warning("%s holds checkpoints of another config; starting afresh.", where)
+            shutil.rmtree(self.parts_dir, ignore_errors=True)
+            return False
+        raise UserError(
+            f"{where} was made with a different config{self._differences(found.get('bestofn.identity'))}; pass "
+            "--overwrite to replace it or choose another --output."
+        )
+
+    def _differences(self, saved: Any) -> str:
+        if isinstance(saved, str):
+            try:
+                saved = json.loads(saved)
+            except ValueError:
+                saved = None
+        if not isinstance(saved, dict) or not self.identity:
+            return ""
+        keys = sorted(k for k in self.identity.keys() | saved.keys() if self.identity.get(k) != saved.get(k))
+        shown = ", ".join(f"{k}: {saved.get(k)!r} there, {self.identity.get(k)!r} now" for k in keys[:4])
+        return f" ({shown}{', ...' if len(keys) > 4 else ''})" if keys else ""
 
     def _adopt_final_file(self) -> None:
         """Resume from a finished file: it becomes the first part (a hard link, no copy)."""
@@ -153,7 +288,7 @@ class CheckpointStore:
         return len(rows)
 
     def _write_manifest(self) -> None:
-        data = {"fingerprint": self.fingerprint, "parts": self._parts}
+        data = {"fingerprint": self.fingerprint, "identity": self.identity, "parts": self._parts}
         atomic_write_bytes(self.manifest_path, json.dumps(data, indent=1).encode())
 
     def finalize(self, extra_metadata: dict[str, str] | None = None) -> Path:

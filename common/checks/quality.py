@@ -26,7 +26,6 @@ _DANGLING_WORDS = frozenset(
     | {"because", "so", "then", "we", "if", "by", "as", "in", "on", "at", "from"}
 )
 _WORD_CHARS = re.compile(r"\w")
-_MARKER = "\n\n[... {n} chars truncated for storage ...]\n\n"
 
 
 @dataclass(frozen=True)
@@ -93,18 +92,3 @@ def compute_quality(
 
 def _is_clear_refusal(text: str) -> bool:
     return detect_refusal(text).refused
-
-
-def truncate_for_storage(text: str, max_chars: int = 200_000) -> str:
-    """Keep head and tail of an oversized text; the full length is stored separately (response_chars)."""
-    if len(text) <= max_chars:
-        return text
-    # Sized with the longest possible count so the result never exceeds max_chars.
-    budget = max_chars - len(_MARKER.format(n=len(text)))
-    if budget <= 0:
-        return text[:max_chars]
-    marker = _MARKER.format(n=len(text) - budget)
-    # The tail usually holds the final answer, so it gets a generous share.
-    head_len = budget * 2 // 3
-    tail_len = budget - head_len
-    return text[:head_len] + marker + (text[-tail_len:] if tail_len else "")

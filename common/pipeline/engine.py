@@ -17,7 +17,7 @@ from itertools import islice
 from typing import Any
 
 from common.checks.checker import CandidateChecker
-from common.checks.quality import compute_quality, truncate_for_storage
+from common.checks.quality import compute_quality
 from common.config import ExperimentConfig
 from common.data.query import Query
 from common.errors import AuthError
@@ -233,8 +233,8 @@ class Pipeline:
             persona=cfg.persona_name,
             ground_truth=q.ground_truth,
             query_metadata=q.metadata_json(),
-            response=truncate_for_storage(cand.text) if cand.text is not None else None,
-            reasoning=truncate_for_storage(cand.reasoning) if cand.reasoning else None,
+            response=cand.text,  # whole, however long: Parquet holds large strings
+            reasoning=cand.reasoning,
             final_answer=cand.final_answer,
             tool_calls=cand.tool_calls_json(),
             model=cfg.model or "",

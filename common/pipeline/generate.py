@@ -21,7 +21,7 @@ from common.model.api import ProviderTable
 from common.pipeline.engine import Pipeline, RunStats, pending_work
 from common.pipeline.progress import ProgressDisplay, show_summary
 from common.pipeline.session import open_session, provider_info
-from common.store import CheckpointStore
+from common.store import CheckpointStore, OutputLock
 
 _VERSIONED = ("bestofn", "openai", "anthropic", "pyarrow", "pydantic", "sympy", "datasets", "llama_cpp_python")
 
@@ -73,6 +73,7 @@ def generate(
     overwrite: bool = False,
     quiet: bool = False,
     console: Console | None = None,
+    repair: bool = False,
 ) -> RunStats:
     console = console or Console(stderr=True)
     info = provider_info(providers, provider)
@@ -84,8 +85,8 @@ def generate(
     async def main() -> RunStats:
         with ExitStack() as stack:
             async with open_session(providers, info, cfg, stack) as session:
-                store = CheckpointStore(output, cfg.fingerprint(), {})
-                done = store.open(overwrite=overwrite)
+                store = CheckpointStore(output, cfg.fingerprint(), {}, identity=cfg.identity())
+                done = store.open(overwrite=overwrite, repair=repair)
                 pipeline = Pipeline(cfg, session.adapter, store, session.checker)
                 store.metadata.update(file_metadata(cfg, provider, pipeline.run_id))
                 queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
@@ -117,4 +118,5 @@ def generate(
                 check_error_rate(stats, cfg, f"`bestofn {provider} regen {output}`")
                 return stats
 
-    return asyncio.run(main())
+    with OutputLock(output):  # a second run on this output is refused before it starts anything
+        return asyncio.run(main())

@@ -1,7 +1,8 @@
 """`bestofn <provider> regen FILE`: send selected rows back through the same pipeline.
 
 Regenerated rows are checkpointed beside the file (`FILE.regen.parts/`), so an interrupted
-regen resumes; the file itself is rewritten once, atomically, at the end.
+regen resumes; the file itself is rewritten once, atomically, at the end. The file's metadata keeps
+the provider and config it was generated with; each regen is appended to `bestofn.regen_history`.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import shutil
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import ValidationError
 from rich.console import Console
 
@@ -26,13 +30,14 @@ from common.data.query import Query
 from common.errors import UserError
 from common.model.api import ProviderInfo, ProviderTable
 from common.pipeline.engine import Pipeline, RunStats
-from common.pipeline.generate import file_metadata
-from common.pipeline.progress import ProgressDisplay, summary_table
+from common.pipeline.generate import check_error_rate
+from common.pipeline.progress import ProgressDisplay, show_summary
 from common.pipeline.session import open_session, provider_info
 from common.schema import ARROW_SCHEMA
 from common.store import (
     CheckpointStore,
     Key,
+    OutputLock,
     conform,
     iter_batches,
     iter_rows,
@@ -42,6 +47,95 @@ from common.store import (
 
 _SELECT_COLUMNS = ["query_id", "candidate_idx", "split", "error", "is_verified"]
 _QUERY_COLUMNS = ["query_id", "split", "question", "ground_truth", "query_metadata"]
+HISTORY_KEY = "bestofn.regen_history"
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """A file that is not Parquet, or is cut short, is the user's mistake: one sentence, no traceback."""
+    try:
+        yield
+    except (pa.ArrowException, OSError) as e:
+        if path.is_file() and path.stat().st_size == 0:
+            raise UserError(f"{path} is empty, not a results Parquet file written by bestofn.") from None
+        # An errno names the cause (Permission denied); otherwise pyarrow's first sentence names the damage.
+        reason = os.strerror(e.errno) if getattr(e, "errno", None) else str(e).split(". ")[0].rstrip(".")
+        raise UserError(
+            f"{path} cannot be read as Parquet ({reason}); regen needs a results file written by bestofn."
+        ) from None
+
+
+def read_results_metadata(path: Path) -> dict[str, str]:
+    """The bestofn metadata of a results file, after checking it is one regen can work on."""
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not a results Parquet file.")
+    if not path.is_file():
+        raise UserError(f"{path} does not exist.")
+    with _readable(path):
+        schema = pq.read_schema(path)
+    meta = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items() if k.startswith(b"bestofn.")}
+    if "bestofn.config" not in meta:
+        raise UserError(f"{path} has no bestofn config in its metadata; was it written by bestofn?")
+    missing = [c for c in dict.fromkeys(_SELECT_COLUMNS + _QUERY_COLUMNS) if c not in schema.names]
+    if missing:
+        raise UserError(f"{path} has no column {', '.join(missing)}; regen needs a results file written by bestofn.")
+    return meta
+
+
+def check_splits(path: Path, splits: list[str] | None) -> None:
+    """A split the file does not hold is a typo, not an empty selection."""
+    if not splits:
+        return
+    with _readable(path):
+        held = {s for (s,) in iter_rows(path, ["split"])}
+    unknown = [s for s in dict.fromkeys(splits) if s not in held]
+    if unknown:
+        have = ", ".join(sorted(held)) or "none (it has no rows)"
+        raise UserError(f"{path} has no split {', '.join(unknown)}; its splits are {have}.")
+
+
+def regen_history(path: Path, meta: dict[str, str]) -> list[Any]:
+    try:
+        history = json.loads(meta.get(HISTORY_KEY, "[]"))
+    except ValueError:
+        history = None
+    if not isinstance(history, list):
+        raise UserError(f"{path}: the metadata key {HISTORY_KEY} is not a JSON list; was it written by bestofn?")
+    return history
+
+
+def file_origin(meta: dict[str, str]) -> tuple[str | None, str | None]:
+    """(provider, model) the file was generated with; None where an older file does not say."""
+    try:
+        model = json.loads(meta["bestofn.config"]).get("model")
+    except (ValueError, AttributeError):
+        model = None
+    return meta.get("bestofn.provider"), model
+
+
+def refuse_mixing(
+    path: Path, origin: tuple[str | None, str | None], provider: str, model: str | None, allow: bool
+) -> bool:
+    """True when this regen puts rows of another provider or model into the file; without `allow`
+    that is refused, since the file's metadata would otherwise describe only some of its rows.
+    A model not yet known (None) is compared once the session has picked it."""
+    file_provider, file_model = origin
+    mixed = (file_provider is not None and file_provider != provider) or (
+        model is not None and file_model is not None and model != file_model
+    )
+    if mixed and not allow:
+        made = " model ".join(x for x in origin if x is not None)
+        asked = f"{provider} model {model}" if model else provider
+        fix = (
+            f"run `bestofn {file_provider} regen` instead"
+            if file_provider not in (None, provider)
+            else "leave out --model to reuse the file's"
+        )
+        raise UserError(
+            f"{path} was made with {made} but this regen asks for {asked}; {fix}, or pass --allow-mixed "
+            f"to put rows of both in one file."
+        )
+    return mixed
 
 
 def select_rows(path: Path, splits: list[str] | None, mode: str) -> dict[str, list[int]]:
@@ -65,11 +159,15 @@ def queries_from_file(path: Path, wanted: dict[str, list[int]]) -> Iterator[tupl
         yield Query.from_record(qid, split, question, gt, meta_json), sorted(wanted[qid])
 
 
-def _load_file_config(path: Path, info: ProviderInfo, overrides: dict[str, Any]) -> ExperimentConfig:
-    meta = read_metadata(path)
-    if "bestofn.config" not in meta:
-        raise UserError(f"{path} has no bestofn config in its metadata; was it written by bestofn?")
-    saved = json.loads(meta["bestofn.config"])
+def _load_file_config(
+    path: Path, meta: dict[str, str], info: ProviderInfo, overrides: dict[str, Any]
+) -> ExperimentConfig:
+    try:
+        saved = json.loads(meta["bestofn.config"])
+    except ValueError:
+        saved = None
+    if not isinstance(saved, dict):
+        raise UserError(f"{path}: the metadata key bestofn.config is not a JSON object; was it written by bestofn?")
     saved.pop("generator", None)  # regen may use another provider than the original run
     provider = info.name
     if not info.supports_thinking:
@@ -81,7 +179,9 @@ def _load_file_config(path: Path, info: ProviderInfo, overrides: dict[str, Any])
         raise UserError(f"{path}: the saved config does not validate: {e.errors()[0]['msg']}.") from None
     if overrides.get("model") is None and meta.get("bestofn.provider") not in (None, provider):
         cfg.model = None  # the original model belongs to another provider
-    return load_config(None, info, cfg.model_dump(exclude_none=True), check_data=False)
+    # The file's temperature is no setting of this command line: not handed on where it cannot be sent.
+    unsent = set() if info.supports_temperature else {"temperature"}
+    return load_config(None, info, cfg.model_dump(exclude_none=True, exclude=unsent), check_data=False)
 
 
 def regen(
@@ -92,14 +192,21 @@ def regen(
     mode: str,
     overrides: dict[str, Any],
     quiet: bool = False,
+    allow_mixed: bool = False,
     console: Console | None = None,
 ) -> RunStats | None:
     console = console or Console(stderr=True)
-    if not path.is_file():
-        raise UserError(f"{path} does not exist.")
+    meta = read_results_metadata(path)
     info = provider_info(providers, provider)
-    cfg = _load_file_config(path, info, overrides)
-    wanted = select_rows(path, splits, mode)
+    origin = file_origin(meta)
+    # Before any key, server or sandbox is needed: what is already known to differ is refused now.
+    # Without --model the same provider reuses the file's model (_load_file_config).
+    refuse_mixing(path, origin, provider, overrides.get("model"), allow_mixed)
+    history = regen_history(path, meta)
+    cfg = _load_file_config(path, meta, info, overrides)
+    check_splits(path, splits)
+    with _readable(path):
+        wanted = select_rows(path, splits, mode)
     count = sum(len(v) for v in wanted.values())
     if not count:
         console.print(f"Nothing to regenerate in {path} (splits={splits or 'all'}, mode={mode}).")
@@ -111,7 +218,11 @@ def regen(
     async def main() -> RunStats:
         with ExitStack() as stack:
             async with open_session(providers, info, cfg, stack) as session:
-                done = side.open()
+                # The session may have picked the model just now; still before any generation request.
+                mixed = refuse_mixing(path, origin, provider, cfg.model, allow_mixed)
+                # Scratch parts of an interrupted regen with other options are dropped, not refused:
+                # the file itself is untouched until the merge.
+                done = side.open(discard_other=True)
                 pipeline = Pipeline(cfg, session.adapter, side, session.checker)
                 work = (
                     (q, [i for i in idx if (q.query_id, i) not in done])
@@ -122,13 +233,21 @@ def regen(
                     pipeline.on_progress = progress
                     stats = await pipeline.run(work)
                     progress.finish(stats)
-                meta = {**read_metadata(path), **file_metadata(cfg, provider, pipeline.run_id)}
-                await asyncio.to_thread(merge_regenerated, path, side, meta)
+                entry = {
+                    "provider": provider, "model": cfg.model, "run_id": pipeline.run_id, "rows": count,
+                    "splits": splits, "mode": mode, "mixed": mixed,
+                    "time": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+                # Provider and config stay what the file was generated with; rows name their own.
+                kept = {**meta, HISTORY_KEY: json.dumps([*history, entry])}
+                await asyncio.to_thread(merge_regenerated, path, side, kept)
                 summary = {"rows regenerated": count, **session.judge_summary(), "file": str(path)}
-                console.print(summary_table(stats, summary, time.monotonic() - started))
+                show_summary(console, stats, summary, time.monotonic() - started, quiet)
+                check_error_rate(stats, cfg, "running this regen again")
                 return stats
 
-    return asyncio.run(main())
+    with OutputLock(path):  # never beside a generate or another regen on the same file
+        return asyncio.run(main())
 
 
 def merge_regenerated(path: Path, side: CheckpointStore, metadata: dict[str, str]) -> None:

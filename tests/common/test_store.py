@@ -51,7 +51,7 @@ def test_parts_survive_a_reopen_and_make_the_resume_set(tmp_path: Path) -> None:
     out = tmp_path / "out.parquet"
     store = CheckpointStore(out, FP, {})
     assert store.open() == set()
-    assert manifest(out) == {"fingerprint": FP, "parts": []}  # a new run has a manifest from the start
+    assert manifest(out) == {"fingerprint": FP, "identity": {}, "parts": []}  # a new run has a manifest from the start
     store.add(rows("a", "b"))
     assert store.flush() == 4
     store.add(rows("c"))
@@ -186,7 +186,7 @@ def test_a_manifest_write_cut_off_leaves_the_previous_manifest_and_loses_no_row(
 
     # The manifest a later run reads is the previous one, whole and valid, not half of the new one.
     assert (store.parts_dir / "manifest.json").read_bytes() == before
-    assert manifest(out) == {"fingerprint": FP, "parts": ["part-000001.parquet"]}
+    assert manifest(out) == {"fingerprint": FP, "identity": {}, "parts": ["part-000001.parquet"]}
     cut_off_writes(None)
     again = CheckpointStore(out, FP, {})
     assert again.open() == keys("a", "b")  # every checkpointed row is still there
@@ -214,3 +214,39 @@ def test_a_part_write_cut_off_leaves_no_part_and_the_manifest_as_it_was(
     assert not (store.parts_dir / "part-000002.parquet").exists()  # a half part never gets a part's name
     assert (store.parts_dir / "manifest.json").read_bytes() == before
     assert CheckpointStore(out, FP, {}).open() == keys("a")
+
+
+def test_an_output_lock_refuses_a_second_holder_and_names_the_first(tmp_path: Path) -> None:
+    import os
+
+    from common.errors import UserError
+    from common.store import OutputLock
+
+    out = tmp_path / "out.parquet"
+    with OutputLock(out) as held:
+        assert held.path.read_text().strip() == str(os.getpid())
+        with pytest.raises(UserError, match=f"another bestofn run \\(pid {os.getpid()}\\)"):
+            OutputLock(out).__enter__()
+    assert not held.path.exists()  # released and removed
+    with OutputLock(out):  # free again
+        pass
+
+
+def test_repair_keeps_every_readable_part_and_never_two_copies_of_a_row(tmp_path: Path) -> None:
+    out = tmp_path / "out.parquet"
+    store = CheckpointStore(out, FP, {})
+    store.open()
+    store.add(rows("a"))
+    store.flush()
+    store.add(rows("b"))
+    store.flush()
+    parts = out.with_name(out.name + ".parts")
+    (parts / "part-000002.parquet").write_bytes(b"PAR1 broken")
+    (parts / "manifest.json").write_text("{")
+    from common.errors import UserError
+
+    with pytest.raises(UserError, match="--repair"):
+        CheckpointStore(out, FP, {}).open()
+    repaired = CheckpointStore(out, FP, {})
+    assert repaired.open(repair=True) == keys("a")  # part 1 kept, the broken part 2 dropped
+    assert manifest(out)["parts"] == ["part-000001.parquet"]

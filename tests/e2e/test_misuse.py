@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -128,3 +131,147 @@ def test_judge_failures_count_toward_the_exit_status(tmp_path: Path, openai_fake
     assert r.returncode == 1 and "judge failed x2" in r.stderr, r.stderr
     df = pd.read_parquet(tmp_path / "out.parquet")
     assert df.judge_error.notna().all() and df.is_verified.isna().all()
+
+
+# ---- one output, one run; damaged checkpoints; the file system's answers ----------------------------------------
+
+def _parts(out: Path) -> Path:
+    return out.with_name(out.name + ".parts")
+
+
+def _killed_midway(tmp_path: Path, fake: FakeServer, queries: int = 8, parts: int = 3) -> Path:
+    """A run killed with SIGKILL after `parts` checkpoints: the state a crash leaves."""
+    from tests.e2e.test_openai import MATH_RULES, _start, _wait_for_parts
+
+    fake.configure({"rules": MATH_RULES, "latency_s": 0.25})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=queries, concurrency=1, verify=False)
+    proc = _start(cfg, fake)
+    _wait_for_parts(_parts(tmp_path / "out.parquet"), parts)
+    proc.kill()
+    proc.wait()
+    fake.reset()
+    fake.configure({"rules": MATH_RULES})
+    return cfg
+
+
+def _keys(out: Path) -> list[tuple[str, int]]:
+    df = pd.read_parquet(out)
+    return sorted(zip(df.query_id, df.candidate_idx, strict=True))
+
+
+def test_two_runs_on_one_output_never_make_a_duplicate(tmp_path: Path, openai_fake: FakeServer) -> None:
+    from tests.e2e.test_openai import MATH_RULES, _start, _wait_for_parts
+
+    openai_fake.configure({"rules": MATH_RULES, "latency_s": 0.3})  # long enough for the second to start
+    cfg = write_config(tmp_path / "c.yaml", max_queries=20, concurrency=1, verify=False)
+    first = _start(cfg, openai_fake)
+    _wait_for_parts(_parts(tmp_path / "out.parquet"), 1)
+    second = _openai(cfg, openai_fake)
+    assert second.returncode == 2, second.stderr
+    assert f"being written by another bestofn run (pid {first.pid})" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert first.wait(timeout=120) == 0, first.stderr.read() if first.stderr else ""
+    keys = _keys(tmp_path / "out.parquet")
+    assert len(keys) == 40 == len(set(keys))
+    again = _openai(cfg, openai_fake)  # the lock is gone with its holder; nothing is left to make
+    assert again.returncode == 0 and _keys(tmp_path / "out.parquet") == keys
+
+
+@pytest.mark.parametrize(
+    "damage", ["truncate a part", "delete a part", "empty the manifest", "cut the manifest", "delete the manifest"]
+)
+def test_a_damaged_checkpoint_is_refused_then_repaired(tmp_path: Path, openai_fake: FakeServer, damage: str) -> None:
+    cfg = _killed_midway(tmp_path, openai_fake)
+    parts = _parts(tmp_path / "out.parquet")
+    manifest = parts / "manifest.json"
+    names = json.loads(manifest.read_text())["parts"]
+    before = pd.concat(pd.read_parquet(parts / n) for n in names)
+    victim = parts / names[1]
+    lost = 0
+    if damage == "truncate a part":
+        lost = len(pd.read_parquet(victim))
+        victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
+    elif damage == "delete a part":
+        lost = len(pd.read_parquet(victim))
+        victim.unlink()
+    elif damage == "empty the manifest":
+        manifest.write_text("")
+    elif damage == "cut the manifest":
+        manifest.write_text(manifest.read_text()[:20])
+    else:
+        manifest.unlink()
+
+    refused = _openai(cfg, openai_fake)
+    assert refused.returncode == 2, refused.stderr
+    assert "is damaged" in refused.stderr and "--repair" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "out.parquet").exists() and parts.exists()  # nothing thrown away
+
+    repaired = _openai(cfg, openai_fake, "--repair")
+    assert repaired.returncode == 0, repaired.stderr
+    keys = _keys(tmp_path / "out.parquet")
+    assert len(keys) == 16 == len(set(keys))
+    # Only what the damage lost, and what the killed run never made, was generated again.
+    made_before = len(before) - lost
+    chats = [q for q in openai_fake.requests() if q["path"].endswith("/chat/completions")]
+    assert len(chats) == (16 - made_before) // 2
+
+
+def test_an_output_that_is_a_directory_is_one_sentence(tmp_path: Path, openai_fake: FakeServer) -> None:
+    (tmp_path / "out.parquet").mkdir()
+    r = _openai(write_config(tmp_path / "c.yaml"), openai_fake)
+    assert r.returncode == 2 and "is a directory" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_another_config_names_the_keys_that_differ(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": RULES})
+    assert _openai(write_config(tmp_path / "c.yaml", max_queries=1), openai_fake).returncode == 0
+    r = _openai(write_config(tmp_path / "c.yaml", max_queries=1, temperature=0.2, max_tokens=300), openai_fake)
+    assert r.returncode == 2, r.stderr
+    assert "temperature: 0.7 there, 0.2 now" in r.stderr and "max_tokens: 256 there, 300 now" in r.stderr
+
+
+@contextmanager
+def _tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A small file system of our own (this suite runs as root, as CI does): full or read-only on demand."""
+    where.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_read_only_output_folder_is_one_sentence(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": RULES})
+    with _tmpfs(tmp_path / "ro", "size=1m,ro") as ro:
+        r = _openai(write_config(tmp_path / "c.yaml", max_queries=1), openai_fake, "--output", str(ro / "o.parquet"))
+    assert r.returncode == 2, r.stderr
+    assert "Read-only file system" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_full_disk_keeps_what_was_checkpointed_and_says_how_to_go_on(tmp_path: Path,
+                                                                      openai_fake: FakeServer) -> None:
+    # Each reply is ~200 kB of incompressible text: a 512 kB disk takes the manifest and a part or two, then is full.
+    noise = " ".join(f"{(i * 2654435761) % 4294967296:08x}" for i in range(22_000))
+    openai_fake.configure({"rules": [{"match": None, "replies": [noise]}]})
+    with _tmpfs(tmp_path / "full", "size=512k") as full:
+        out = full / "o.parquet"
+        cfg = write_config(tmp_path / "c.yaml", max_queries=12, num_candidates=1, concurrency=1, verify=False,
+                           max_tokens=100_000)
+        r = _openai(cfg, openai_fake, "--output", str(out))
+        assert r.returncode == 1, r.stderr
+        assert "No space left on device" in r.stderr and "checkpointed so far is kept" in r.stderr
+        assert "Traceback" not in r.stderr
+        parts = _parts(out)
+        kept = json.loads((parts / "manifest.json").read_text())["parts"]
+        assert kept and all(len(pd.read_parquet(parts / name)) >= 1 for name in kept)  # readable, whole
+
+
+def test_a_response_of_over_a_megabyte_is_stored_whole(tmp_path: Path, openai_fake: FakeServer) -> None:
+    reply = " ".join(f"w{i}" for i in range(150_000)) + " so the answer is \\boxed{12}"
+    openai_fake.configure({"rules": [{"match": None, "replies": [reply]}]})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=1, num_candidates=1, max_tokens=200_000)
+    assert _openai(cfg, openai_fake).returncode == 0
+    row = pd.read_parquet(tmp_path / "out.parquet").iloc[0]
+    assert len(reply) > 1_000_000 and row.response == reply and row.response_chars == len(reply)
+    assert not row.is_truncated and row.is_verified  # the answer at the very end was read

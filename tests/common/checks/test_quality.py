@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.checks.quality import compute_quality, truncate_for_storage
+from common.checks.quality import compute_quality
 
 
 def test_complete_math_answer_scores_full() -> None:
@@ -77,15 +77,6 @@ def test_score_in_unit_interval() -> None:
     for text, reason in [("x", "length"), ("\\boxed{2}", "stop"), ("word " * 100, None)]:
         assert 0.0 <= compute_quality(text, reason, "math", None).quality_completeness_score <= 1.0
 
-
-def test_truncate_for_storage_keeps_head_and_tail() -> None:
-    text = "HEAD" + "x" * 500_000 + "TAIL \\boxed{7}"
-    out = truncate_for_storage(text, max_chars=10_000)
-    assert len(out) <= 10_000
-    assert out.startswith("HEAD") and out.endswith("TAIL \\boxed{7}")
-    assert "truncated" in out
-    assert truncate_for_storage("short") == "short"
-    assert len(truncate_for_storage("y" * 300_000)) <= 200_000
 
 
 def test_the_rows_refusal_verdict_and_structured_answer_are_used() -> None:
