@@ -61,6 +61,9 @@ class ExperimentConfig(BaseModel):
     n_per_request: int = Field(8, ge=1, le=128, description="most candidates asked for in one request")
     request_timeout: float = Field(600.0, gt=0)
     max_retries: int = Field(6, ge=0, le=50)
+    max_requeues: int = Field(
+        2, ge=0, le=10, description="times a candidate that says it cannot do the task is asked for again"
+    )
     max_error_rate: float = Field(
         0.1, ge=0.0, le=1.0,
         description="exit 1 when more than this share of the run's rows errored or lost their judge verdict",

@@ -82,6 +82,7 @@ class BestOfNRecord(BaseModel):
     error: str | None = None
     attempts: int = 1
     regen_count: int = 0
+    requeue_count: int = Field(0, description="times a capability refusal was asked for again (max_requeues)")
     run_id: str
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -91,6 +91,14 @@ class Usage:
 
         return Usage(*(cut(getattr(self, f)) for f in Usage.__slots__))
 
+    def plus(self, other: Usage) -> Usage:
+        """Both calls' usage (None stays None only where neither reported it)."""
+
+        def add(a: int | None, b: int | None) -> int | None:
+            return None if a is None and b is None else (a or 0) + (b or 0)
+
+        return Usage(*(add(getattr(self, f), getattr(other, f)) for f in Usage.__slots__))
+
 
 @dataclass(slots=True)
 class Candidate:

@@ -264,7 +264,10 @@ class Pipeline:
     async def rows_for(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
         req = build_request(query, self.cfg, self.persona_text)
         pairs = await self.candidates_for(req, indices)
-        checks = await asyncio.gather(*(self.checker.check(query, c) for _, c in pairs))
+        checks = list(await asyncio.gather(*(self.checker.check(query, c) for _, c in pairs)))
+        requeues = await self._requeue_capability_refusals(query, req, pairs, checks)
+        for (idx, _), chk in zip(pairs, checks, strict=True):
+            chk["requeue_count"] = requeues.get(idx, 0)
 
         def rows() -> list[BestOfNRecord]:
             return [self.make_row(query, req, idx, c, chk) for (idx, c), chk in zip(pairs, checks, strict=True)]
@@ -274,6 +277,27 @@ class Pipeline:
         if sum(len(c.text or "") + len(c.reasoning or "") for _, c in pairs) > INLINE_ROW_CHARS:
             return await self.checker.offload(rows)
         return rows()
+
+    async def _requeue_capability_refusals(
+        self, query: Query, req: GenRequest, pairs: list[tuple[int, Candidate]], checks: list[dict[str, Any]]
+    ) -> dict[int, int]:
+        """A candidate that says it cannot do the task ("I can't browse the web") is asked for again, up
+        to `max_requeues` times, in place (same index); the row keeps the last candidate, the tokens and
+        cost of every attempt, and the count. Safety refusals are answers and stay as they are."""
+        counts: dict[int, int] = {}
+        for _ in range(self.cfg.max_requeues):
+            redo = [i for i, chk in enumerate(checks)
+                    if chk.get("is_refusal") and chk.get("refusal_type") == "capability"]
+            if not redo:
+                break
+            fresh = await self.candidates_for(req, [pairs[i][0] for i in redo])
+            fresh_checks = await asyncio.gather(*(self.checker.check(query, c) for _, c in fresh))
+            for i, (idx, cand), chk in zip(redo, fresh, fresh_checks, strict=True):
+                cand.usage = pairs[i][1].usage.plus(cand.usage)
+                cand.attempts += pairs[i][1].attempts
+                pairs[i], checks[i] = (idx, cand), chk
+                counts[idx] = counts.get(idx, 0) + 1
+        return counts
 
     # ---- the run --------------------------------------------------------------------------------
     async def _finish_query(self, rows: list[BestOfNRecord]) -> None:

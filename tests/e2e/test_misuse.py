@@ -275,3 +275,34 @@ def test_a_response_of_over_a_megabyte_is_stored_whole(tmp_path: Path, openai_fa
     row = pd.read_parquet(tmp_path / "out.parquet").iloc[0]
     assert len(reply) > 1_000_000 and row.response == reply and row.response_chars == len(reply)
     assert not row.is_truncated and row.is_verified  # the answer at the very end was read
+
+
+CANT = "I'm sorry, but I can't browse the internet or access real-time data."
+
+
+@pytest.mark.parametrize(("replies", "max_requeues", "requeued", "verified"), [
+    ([CANT, "Seven and five: \\boxed{12}"], 2, 1, True),  # asked again once, then answered
+    ([CANT], 2, 2, False),  # still cannot after two more tries: the refusal stays, counted
+    ([CANT, "\\boxed{12}"], 0, 0, False),  # requeueing off
+])
+def test_capability_refusals_are_asked_for_again(tmp_path: Path, openai_fake: FakeServer, replies: list[str],
+                                                 max_requeues: int, requeued: int, verified: bool) -> None:
+    openai_fake.configure({"rules": [{"match": "What is 7 + 5?", "replies": replies}]})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=1, num_candidates=1, max_requeues=max_requeues)
+    r = _openai(cfg, openai_fake)
+    assert r.returncode == 0, r.stderr
+    row = pd.read_parquet(tmp_path / "out.parquet").iloc[0]
+    assert row.requeue_count == requeued and bool(row.is_verified) is verified
+    assert bool(row.is_refusal) is (not verified) and (row.refusal_type == "capability") is (not verified)
+    chats = [q for q in openai_fake.requests() if q["path"].endswith("/chat/completions")]
+    assert len(chats) == 1 + requeued and row.attempts == 1 + requeued
+    # Every attempt's tokens are on the row (the same prompt each time): cost counts what was spent.
+    assert row.input_tokens > 0 and row.input_tokens % (1 + requeued) == 0
+
+
+def test_safety_refusals_are_not_asked_for_again(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": [{"match": "What is 7 + 5?", "replies": ["I cannot help with that."]}]})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=1, num_candidates=1)
+    assert _openai(cfg, openai_fake).returncode == 0
+    row = pd.read_parquet(tmp_path / "out.parquet").iloc[0]
+    assert row.requeue_count == 0 and row.refusal_type == "safety"
