@@ -105,7 +105,7 @@ def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
         command = shlex.join(["bestofn", *sys.argv[1:]])
         console.print(
             f"\n[yellow]Interrupted.[/yellow] Completed rows are checkpointed; resume with:\n  {command}",
-            highlight=False,
+            highlight=False, soft_wrap=True,  # one line, so it pastes back whole
         )
         raise typer.Exit(130) from None
 

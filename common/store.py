@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,13 @@ KEY_COLUMNS = ["query_id", "candidate_idx"]
 ROW_GROUP_ROWS = 20_000
 ROW_GROUP_BYTES = 64 << 20
 Key = tuple[str, int]
+ADOPTED = "part-000000.parquet"  # a finished file taken back as the first part (a hard link)
+
+
+def _part_fingerprint(path: Path) -> str | None:
+    """The config fingerprint a part was written with (None: a part from before parts carried one)."""
+    value = (pq.read_schema(path).metadata or {}).get(b"bestofn.fingerprint")
+    return value.decode() if value else None
 
 
 def fsync_dir(path: Path) -> None:
@@ -59,7 +67,8 @@ class OutputLock:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.path = output.with_name(output.name + ".lock")
+        real = Path(os.path.realpath(output))  # a symlink and the file it names are one output
+        self.path = real.with_name(real.name + ".lock")
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
@@ -69,8 +78,14 @@ class OutputLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+                holder = ""
+                for _ in range(20):  # the holder writes its pid just after it takes the lock
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                    if holder:
+                        break
+                    time.sleep(0.01)
                 os.close(fd)
+                holder = holder or "unknown"
                 raise UserError(
                     f"{self.output} is being written by another bestofn run (pid {holder}); wait for it to "
                     "finish or choose another --output."
@@ -142,14 +157,27 @@ class CheckpointStore:
         instead of refusing them (regen's scratch parts)."""
         if self.output.is_dir():
             raise UserError(f"the output {self.output} is a directory; name a .parquet file.")
+        if self.output.exists() and not self.output.is_file():
+            raise UserError(f"the output {self.output} is not a regular file; name a .parquet file.")
+        if self.parts_dir.exists() and not self.parts_dir.is_dir():
+            raise UserError(f"{self.parts_dir} is in the way (a file where the checkpoint folder goes); move it.")
         if overwrite:
             shutil.rmtree(self.parts_dir, ignore_errors=True)
             self.output.unlink(missing_ok=True)
         if self.manifest_path.exists() or (repair and self.parts_dir.is_dir()):
-            self._parts = self._open_parts(repair, discard_other)
+            try:
+                self._parts = self._open_parts(repair, discard_other)
+            except UserError:
+                if not discard_other:
+                    raise
+                log.warning("%s is damaged; it held scratch rows only, starting afresh.", self.parts_dir)
+                shutil.rmtree(self.parts_dir, ignore_errors=True)
+                self._parts = []
         elif self.parts_dir.is_dir() and any(self.parts_dir.glob("part-*.parquet")):
             # A run writes its manifest before its first part: parts without one are damage, not strays.
-            raise self._damaged("manifest.json missing")
+            if not discard_other:
+                raise self._damaged("manifest.json missing")
+            shutil.rmtree(self.parts_dir, ignore_errors=True)
         elif self.output.exists():
             meta = self._final_file_metadata()
             if self._check_fingerprint(meta, self.output, discard_other):
@@ -195,12 +223,20 @@ class CheckpointStore:
         dropped: list[str] = []
         for name in listed:
             try:
+                if repair and manifest is None and _part_fingerprint(self.parts_dir / name) not in (
+                        self.fingerprint, None):
+                    dropped.append(f"{name} (made with another config)")  # no manifest vouches for it
+                    continue
                 keys = set(read_keys(self.parts_dir / name))
             except (OSError, ValueError, pa.ArrowException) as e:
-                if not repair:
+                if repair and name == ADOPTED and self._final_file_is_ours():
+                    self._adopt_final_file()  # the finished file it linked to is still whole
+                    keys = set(read_keys(self.parts_dir / name))
+                elif not repair:
                     raise self._damaged(f"{name} unreadable: {type(e).__name__}") from None
-                dropped.append(f"{name} ({type(e).__name__})")
-                continue
+                else:
+                    dropped.append(f"{name} ({type(e).__name__})")
+                    continue
             if keys & seen:  # never two copies of a row
                 dropped.append(f"{name} (rows already kept)")
                 continue
@@ -210,6 +246,12 @@ class CheckpointStore:
             log.warning("repair: kept %d checkpoint parts (%d rows)%s", len(kept), len(seen),
                         f"; dropped {', '.join(dropped)}" if dropped else "")
         return kept
+
+    def _final_file_is_ours(self) -> bool:
+        try:
+            return read_metadata(self.output).get("bestofn.fingerprint") == self.fingerprint
+        except (OSError, ValueError, pa.ArrowException):
+            return False
 
     def _final_file_metadata(self) -> dict[str, str]:
         try:
@@ -248,7 +290,7 @@ class CheckpointStore:
     def _adopt_final_file(self) -> None:
         """Resume from a finished file: it becomes the first part (a hard link, no copy)."""
         self.parts_dir.mkdir(parents=True, exist_ok=True)
-        first = self.parts_dir / "part-000000.parquet"
+        first = self.parts_dir / ADOPTED
         first.unlink(missing_ok=True)
         try:
             os.link(self.output, first)
@@ -272,7 +314,8 @@ class CheckpointStore:
         """Make rows durable as one part; returns how many were written."""
         if not rows:
             return 0
-        table = records_to_table(rows)
+        # Each part names its config, so a repair without a manifest can tell whose rows it holds.
+        table = records_to_table(rows).replace_schema_metadata({b"bestofn.fingerprint": self.fingerprint.encode()})
         name = f"part-{len(self._parts) + 1:06d}.parquet"
         while (self.parts_dir / name).exists() or name in self._parts:
             name = f"part-{int(name[5:11]) + 1:06d}.parquet"

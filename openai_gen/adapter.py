@@ -11,7 +11,7 @@ from typing import Any
 import openai
 
 from common.errors import MissingKeyError, RunFailure
-from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
+from common.model.api import Candidate, GenRequest, MalformedReply, Price, ProviderInfo, Usage
 
 _FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
@@ -121,6 +121,8 @@ class OpenAIAdapter:
         # and maps HTTP errors to the SDK's exceptions. The body is the documented wire format.
         raw = await self.client.post("/chat/completions", body=kwargs, cast_to=openai.HttpxBinaryResponseContent)
         data = json.loads(raw.content)
+        if not isinstance(data, dict) or not isinstance(data.get("choices", []), list):
+            raise MalformedReply(f"a JSON {type(data).__name__} without a list of choices")
         choices = data.get("choices") or []
         u = data.get("usage") or {}
         usage = Usage(

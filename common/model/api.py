@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
+class MalformedReply(ValueError):
+    """A 200 whose body is JSON but not the shape the API documents: retried like a 5xx."""
+
+
 @dataclass(frozen=True, slots=True)
 class Price:
     """List prices in USD per million tokens (reasoning tokens bill as output)."""

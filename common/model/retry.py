@@ -19,6 +19,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.wait import wait_exponential_jitter
 
 from common.errors import AuthError
+from common.model.api import MalformedReply
 
 T = TypeVar("T")
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504, 529}
@@ -40,7 +41,7 @@ def _sdk_errors(name: str) -> tuple[type[BaseException], ...]:
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, _sdk_errors("APIConnectionError")):  # timeouts subclass it
         return True
-    if isinstance(exc, json.JSONDecodeError):  # a 200 whose body is not JSON (a proxy's page, a cut reply)
+    if isinstance(exc, json.JSONDecodeError | MalformedReply):  # a 200 that is not the API's reply (a proxy's page)
         return True
     return isinstance(exc, _sdk_errors("APIStatusError")) and exc.status_code in RETRY_STATUS
 
@@ -98,12 +99,16 @@ def describe_error(exc: BaseException) -> str:
         url = getattr(getattr(exc, "request", None), "url", None)
         where = f" to {url.host}:{url.port}" if url is not None and url.port else ""
         if (cause := _os_cause(exc)) is not None:
-            # The errno's own words ("Connection refused"), not the event loop's paraphrase of them.
-            return f"cannot connect{where}: {os.strerror(cause.errno) if cause.errno else cause.strerror}"
+            # The errno's own words ("Connection refused"), not the event loop's paraphrase of them; a name
+            # lookup's errors are not errnos and say it themselves ("Name or service not known").
+            words = os.strerror(cause.errno) if cause.errno and cause.errno > 0 else cause.strerror
+            return f"cannot connect{where}: {words}"
         if isinstance(exc, _sdk_errors("APITimeoutError")):
             return f"no answer{where} within the request timeout"
     if isinstance(exc, json.JSONDecodeError):
         return f"the server's reply is not JSON ({exc})"
+    if isinstance(exc, MalformedReply):
+        return f"the server's reply is not the API's ({exc})"
     if isinstance(exc, _sdk_errors("APIStatusError")):
         body = exc.body if isinstance(exc.body, dict) else None
         detail = (body or {}).get("error", body)

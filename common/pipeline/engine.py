@@ -40,7 +40,7 @@ INLINE_ROW_CHARS = 20_000  # a query's rows with more text than this are built o
 
 def error_kind(error: str) -> str:
     """A short name for an `error` cell, to count errors by kind ("HTTP 500", "cannot connect", ...)."""
-    head = error.split(":", 1)[0].strip()
+    head = error.split(":", 1)[0].split(" (", 1)[0].strip()
     if head.startswith("cannot connect"):
         return "cannot connect"
     if head.startswith("the API returned no content"):
@@ -85,13 +85,6 @@ class RunStats:
     judge_errors: int = 0  # rows the judge should have decided but could not
     retry: RetryStats = field(default_factory=RetryStats)
     by_split: dict[str, SplitStats] = field(default_factory=dict)
-
-    def failed_rows(self) -> int:
-        """Rows that errored or lost their judge verdict: what `max_error_rate` is compared with."""
-        return self.errors + self.judge_errors
-
-    def error_kinds(self) -> Counter[str]:
-        return sum((s.errors for s in self.by_split.values()), Counter())
 
     def record(self, row: BestOfNRecord) -> None:
         split = self.by_split.setdefault(row.split, SplitStats())

@@ -6,22 +6,24 @@ import asyncio
 import json
 import platform
 import time
+from collections import Counter
 from contextlib import ExitStack, suppress
 from dataclasses import asdict
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 from rich.console import Console
 
 from common.config import ExperimentConfig, load_config
 from common.data.load import DatasetError, LoadStats, iter_queries
 from common.errors import RunFailure, UserError
 from common.model.api import ProviderTable
-from common.pipeline.engine import Pipeline, RunStats, pending_work
+from common.pipeline.engine import Pipeline, RunStats, error_kind, pending_work
 from common.pipeline.progress import ProgressDisplay, show_summary
 from common.pipeline.session import open_session, provider_info
-from common.store import CheckpointStore, OutputLock
+from common.store import CheckpointStore, OutputLock, iter_rows
 
 _VERSIONED = ("bestofn", "openai", "anthropic", "pyarrow", "pydantic", "sympy", "datasets", "llama_cpp_python")
 
@@ -44,19 +46,29 @@ def file_metadata(cfg: ExperimentConfig, provider: str, run_id: str) -> dict[str
     }
 
 
-def check_error_rate(stats: RunStats, cfg: ExperimentConfig, redo: str) -> None:
-    """Exit 1 (RunFailure) when more than `max_error_rate` of the run's rows errored or lost their
-    judge verdict; the rows are written either way, and `redo` says how to redo them."""
-    failed = stats.failed_rows()
-    if not stats.candidates or failed / stats.candidates <= cfg.max_error_rate:
+def check_error_rate(path: Path, cfg: ExperimentConfig, redo: str) -> None:
+    """Exit 1 (RunFailure) when more than `max_error_rate` of the file's rows errored or lost their judge
+    verdict. The whole file counts, not this run's share: a run resumed after a crash must not exit 0
+    over errors an earlier process wrote. The rows are written either way; `redo` says how to redo them."""
+    judged = "judge_error" in pq.read_schema(path).names
+    rows = failed = judge_failed = 0
+    kinds: Counter[str] = Counter()
+    for error, *judge in iter_rows(path, ["error", *(["judge_error"] if judged else [])]):
+        rows += 1
+        if error is not None:
+            kinds[error_kind(error)] += 1
+        elif judge and judge[0] is not None:
+            judge_failed += 1
+        failed += error is not None or bool(judge and judge[0] is not None)
+    if not rows or failed / rows <= cfg.max_error_rate:
         return
-    causes = [f"{kind} x{n}" for kind, n in stats.error_kinds().most_common(3)]
-    if stats.judge_errors:
-        causes.append(f"judge failed x{stats.judge_errors}")
+    causes = [f"{kind} x{n}" for kind, n in kinds.most_common(4)]
+    if judge_failed:
+        causes.append(f"judge failed x{judge_failed}")
     raise RunFailure(
-        f"{failed} of {stats.candidates} rows this run ({failed / stats.candidates:.0%}) errored or lost their judge "
-        f"verdict ({', '.join(causes)}), more than max_error_rate {cfg.max_error_rate:.0%}; they are written, and "
-        f"{redo} redoes the errored ones."
+        f"{failed} of {rows} rows in {path} ({failed / rows:.0%}) errored or lost their judge verdict "
+        f"({', '.join(causes)}), more than max_error_rate {cfg.max_error_rate:.0%}; they are written, and "
+        f"{redo} redoes them."
     )
 
 
@@ -115,7 +127,7 @@ def generate(
                 summary.update(session.judge_summary())
                 summary["output"] = str(output)
                 show_summary(console, stats, summary, time.monotonic() - started, quiet)
-                check_error_rate(stats, cfg, f"`bestofn {provider} regen {output}`")
+                check_error_rate(output, cfg, f"`bestofn {provider} regen {output}`")
                 return stats
 
     with OutputLock(output):  # a second run on this output is refused before it starts anything

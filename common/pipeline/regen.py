@@ -139,12 +139,16 @@ def refuse_mixing(
 
 
 def select_rows(path: Path, splits: list[str] | None, mode: str) -> dict[str, list[int]]:
-    """query_id -> candidate indices to redo. mode: errors | failed (errors or not verified) | all."""
+    """query_id -> candidate indices to redo. mode: errors (an API error, or the judge failed where it
+    had to decide) | failed (those, or verified wrong) | all."""
     chosen: dict[str, list[int]] = defaultdict(list)
-    for qid, idx, split, error, ok in iter_rows(path, _SELECT_COLUMNS):
+    judged = "judge_error" in pq.read_schema(path).names  # files from before the judge have none
+    columns = _SELECT_COLUMNS + (["judge_error"] if judged else [])
+    for qid, idx, split, error, ok, *judge in iter_rows(path, columns):
         if splits and split not in splits:
             continue
-        if mode == "all" or error is not None or (mode == "failed" and ok is False):
+        errored = error is not None or (judge and judge[0] is not None)
+        if mode == "all" or errored or (mode == "failed" and ok is False):
             chosen[qid].append(idx)
     return dict(chosen)
 
@@ -197,6 +201,13 @@ def regen(
 ) -> RunStats | None:
     console = console or Console(stderr=True)
     meta = read_results_metadata(path)
+    pending = path.with_name(path.name + ".parts")
+    if pending.exists():
+        # Its resume would write the file back from its own copy, undoing this regen.
+        raise UserError(
+            f"{path} has an unfinished generate run ({pending}); finish it (run that generate again) or remove "
+            f"{pending} before regen."
+        )
     info = provider_info(providers, provider)
     origin = file_origin(meta)
     # Before any key, server or sandbox is needed: what is already known to differ is refused now.
@@ -243,7 +254,7 @@ def regen(
                 await asyncio.to_thread(merge_regenerated, path, side, kept)
                 summary = {"rows regenerated": count, **session.judge_summary(), "file": str(path)}
                 show_summary(console, stats, summary, time.monotonic() - started, quiet)
-                check_error_rate(stats, cfg, "running this regen again")
+                check_error_rate(path, cfg, "running this regen again")
                 return stats
 
     with OutputLock(path):  # never beside a generate or another regen on the same file

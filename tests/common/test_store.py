@@ -250,3 +250,15 @@ def test_repair_keeps_every_readable_part_and_never_two_copies_of_a_row(tmp_path
     repaired = CheckpointStore(out, FP, {})
     assert repaired.open(repair=True) == keys("a")  # part 1 kept, the broken part 2 dropped
     assert manifest(out)["parts"] == ["part-000001.parquet"]
+
+
+def test_a_symlink_and_the_file_it_names_share_one_lock(tmp_path: Path) -> None:
+    from common.errors import UserError
+    from common.store import OutputLock
+
+    real = tmp_path / "real.parquet"
+    real.write_bytes(b"")
+    link = tmp_path / "link.parquet"
+    link.symlink_to(real)
+    with OutputLock(real), pytest.raises(UserError, match="another bestofn run"):
+        OutputLock(link).__enter__()

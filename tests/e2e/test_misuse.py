@@ -112,7 +112,7 @@ def test_a_run_where_many_rows_errored_exits_1_after_writing_them(tmp_path: Path
     cfg = write_config(tmp_path / "c.yaml", max_queries=2, max_retries=0)
     r = _openai(cfg, openai_fake)
     assert r.returncode == 1, r.stderr
-    assert "2 of 4 rows this run (50%) errored" in r.stderr and "HTTP 500 x2" in r.stderr
+    assert "2 of 4 rows in" in r.stderr and "(50%) errored" in r.stderr and "HTTP 500 x2" in r.stderr
     assert "max_error_rate 10%" in r.stderr and "regen" in r.stderr and "Traceback" not in r.stderr
     assert "split math" in r.stderr and "2 errors (HTTP 500 x2)" in r.stderr  # the per-split line
     df = pd.read_parquet(tmp_path / "out.parquet")
@@ -306,3 +306,52 @@ def test_safety_refusals_are_not_asked_for_again(tmp_path: Path, openai_fake: Fa
     assert _openai(cfg, openai_fake).returncode == 0
     row = pd.read_parquet(tmp_path / "out.parquet").iloc[0]
     assert row.requeue_count == 0 and row.refusal_type == "safety"
+
+
+def test_a_200_with_json_of_the_wrong_shape_is_retried(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": RULES, "failures": [{"status": 200, "raw": "[]"}]})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=1, num_candidates=1, concurrency=1)
+    assert _openai(cfg, openai_fake).returncode == 0
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert df.error.isna().all() and df.attempts.eq(2).all()
+
+
+def test_errors_an_earlier_process_wrote_still_fail_the_run(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": RULES, "fail_when_match": [{"match": "Compute 12", "status": 500}]})
+    cfg = write_config(tmp_path / "c.yaml", max_queries=2, max_retries=0)
+    assert _openai(cfg, openai_fake).returncode == 1
+    again = _openai(cfg, openai_fake)  # nothing left to make, but half the file is still errors
+    assert again.returncode == 1 and "(50%) errored" in again.stderr, again.stderr
+
+
+def test_regen_waits_for_an_unfinished_generate_of_the_file(tmp_path: Path, openai_fake: FakeServer) -> None:
+    from tests.e2e.test_openai import MATH_RULES, _start, _wait_for_parts
+
+    openai_fake.configure({"rules": MATH_RULES})
+    assert _openai(write_config(tmp_path / "c.yaml", max_queries=2, max_error_rate=1.0), openai_fake).returncode == 0
+    openai_fake.configure({"rules": MATH_RULES, "latency_s": 0.3})
+    proc = _start(write_config(tmp_path / "c.yaml", max_queries=10, max_error_rate=1.0, concurrency=1), openai_fake)
+    _wait_for_parts(_parts(tmp_path / "out.parquet"), 2)  # part-000000 is the finished file, then one more
+    proc.kill()
+    proc.wait()
+    before = (tmp_path / "out.parquet").read_bytes()
+    r = run_cli("openai", "regen", str(tmp_path / "out.parquet"), "--all", "--base-url", openai_fake.base_url,
+                "--quiet", env=cli_env(OPENAI_API_KEY="sk-test"))
+    assert r.returncode == 2 and "unfinished generate run" in r.stderr, r.stderr
+    assert (tmp_path / "out.parquet").read_bytes() == before
+
+
+def test_repair_without_a_manifest_never_mixes_in_another_configs_rows(tmp_path: Path,
+                                                                     openai_fake: FakeServer) -> None:
+    _killed_midway(tmp_path, openai_fake)
+    (_parts(tmp_path / "out.parquet") / "manifest.json").unlink()
+    cfg = write_config(tmp_path / "c.yaml", max_queries=8, concurrency=1, verify=False, max_tokens=300)
+    r = _openai(cfg, openai_fake, "--repair")
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert len(df) == 16 and df.max_tokens.eq(300).all() and df.run_id.nunique() == 1
+
+
+def test_an_output_that_is_not_a_regular_file_is_refused(tmp_path: Path, openai_fake: FakeServer) -> None:
+    r = _openai(write_config(tmp_path / "c.yaml"), openai_fake, "--output", "/dev/null")
+    assert r.returncode == 2 and "not a regular file" in r.stderr, r.stderr

@@ -170,7 +170,7 @@ def test_bad_request_is_recorded_on_its_row(tmp_path: Path, openai_fake: FakeSer
     cfg = write_config(tmp_path / "c.yaml")
     r = _generate(cfg, openai_fake)
     assert r.returncode == 1, r.stderr  # 2 of 6 rows errored: more than max_error_rate, written all the same
-    assert "2 of 6 rows this run (33%) errored" in r.stderr and "HTTP 400 x2" in r.stderr
+    assert "2 of 6 rows in" in r.stderr and "(33%) errored" in r.stderr and "HTTP 400 x2" in r.stderr
     df = pd.read_parquet(tmp_path / "out.parquet")
     bad = df[df.query_id == "sample-math-002"]
     assert len(bad) == 2 and bad.error.str.contains("400").all() and bad.error.str.contains("nope").all()
@@ -342,7 +342,8 @@ def test_regen_of_one_split_leaves_the_other_split_untouched(tmp_path: Path, ope
         {"match": "Compute 12", "status": 400, "message": "nope"},
         {"match": "add_two", "status": 400, "message": "nope"},
     ]})
-    cfg = write_config(tmp_path / "c.yaml", splits="math,code", max_queries=2, verify=False)
+    # The code split's errors stay in the file after a math-only regen: not a failure for this test.
+    cfg = write_config(tmp_path / "c.yaml", splits="math,code", max_queries=2, verify=False, max_error_rate=1.0)
     first = _generate(cfg, openai_fake)
     # Half the rows errored: a run may exit 1 for that (max_error_rate), with every row written all the same.
     assert first.returncode == 0 or (first.returncode == 1 and "regen" in first.stderr), first.stderr

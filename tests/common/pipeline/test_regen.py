@@ -57,3 +57,16 @@ def test_queries_are_rebuilt_once_each_from_the_file(tmp_path: Path) -> None:
     path = results_file(tmp_path)
     got = list(queries_from_file(path, select_rows(path, ["code"], "failed")))
     assert [(q.query_id, q.split, q.question, idx) for q, idx in got] == [("c1", "code", "question c1", [0, 1])]
+
+
+def test_rows_whose_judge_failed_are_redone_by_default(tmp_path: Path) -> None:
+    from common.pipeline.regen import select_rows
+    from common.schema import BestOfNRecord, records_to_table
+
+    base = {"split": "tool_calling", "question": "q", "model": "m", "provider": "openai", "max_tokens": 10,
+            "run_id": "r"}
+    rows = [BestOfNRecord(query_id="a", candidate_idx=0, judge_error="judge: HTTP 500", **base),
+            BestOfNRecord(query_id="a", candidate_idx=1, is_verified=True, **base)]
+    path = tmp_path / "f.parquet"
+    pq.write_table(records_to_table(rows), path)
+    assert select_rows(path, None, "errors") == {"a": [0]}
