@@ -66,7 +66,7 @@ class ExperimentConfig(BaseModel):
     )
     max_error_rate: float = Field(
         0.1, ge=0.0, le=1.0,
-        description="exit 1 when more than this share of the run's rows errored or lost their judge verdict",
+        description="exit 1 when more than this share of the file's rows errored or lost their judge verdict",
     )
 
     @field_validator("splits", mode="before")
