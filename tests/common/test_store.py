@@ -262,3 +262,29 @@ def test_a_symlink_and_the_file_it_names_share_one_lock(tmp_path: Path) -> None:
     link.symlink_to(real)
     with OutputLock(real), pytest.raises(UserError, match="another bestofn run"):
         OutputLock(link).__enter__()
+
+
+def test_repair_adopts_a_finished_file_again_when_its_link_is_lost(tmp_path: Path) -> None:
+    out = tmp_path / "out.parquet"
+    store = CheckpointStore(out, FP, {})
+    store.open()
+    store.add(rows("a", "b"))
+    store.finalize()
+    extension = CheckpointStore(out, FP, {})
+    assert extension.open() == keys("a", "b")  # the finished file is linked in as part-000000
+    (extension.parts_dir / "part-000000.parquet").unlink()  # the link lost, the file itself whole
+    from common.errors import UserError
+
+    with pytest.raises(UserError, match="--repair"):
+        CheckpointStore(out, FP, {}).open()
+    assert CheckpointStore(out, FP, {}).open(repair=True) == keys("a", "b")  # nothing to make again
+
+
+def test_a_damaged_scratch_checkpoint_is_started_afresh(tmp_path: Path) -> None:
+    out = tmp_path / "side"
+    store = CheckpointStore(out, FP, {})
+    store.open()
+    store.add(rows("a"))
+    store.flush()
+    (store.parts_dir / "manifest.json").write_text("{")
+    assert CheckpointStore(out, FP, {}).open(discard_other=True) == set()  # regen's scratch: dropped, no error
