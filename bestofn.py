@@ -134,6 +134,13 @@ def _provider_app(provider: str) -> typer.Typer:
             max_queries=max_queries, num_candidates=num_candidates, model=model, output=output,
             concurrency=concurrency, base_url=base_url, splits=split,
         )
+        if overwrite and repair:
+            console.print("[red]error:[/red] --repair keeps a damaged checkpoint's parts and --overwrite throws "
+                          "them away; pass one of them.", highlight=False, soft_wrap=True)
+            raise typer.Exit(2)
+        if output is not None and not output.strip():
+            console.print("[red]error:[/red] --output is empty; name a .parquet file.", highlight=False, soft_wrap=True)
+            raise typer.Exit(2)
         _run(run_generate, PROVIDERS, provider, str(config) if config else None, overrides, overwrite=overwrite,
              quiet=quiet, repair=repair)
 

@@ -88,7 +88,7 @@ class OutputLock:
                 holder = holder or "unknown"
                 raise UserError(
                     f"{self.output} is being written by another bestofn run (pid {holder}); wait for it to "
-                    "finish or choose another --output."
+                    "finish, then run this again."
                 ) from None
             try:
                 current = os.stat(self.path).st_ino == os.fstat(fd).st_ino

@@ -110,6 +110,6 @@ def summary_rows(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> li
         ("elapsed", f"{elapsed_s:.1f} s"),
         ("candidates / s", f"{stats.candidates / elapsed_s:.1f}" if elapsed_s > 0 else "n/a"),
     ]
-    rows += [(f"split {name}", split.line()) for name, split in sorted(stats.by_split.items())]
+    rows += [(f"split {name} (this run)", split.line()) for name, split in sorted(stats.by_split.items())]
     rows += list(extra.items())
     return rows

@@ -119,3 +119,14 @@ def test_help_is_whole_at_80_columns(args: list[str]) -> None:
     body = [line for line in r.stdout.splitlines() if not line.startswith("Usage:")]
     assert not [line for line in body if "..." in line or "…" in line]  # nothing cut off
     assert all(len(line) <= 80 for line in r.stdout.splitlines())
+
+
+@pytest.mark.parametrize(("extra", "needle"), [
+    (["--repair", "--overwrite"], "pass one of them"),
+    (["--output", ""], "--output is empty"),
+])
+def test_contradictory_or_empty_options_are_one_sentence(tmp_path: Path, extra: list[str], needle: str) -> None:
+    cfg = write_config(tmp_path / "c.yaml")
+    r = run_cli("openai", "generate", "--config", str(cfg), *extra, env=cli_env(OPENAI_API_KEY="sk-test"))
+    _assert_user_error(r, needle)
+    assert not (tmp_path / "out.parquet").exists()
