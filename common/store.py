@@ -111,9 +111,13 @@ class OutputLock:
         self._fd = None
 
 
+def bestofn_metadata(schema: pa.Schema) -> dict[str, str]:
+    """The bestofn.* entries of a Parquet schema, decoded."""
+    return {k.decode(): v.decode() for k, v in (schema.metadata or {}).items() if k.startswith(b"bestofn.")}
+
+
 def read_metadata(path: Path) -> dict[str, str]:
-    meta = pq.read_schema(path).metadata or {}
-    return {k.decode(): v.decode() for k, v in meta.items() if k.startswith(b"bestofn.")}
+    return bestofn_metadata(pq.read_schema(path))
 
 
 def iter_batches(path: Path, columns: list[str] | None = None, batch_size: int = 4096) -> Iterator[pa.RecordBatch]:
@@ -164,31 +168,26 @@ class CheckpointStore:
         if overwrite:
             shutil.rmtree(self.parts_dir, ignore_errors=True)
             self.output.unlink(missing_ok=True)
-        if self.manifest_path.exists() or (repair and self.parts_dir.is_dir()):
+        done: set[Key] = set()
+        # A run writes its manifest before its first part: parts without one are damage, not strays.
+        if self.manifest_path.exists() or any(self.parts_dir.glob("part-*.parquet")):
             try:
-                self._parts = self._open_parts(repair, discard_other)
+                self._parts, done = self._open_parts(repair, discard_other)
             except UserError:
                 if not discard_other:
                     raise
                 log.warning("%s is damaged; it held scratch rows only, starting afresh.", self.parts_dir)
                 shutil.rmtree(self.parts_dir, ignore_errors=True)
-                self._parts = []
-        elif self.parts_dir.is_dir() and any(self.parts_dir.glob("part-*.parquet")):
-            # A run writes its manifest before its first part: parts without one are damage, not strays.
-            if not discard_other:
-                raise self._damaged("manifest.json missing")
-            shutil.rmtree(self.parts_dir, ignore_errors=True)
+                self._parts, done = [], set()
         elif self.output.exists():
             meta = self._final_file_metadata()
             if self._check_fingerprint(meta, self.output, discard_other):
                 self._adopt_final_file()
+                done = set(read_keys(self.parts_dir / ADOPTED))
         self.parts_dir.mkdir(parents=True, exist_ok=True)
         for stray in self.parts_dir.glob("part-*.parquet"):
             if stray.name not in self._parts:
                 stray.unlink()
-        done: set[Key] = set()
-        for name in self._parts:
-            done.update(read_keys(self.parts_dir / name))
         self.rows_written = len(done)
         self._write_manifest()
         return done
@@ -199,8 +198,9 @@ class CheckpointStore:
             "every readable part and regenerate only the lost rows, or with --overwrite to start over."
         )
 
-    def _open_parts(self, repair: bool, discard_other: bool) -> list[str]:
-        """The manifest's parts, each checked readable; with `repair`, whatever can be kept."""
+    def _open_parts(self, repair: bool, discard_other: bool) -> tuple[list[str], set[Key]]:
+        """The manifest's parts, each checked readable, and the rows they hold; with `repair`,
+        whatever can be kept."""
         manifest: Any = None
         try:
             manifest = json.loads(self.manifest_path.read_text())
@@ -217,7 +217,7 @@ class CheckpointStore:
             {"bestofn.fingerprint": manifest.get("fingerprint"), "bestofn.identity": manifest.get("identity")},
             self.parts_dir, discard_other,
         ):
-            return []
+            return [], set()
         kept: list[str] = []
         seen: set[Key] = set()
         dropped: list[str] = []
@@ -245,7 +245,7 @@ class CheckpointStore:
         if repair:
             log.warning("repair: kept %d checkpoint parts (%d rows)%s", len(kept), len(seen),
                         f"; dropped {', '.join(dropped)}" if dropped else "")
-        return kept
+        return kept, seen
 
     def _final_file_is_ours(self) -> bool:
         try:

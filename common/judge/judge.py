@@ -226,12 +226,11 @@ class LLMJudge:
             self._use_schema = False
             return await self._complete(prompt, model)
         self.usage.calls += 1
-        text = ""
-        for cand in candidates[:1]:
-            u = cand.usage
-            self.usage.input_tokens += u.input_tokens or 0
-            self.usage.output_tokens += u.output_tokens or 0
-            cost = cost_usd(self.adapter.info, model, u)
-            self.usage.cost_usd = None if cost is None or self.usage.cost_usd is None else self.usage.cost_usd + cost
-            text = cand.text or ""
-        return text
+        if not candidates:
+            return ""
+        u = candidates[0].usage
+        self.usage.input_tokens += u.input_tokens or 0
+        self.usage.output_tokens += u.output_tokens or 0
+        cost = cost_usd(self.adapter.info, model, u)
+        self.usage.cost_usd = None if cost is None or self.usage.cost_usd is None else self.usage.cost_usd + cost
+        return candidates[0].text or ""

@@ -62,29 +62,53 @@ class SplitStats:
     def line(self) -> str:
         share = f"{self.verified / self.verifiable:.1%}" if self.verifiable else "n/a"
         kinds = ", ".join(f"{k} x{n}" for k, n in self.errors.most_common(3))
-        errors = f"{sum(self.errors.values())} errors" + (f" ({kinds})" if kinds else "")
+        errors = f"{self.errors.total()} errors" + (f" ({kinds})" if kinds else "")
         return (f"{self.rows} rows, {self.verified}/{self.verifiable} verified ({share}), {errors}, "
                 f"{self.refusals} refusals, {self.judge_errors} judge errors")
 
 
 @dataclass
 class RunStats:
+    """This run's counts. Verdict counts are kept per split; the run's totals are their sums."""
+
     queries_total: int | None = None
     queries_done: int = 0
     queries_skipped_done: int = 0
     duplicate_ids: int = 0
-    candidates: int = 0
-    verified: int = 0
-    verifiable: int = 0
-    errors: int = 0
-    refusals: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
     unpriced: int = 0  # rows whose model has no listed price (cost null)
-    judge_errors: int = 0  # rows the judge should have decided but could not
     retry: RetryStats = field(default_factory=RetryStats)
     by_split: dict[str, SplitStats] = field(default_factory=dict)
+
+    def _total(self, name: str) -> int:
+        return sum(getattr(s, name) for s in self.by_split.values())
+
+    @property
+    def candidates(self) -> int:
+        return self._total("rows")
+
+    @property
+    def verified(self) -> int:
+        return self._total("verified")
+
+    @property
+    def verifiable(self) -> int:
+        return self._total("verifiable")
+
+    @property
+    def refusals(self) -> int:
+        return self._total("refusals")
+
+    @property
+    def judge_errors(self) -> int:
+        """Rows the judge should have decided but could not."""
+        return self._total("judge_errors")
+
+    @property
+    def errors(self) -> int:
+        return sum(s.errors.total() for s in self.by_split.values())
 
     def record(self, row: BestOfNRecord) -> None:
         split = self.by_split.setdefault(row.split, SplitStats())
@@ -95,13 +119,6 @@ class RunStats:
         split.judge_errors += row.judge_error is not None
         if row.error is not None:
             split.errors[error_kind(row.error)] += 1
-        self.judge_errors += row.judge_error is not None
-        self.candidates += 1
-        if row.is_verified is not None:
-            self.verifiable += 1
-            self.verified += bool(row.is_verified)
-        self.errors += row.error is not None
-        self.refusals += bool(row.is_refusal)
         self.input_tokens += row.input_tokens or 0
         self.output_tokens += row.output_tokens or 0
         self.cost_usd += row.cost_usd or 0.0

@@ -38,6 +38,7 @@ from common.store import (
     CheckpointStore,
     Key,
     OutputLock,
+    bestofn_metadata,
     conform,
     iter_batches,
     iter_rows,
@@ -73,25 +74,13 @@ def read_results_metadata(path: Path) -> dict[str, str]:
         raise UserError(f"{path} does not exist.")
     with _readable(path):
         schema = pq.read_schema(path)
-    meta = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items() if k.startswith(b"bestofn.")}
+    meta = bestofn_metadata(schema)
     if "bestofn.config" not in meta:
         raise UserError(f"{path} has no bestofn config in its metadata; was it written by bestofn?")
     missing = [c for c in dict.fromkeys(_SELECT_COLUMNS + _QUERY_COLUMNS) if c not in schema.names]
     if missing:
         raise UserError(f"{path} has no column {', '.join(missing)}; regen needs a results file written by bestofn.")
     return meta
-
-
-def check_splits(path: Path, splits: list[str] | None) -> None:
-    """A split the file does not hold is a typo, not an empty selection."""
-    if not splits:
-        return
-    with _readable(path):
-        held = {s for (s,) in iter_rows(path, ["split"])}
-    unknown = [s for s in dict.fromkeys(splits) if s not in held]
-    if unknown:
-        have = ", ".join(sorted(held)) or "none (it has no rows)"
-        raise UserError(f"{path} has no split {', '.join(unknown)}; its splits are {have}.")
 
 
 def regen_history(path: Path, meta: dict[str, str]) -> list[Any]:
@@ -140,16 +129,22 @@ def refuse_mixing(
 
 def select_rows(path: Path, splits: list[str] | None, mode: str) -> dict[str, list[int]]:
     """query_id -> candidate indices to redo. mode: errors (an API error, or the judge failed where it
-    had to decide) | failed (those, or verified wrong) | all."""
+    had to decide) | failed (those, or verified wrong) | all. A split the file does not hold is a typo,
+    not an empty selection: UserError naming the file's splits."""
     chosen: dict[str, list[int]] = defaultdict(list)
+    held: set[str] = set()
     judged = "judge_error" in pq.read_schema(path).names  # files from before the judge have none
     columns = _SELECT_COLUMNS + (["judge_error"] if judged else [])
     for qid, idx, split, error, ok, *judge in iter_rows(path, columns):
+        held.add(split)
         if splits and split not in splits:
             continue
         errored = error is not None or (judge and judge[0] is not None)
         if mode == "all" or errored or (mode == "failed" and ok is False):
             chosen[qid].append(idx)
+    if unknown := [s for s in dict.fromkeys(splits or []) if s not in held]:
+        have = ", ".join(sorted(held)) or "none (it has no rows)"
+        raise UserError(f"{path} has no split {', '.join(unknown)}; its splits are {have}.")
     return dict(chosen)
 
 
@@ -215,7 +210,6 @@ def regen(
     refuse_mixing(path, origin, provider, overrides.get("model"), allow_mixed)
     history = regen_history(path, meta)
     cfg = _load_file_config(path, meta, info, overrides)
-    check_splits(path, splits)
     with _readable(path):
         wanted = select_rows(path, splits, mode)
     count = sum(len(v) for v in wanted.values())

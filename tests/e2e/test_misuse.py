@@ -295,9 +295,7 @@ def test_capability_refusals_are_asked_for_again(tmp_path: Path, openai_fake: Fa
     assert row.requeue_count == requeued and bool(row.is_verified) is verified
     assert bool(row.is_refusal) is (not verified) and (row.refusal_type == "capability") is (not verified)
     chats = [q for q in openai_fake.requests() if q["path"].endswith("/chat/completions")]
-    assert len(chats) == 1 + requeued and row.attempts == 1 + requeued
-    # Every attempt's tokens are on the row (the same prompt each time): cost counts what was spent.
-    assert row.input_tokens > 0 and row.input_tokens % (1 + requeued) == 0
+    assert len(chats) == 1 + requeued and row.attempts == 1 + requeued  # tokens: tests/common/pipeline
 
 
 def test_safety_refusals_are_not_asked_for_again(tmp_path: Path, openai_fake: FakeServer) -> None:

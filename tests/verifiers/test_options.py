@@ -131,7 +131,7 @@ def test_what_the_verifier_saw_is_on_the_row() -> None:
 
 @pytest.mark.parametrize(("keys", "env", "says"), [
     ({"sandbox_image": "bestofn-no-such-image"}, {}, "bestofn-no-such-image"),
-    ({"sandbox": "docker", "sandbox_image": "bestofn-no-such-image"}, {}, "build_docker.sh"),
+    ({"sandbox": "docker", "sandbox_image": "bestofn-no-such-image"}, {}, "setup_sandboxes.sh"),
     ({"sandbox": "bwrap", "sandbox_image": "bestofn-sandbox"}, {}, "applies to Docker"),
     ({}, {SANDBOX_ENV: "podman"}, "$BESTOFN_SANDBOX must be one of"),
     ({}, {"BESTOFN_SANDBOX_POOL": "abc"}, "$BESTOFN_SANDBOX_POOL must be a positive integer"),

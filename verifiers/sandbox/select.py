@@ -47,16 +47,18 @@ def resolve_backend(kind: str | None = None, image: str | None = None) -> str:
     when its daemon answers and has `image`)."""
     kind = default_kind(kind)
     image = default_image(image)
+    docker_why = "not asked for"
     if kind in ("auto", "docker"):
-        why = docker_ready(image)
-        if why is None:
+        docker_why = docker_ready(image)
+        if docker_why is None:
             return "docker"
         if kind == "docker":
-            raise SandboxUnavailable(f"Docker sandbox unavailable ({why}); run verifiers/sandbox/setup_sandboxes.sh")
+            raise SandboxUnavailable(f"the Docker sandbox image {image!r} cannot be used ({docker_why}); run "
+                                     "verifiers/sandbox/setup_sandboxes.sh")
     why = bwrap_ready()
     if why is None:
         return "bwrap"
-    raise SandboxUnavailable(f"no sandbox available ({why}; Docker: {docker_ready(image)}); "
+    raise SandboxUnavailable(f"no sandbox available ({why}; Docker: {docker_why}); "
                              "run verifiers/sandbox/setup_sandboxes.sh")
 
 
@@ -67,14 +69,9 @@ def check_sandbox(kind: str | None = None, image: str | None = None, pool_size: 
     default_pool_size(pool_size)
     if image and kind == "bwrap":
         raise SandboxConfigError(f"a sandbox image ({image!r}) applies to Docker, but the sandbox is bwrap")
-    if image or kind == "docker":
-        # An image the user named must be there: never a silent fall back to bubblewrap.
-        why = docker_ready(default_image(image))
-        if why is not None:
-            raise SandboxConfigError(f"the Docker sandbox image {default_image(image)!r} cannot be used ({why}); "
-                                     "build it with verifiers/sandbox/build_docker.sh")
     try:
-        return resolve_backend(kind, image)
+        # An image the user named must be the one used: never a silent fall back to bubblewrap.
+        return resolve_backend("docker" if image else kind, image)
     except SandboxUnavailable as e:
         raise SandboxConfigError(str(e)) from None
 

@@ -19,15 +19,15 @@ from common.store import CheckpointStore
 
 
 class ScriptedAdapter:
-    """Answers every request with `text`; records the requests it got."""
+    """Answers with `text` (a list: one per request, the last repeated); records the requests it got."""
 
     api = "chat"
     max_n_per_request = 8
     cache_warmup = False
     base_url = None
 
-    def __init__(self, text: str, info: ProviderInfo) -> None:
-        self.text = text
+    def __init__(self, text: str | list[str], info: ProviderInfo) -> None:
+        self.texts = [text] if isinstance(text, str) else list(text)
         self.info = info
         self.requests: list[GenRequest] = []
 
@@ -39,7 +39,8 @@ class ScriptedAdapter:
 
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
         self.requests.append(req)
-        return [Candidate(text=self.text, usage=Usage(input_tokens=10, output_tokens=5)) for _ in range(n)]
+        text = self.texts[min(len(self.requests), len(self.texts)) - 1]
+        return [Candidate(text=text, usage=Usage(input_tokens=10, output_tokens=5)) for _ in range(n)]
 
     async def served_model(self) -> str:
         return "scripted"
@@ -52,7 +53,7 @@ INFO = ProviderInfo(name="scripted", open=lambda *a, **k: None, key_env="SCRIPTE
                     default_judge_model=None, prices={})
 
 
-def run_query(tmp_path: Path, text: str, **cfg_keys: object) -> tuple[list, ScriptedAdapter]:
+def run_query(tmp_path: Path, text: str | list[str], **cfg_keys: object) -> tuple[list, ScriptedAdapter]:
     cfg = ExperimentConfig(**{"splits": ["math"], "num_candidates": 2, "verify": False, "model": "m", **cfg_keys})
     adapter = ScriptedAdapter(text, INFO)
     store = CheckpointStore(tmp_path / "out.parquet", cfg.fingerprint(), {})
@@ -60,7 +61,7 @@ def run_query(tmp_path: Path, text: str, **cfg_keys: object) -> tuple[list, Scri
     query = Query(query_id="q", split="math", question="2+2?", messages=({"role": "user", "content": "2+2?"},))
     pipeline = Pipeline(cfg, adapter, store)  # type: ignore[arg-type]
     try:
-        rows = asyncio.run(pipeline.rows_for(query, [0, 1]))
+        rows = asyncio.run(pipeline.rows_for(query, list(range(cfg.num_candidates))))
     finally:
         pipeline.checker.close()
     return rows, adapter
@@ -103,3 +104,11 @@ def test_the_request_is_neutral_and_structured_replies_are_parsed_once(tmp_path:
 def test_a_model_that_takes_no_temperature_records_none(tmp_path: Path) -> None:
     rows, _ = run_query(tmp_path, "4", model="no-temperature-model")
     assert all(r.temperature is None for r in rows)
+
+
+def test_a_requeued_row_carries_every_attempts_tokens(tmp_path: Path) -> None:
+    cant = "I'm sorry, but I can't browse the internet or access real-time data."
+    rows, adapter = run_query(tmp_path, [cant, cant, "It is \\boxed{4}."], num_candidates=1)
+    (row,) = rows
+    assert len(adapter.requests) == 3 and row.requeue_count == 2 and row.attempts == 3
+    assert (row.input_tokens, row.output_tokens) == (30, 15) and row.response == "It is \\boxed{4}."

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
+from common.errors import UserError
 from common.pipeline.regen import queries_from_file, select_rows
 from common.schema import BestOfNRecord, records_to_table
 
@@ -41,7 +43,8 @@ def test_select_rows_keeps_to_the_splits_asked_for(tmp_path: Path) -> None:
     assert select_rows(path, ["math"], "failed") == {"m1": [0], "m2": [0]}
     assert select_rows(path, ["code"], "failed") == {"c1": [0, 1]}
     assert select_rows(path, ["math"], "all") == {"m1": [0, 1], "m2": [0, 1]}
-    assert select_rows(path, ["tool_calling"], "all") == {}  # a split the file does not hold: nothing
+    with pytest.raises(UserError, match="has no split tool_calling; its splits are code, math"):
+        select_rows(path, ["tool_calling"], "all")  # a split the file does not hold is a typo
 
 
 def test_select_rows_without_splits_or_with_both_takes_every_split(tmp_path: Path) -> None:
