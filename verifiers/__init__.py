@@ -43,6 +43,12 @@ def _make_code(**options: Any) -> Verifier:
     return CodeVerifier(**options)
 
 
+def _make_tool_calling(**options: Any) -> Verifier:
+    from verifiers.tools.verifier import ToolCallingVerifier
+
+    return ToolCallingVerifier(**options)
+
+
 def _math_slots(**options: Any) -> int:
     from verifiers.math.verifier import pool_workers
 
@@ -68,7 +74,11 @@ def _check_code(**options: Any) -> None:
         raise VerifierConfigError(str(e)) from None
 
 
-_FACTORIES: dict[str, Callable[..., Verifier]] = {"math": _make_math, "code": _make_code}
+_FACTORIES: dict[str, Callable[..., Verifier]] = {
+    "math": _make_math,
+    "code": _make_code,
+    "tool_calling": _make_tool_calling,
+}
 _CHECKS: dict[str, Callable[..., None]] = {"code": _check_code}
 _SLOTS: dict[str, Callable[..., int]] = {"math": _math_slots, "code": _code_slots}
 _cache: dict[tuple[Any, ...], Verifier] = {}
