@@ -1,0 +1,340 @@
+"""The mock tool sandbox: matching, determinism, plausible values, state, and robustness on junk arguments."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from verifiers.tools.mocks import MOCK_COUNT, MOCK_NAMES, MockMatch, MockResult, ToolSandbox
+from verifiers.tools.mocks.catalog import MOCKS
+from verifiers.tools.mocks.sandbox import INTERNAL_ERROR
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def tool(name: str, *props: str, description: str = "") -> dict[str, Any]:
+    return {"name": name, "description": description,
+            "parameters": {"type": "object", "properties": {p: {"type": "string"} for p in props}}}
+
+
+def call(sandbox: ToolSandbox, t: dict[str, Any], **arguments: Any) -> MockResult:
+    result = sandbox.call(t, arguments)
+    json.dumps(result.result, allow_nan=False)
+    return result
+
+
+@pytest.fixture
+def sb() -> Any:
+    with ToolSandbox("test") as sandbox:
+        yield sandbox
+
+
+def test_count_and_unique_names() -> None:
+    assert MOCK_COUNT >= 100
+    assert len(set(MOCK_NAMES)) == MOCK_COUNT == len(MOCKS)
+
+
+MATCHES = [
+    (tool("get_current_weather", "location", "unit", description="Get the current weather"), "weather_current"),
+    (tool("getWeather", "city", description="Returns weather for a city"), "weather_current"),
+    (tool("weather.forecast", "location", "days", description="Forecast for the next days"), "weather_forecast"),
+    (tool("get_weather", "location", "days", description="Get the 5-day weather forecast"), "weather_forecast"),
+    (tool("get_air_quality", "city"), "air_quality"),
+    (tool("fetch_stock_quote", "ticker", description="Latest quote for a stock ticker"), "stock_quote"),
+    (tool("getHistoricalStockPrices", "symbol", "start_date", "end_date"), "stock_history"),
+    (tool("convert_currency", "amount", "from_currency", "to_currency"), "currency_conversion"),
+    (tool("get_exchange_rate", "base_currency", "target_currency"), "exchange_rate"),
+    (tool("get_crypto_price", "coin"), "crypto_price"),
+    (tool("calculate", "expression", description="Evaluate a math expression"), "calculator"),
+    (tool("math.evaluate", "expr"), "calculator"),
+    (tool("calculator", "operation", "a", "b", description="Basic calculator"), "calculator"),
+    (tool("multiply", "a", "b"), "arithmetic"),
+    (tool("calculate_tip", "bill_amount", "tip_percentage"), "tip_calculator"),
+    (tool("calculate_mortgage_payment", "loan_amount", "interest_rate", "loan_term"), "loan_payment"),
+    (tool("calculate_distance", "origin", "destination"), "distance"),
+    (tool("percentage_calculator", "value", "percent"), "percentage"),
+    (tool("convert_units", "value", "from_unit", "to_unit"), "unit_conversion"),
+    (tool("convert_temperature", "temperature", "from_unit", "to_unit"), "temperature_conversion"),
+    (tool("get_current_time", "timezone"), "current_time"),
+    (tool("convert_timezone", "time", "from_timezone", "to_timezone"), "timezone_conversion"),
+    (tool("days_between_dates", "start_date", "end_date"), "date_difference"),
+    (tool("sql_query", "query", description="Run a SQL query on the database"), "sql_query"),
+    (tool("execute_sql", "sql"), "sql_query"),
+    (tool("send_email", "to", "subject", "body"), "send_email"),
+    (tool("sendEmail", "recipient", "subject", "message"), "send_email"),
+    (tool("email.send", "to", "subject", "body"), "send_email"),
+    (tool("list_emails", "folder", "limit"), "list_emails"),
+    (tool("read_file", "path", description="Read a file from disk"), "read_file"),
+    (tool("files.read", "path"), "read_file"),
+    (tool("write_file", "path", "content"), "write_file"),
+    (tool("save_file", "filename", "content"), "write_file"),
+    (tool("list_directory", "path"), "list_files"),
+    (tool("create_calendar_event", "title", "start_time", "end_time"), "create_event"),
+    (tool("calendar.create", "summary", "start"), "create_event"),
+    (tool("search_web", "query"), "web_search"),
+    (tool("google_search", "q"), "web_search"),
+    (tool("search_news", "query"), "news_search"),
+    (tool("get_wikipedia_summary", "title"), "wikipedia_summary"),
+    (tool("geocode_address", "address"), "geocode"),
+    (tool("get_directions", "origin", "destination", "mode"), "directions"),
+    (tool("find_nearby_restaurants", "location", "radius"), "nearby_places"),
+    (tool("translate_text", "text", "target_language"), "translate"),
+    (tool("search_flights", "origin", "destination", "date"), "flight_search"),
+    (tool("book_flight", "flight_id", "passenger_name"), "book_flight"),
+    (tool("search_hotels", "city", "check_in", "check_out"), "hotel_search"),
+    (tool("add_to_cart", "product_id", "quantity"), "cart_add"),
+    (tool("get_order_status", "order_id"), "track_order"),
+    (tool("make_api_request", "url", "method", "body"), "http_request"),
+    (tool("get_user_info", "user_id"), "user_profile"),
+    (tool("turn_on_light", "device"), "device_control"),
+    (tool("set_reminder", "message", "time"), "set_reminder"),
+    (tool("add_todo", "task"), "todo_add"),
+    (tool("generate_uuid"), "generate_uuid"),
+    (tool("tell_joke"), "joke"),
+    (tool("get_quote_of_the_day"), "quote"),
+    (tool("send_slack_message", "channel", "text"), "send_message"),
+    (tool("kv_store_set", "key", "value"), "kv_set"),
+    (tool("is_prime", "number"), "prime_check"),
+    (tool("get_nutrition_info", "food"), "nutrition_info"),
+    (tool("get_time_zone", "location"), "timezone_info"),
+]
+
+
+@pytest.mark.parametrize(("spec", "expected"), MATCHES, ids=[m[0]["name"] for m in MATCHES])
+def test_realistic_tools_match(spec: dict[str, Any], expected: str) -> None:
+    found = ToolSandbox().match(spec)
+    assert found.mock == expected
+    assert found.confidence >= 0.8
+
+
+@pytest.mark.parametrize("spec", [tool("frobnicate_widget", "zork"), tool("quux", "blorp", description="Does it"),
+                                  tool("initialize_flux_capacitor", "gigawatts"), tool("xyzzy"), {"name": 3}, {}])
+def test_unrelated_tools_do_not_match(spec: dict[str, Any]) -> None:
+    assert ToolSandbox().match(spec).confidence < 0.4
+
+
+def test_description_only_match_is_weaker() -> None:
+    found = ToolSandbox().match(tool("lookup", "city", description="Look up the current weather for a city"))
+    assert found.mock == "weather_current" and 0.4 <= found.confidence < 0.8
+
+
+def test_every_mock_matches_its_own_tool_and_answers_its_example() -> None:
+    for mock in MOCKS:
+        spec = tool(mock.name, *mock.example, description=mock.summary)
+        result = ToolSandbox().call(spec, mock.example)
+        assert (result.mock, result.confidence >= 0.8) == (mock.name, True), mock.name
+        assert result.ok or INTERNAL_ERROR not in result.result["error"], (mock.name, result.result)
+
+
+@pytest.mark.parametrize("spec", [None, [], "weather", {"name": None}, {"function": {"name": "get_weather"}},
+                                  {"name": "x", "parameters": {"properties": [1, 2]}}])
+def test_malformed_tools_never_raise(spec: Any) -> None:
+    result = ToolSandbox().call(spec, {"location": "Paris"})
+    json.dumps(result.result, allow_nan=False)
+    assert result.ok or INTERNAL_ERROR not in result.result["error"]
+
+
+def test_unmatched_tool_gets_a_deterministic_acknowledgement() -> None:
+    spec = tool("frobnicate_widget", "zork")
+    first, second = ToolSandbox().call(spec, {"zork": 1}), ToolSandbox().call(spec, {"zork": 1})
+    assert first == second and first.ok and first.mock is None and first.confidence == 0.0
+    assert first.result["received_arguments"] == {"zork": 1}
+
+
+def test_matching_is_cached_and_fast() -> None:
+    sandbox, specs = ToolSandbox(), [m[0] for m in MATCHES]
+    for spec in specs:
+        sandbox.match(spec)
+    start = time.perf_counter()
+    for _ in range(20):
+        for spec in specs:
+            sandbox.match(spec)
+    assert (time.perf_counter() - start) / (20 * len(specs)) < 0.001
+
+
+# ---- determinism ------------------------------------------------------------------------------
+
+DETERMINISM = [(tool("get_current_weather", "location"), {"location": "Oslo"}),
+               (tool("search_web", "query"), {"query": "rust borrow checker"}),
+               (tool("get_random_number", "min", "max"), {"min": 1, "max": 1000}),
+               (tool("generate_password", "length"), {"length": 20}),
+               (tool("search_flights", "origin", "destination"), {"origin": "Paris", "destination": "Rome"}),
+               (tool("sql_query", "query"), {"query": "SELECT * FROM customers ORDER BY id LIMIT 3"}),
+               (tool("list_emails", "folder"), {"folder": "inbox"})]
+
+
+def test_same_call_same_result_on_fresh_sandboxes() -> None:
+    for spec, args in DETERMINISM:
+        assert ToolSandbox("k").call(spec, args) == ToolSandbox("k").call(spec, args)
+
+
+def test_same_result_in_another_process() -> None:
+    spec, args = DETERMINISM[0]
+    here = [ToolSandbox("k").call(s, a).result for s, a in DETERMINISM]
+    script = ("import json, sys; from verifiers.tools.mocks import ToolSandbox; cases = json.loads(sys.argv[1]); "
+              "print(json.dumps([ToolSandbox('k').call(s, a).result for s, a in cases]))")
+    out = subprocess.run([sys.executable, "-c", script, json.dumps(DETERMINISM)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
+    assert json.loads(out.stdout) == json.loads(json.dumps(here))
+
+
+# ---- plausibility -----------------------------------------------------------------------------
+
+
+def test_weather_names_the_city_and_units_agree(sb: ToolSandbox) -> None:
+    spec = tool("get_current_weather", "location", "unit")
+    c = call(sb, spec, location="Paris", unit="celsius").result
+    f = call(sb, spec, location="Paris", unit="fahrenheit").result
+    assert "Paris" in c["location"] and (c["unit"], f["unit"]) == ("celsius", "fahrenheit")
+    assert f["temperature"] == pytest.approx(c["temperature"] * 9 / 5 + 32, abs=0.11)
+    days = call(sb, tool("get_forecast", "city", "days"), city="Tokyo", days=4).result
+    assert "Tokyo" in days["location"] and len(days["forecast"]) == 4
+
+
+@pytest.mark.parametrize(("expression", "value"), [("(2+3)*4", 20), ("2**10", 1024), ("sqrt(16)", 4), ("0.1+0.2", 0.3),
+                                                   ("10/4", 2.5), ("-3//2", -2), ("2^3", 8), ("factorial(5)", 120)])
+def test_calculator_is_exact(sb: ToolSandbox, expression: str, value: float) -> None:
+    result = call(sb, tool("calculate", "expression"), expression=expression)
+    assert result.ok and result.result["result"] == value
+
+
+@pytest.mark.parametrize("expression", ["1/0", "9**9**9", "__import__('os')", "().__class__", "open('x')", "x + 1",
+                                        "factorial(10**6)", "[1] * 10", "lambda: 1", "2 ** 10 ** 10", "(" * 500])
+def test_calculator_rejects(sb: ToolSandbox, expression: str) -> None:
+    start = time.perf_counter()
+    result = call(sb, tool("calculate", "expression"), expression=expression)
+    assert not result.ok and time.perf_counter() - start < 1
+    assert INTERNAL_ERROR not in result.result["error"]
+
+
+def test_calculator_messages(sb: ToolSandbox) -> None:
+    assert call(sb, tool("calculate", "expression"), expression="1/0").result == {"error": "division by zero"}
+    assert "not allowed" in call(sb, tool("calculate", "expression"), expression="__import__('os')").result["error"]
+
+
+def test_operation_style_arithmetic(sb: ToolSandbox) -> None:
+    spec = tool("calculator", "operation", "a", "b")
+    assert call(sb, spec, operation="divide", a=10, b=4).result["result"] == 2.5
+    assert call(sb, tool("addNumbers", "x", "y"), x=2, y=3).result["result"] == 5
+    assert call(sb, tool("multiply", "a", "b"), a=6, b=7).result["result"] == 42
+    assert not call(sb, tool("divide", "numerator", "denominator"), numerator=1, denominator=0).ok
+
+
+def test_units(sb: ToolSandbox) -> None:
+    spec = tool("convert_units", "value", "from_unit", "to_unit")
+    assert call(sb, spec, value=5, from_unit="miles", to_unit="km").result["result"] == pytest.approx(8.04672)
+    assert call(sb, spec, value=100, from_unit="C", to_unit="F").result["result"] == pytest.approx(212)
+    assert call(sb, spec, value=1, from_unit="GB", to_unit="MB").result["result"] == pytest.approx(1000)
+    bad = call(sb, spec, value=1, from_unit="blarg", to_unit="m")
+    assert not bad.ok and bad.result["error"] == "unknown unit 'blarg'"
+    assert not call(sb, spec, value=1, from_unit="kg", to_unit="m").ok
+
+
+def test_timezone_conversion_agrees_with_zoneinfo(sb: ToolSandbox) -> None:
+    spec = tool("convert_timezone", "time", "from_timezone", "to_timezone")
+    out = call(sb, spec, time="2025-03-30T01:30", from_timezone="America/New_York", to_timezone="Asia/Kolkata")
+    want = datetime(2025, 3, 30, 1, 30, tzinfo=ZoneInfo("America/New_York")).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert out.ok and out.result["converted"] == want.isoformat()
+    now = call(sb, tool("get_current_time", "timezone"), timezone="Asia/Tokyo").result
+    assert now["datetime"] == "2025-06-15T21:00:00+09:00"
+    bad = call(sb, spec, time="10:00", from_timezone="Mars/Olympus", to_timezone="UTC")
+    assert not bad.ok and "Mars/Olympus" in bad.result["error"]
+
+
+def test_money_and_distance(sb: ToolSandbox) -> None:
+    fx = call(sb, tool("convert_currency", "amount", "from_currency", "to_currency"), amount=100, from_currency="USD",
+              to_currency="EUR").result
+    assert (fx["from"], fx["to"]) == ("USD", "EUR") and fx["converted_amount"] == pytest.approx(100 * fx["rate"], 0.01)
+    assert call(sb, tool("get_stock_price", "symbol"), symbol="MSFT").result["symbol"] == "MSFT"
+    assert not call(sb, tool("get_stock_price", "symbol"), symbol="no such!").ok
+    km = call(sb, tool("calculate_distance", "origin", "destination"), origin="Paris", destination="London").result
+    assert km["distance_km"] == pytest.approx(344, abs=2)
+
+
+# ---- state ------------------------------------------------------------------------------------
+
+
+def test_files_live_in_their_sandbox(sb: ToolSandbox) -> None:
+    write, read = tool("write_file", "path", "content"), tool("read_file", "path")
+    assert call(sb, write, path="notes/a.txt", content="hello").ok
+    assert call(sb, read, path="/notes/a.txt").result["content"] == "hello"
+    missing = ToolSandbox().call(read, {"path": "notes/a.txt"})
+    assert not missing.ok and "not found" in missing.result["error"]
+    names = [e["name"] for e in call(sb, tool("list_files", "path"), path="/notes").result["entries"]]
+    assert "a.txt" in names
+
+
+def test_sql(sb: ToolSandbox) -> None:
+    q = tool("sql_query", "query")
+    rows = call(sb, q, query="SELECT id, name FROM customers ORDER BY id LIMIT 2").result["rows"]
+    assert [r["id"] for r in rows] == [1, 2] and all(r["name"] for r in rows)
+    assert call(sb, q, query="CREATE TABLE pets (name TEXT)").ok
+    assert call(sb, q, query="INSERT INTO pets VALUES ('Rex')").result["rows_affected"] == 1
+    assert call(sb, q, query="SELECT * FROM pets").result["rows"] == [{"name": "Rex"}]
+    assert not call(sb, q, query="SELECT 1; SELECT 2").ok
+    assert not call(sb, q, query="SELEC nothing").ok
+    assert not call(sb, q, query="/* x */ VACUUM INTO '/tmp/mock_escape.db'").ok
+    assert not Path("/tmp/mock_escape.db").exists()
+    endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+    assert not call(sb, q, query=endless).ok
+    assert call(sb, q, query="SELECT * FROM orders").result["row_count"] == 30
+
+
+def test_email_send_then_list(sb: ToolSandbox) -> None:
+    sent = call(sb, tool("send_email", "to", "subject", "body"), to="bob@example.com", subject="Hi", body="Yo")
+    assert sent.ok and sent.result["message_id"].startswith("msg_")
+    outbox = call(sb, tool("list_emails", "folder"), folder="sent").result["messages"]
+    assert [m["id"] for m in outbox] == [sent.result["message_id"]]
+    assert call(sb, tool("list_emails", "folder"), folder="inbox").result["total"] == 8
+    assert not call(sb, tool("send_email", "to"), to="not an address").ok
+
+
+def test_stateful_flows(sb: ToolSandbox) -> None:
+    event = call(sb, tool("create_event", "title", "start"), title="Sync", start="2025-06-16T10:00").result
+    assert call(sb, tool("list_events", "date"), date="2025-06-16").result["events"] == [event["event"]]
+    assert call(sb, tool("delete_event", "event_id"), event_id=event["event_id"]).ok
+    call(sb, tool("kv_set", "key", "value"), key="color", value="green")
+    assert call(sb, tool("kv_get", "key"), key="color").result["value"] == "green"
+    task = call(sb, tool("add_todo", "title"), title="Buy milk").result["task"]
+    assert call(sb, tool("complete_todo", "task_id"), task_id=task["id"]).result["task"]["done"]
+    assert call(sb, tool("add_to_cart", "product_id", "quantity"), product_id="P-mouse-a1b2c4", quantity=2).ok
+    order = call(sb, tool("checkout", "shipping_address"), shipping_address="1 Main St")
+    assert order.ok and call(sb, tool("track_order", "order_id"), order_id=order.result["order_id"]).ok
+    booking = call(sb, tool("book_hotel", "hotel_id"), hotel_id="H1").result
+    assert call(sb, tool("cancel_booking", "confirmation_code"), confirmation_code=booking["confirmation_code"]).ok
+
+
+# ---- robustness -------------------------------------------------------------------------------
+
+JUNK: list[Any] = [None, 0, -1, 10**30, 1e308, float("nan"), True, "", "x" * 100_000, "\x00🙂\n", [], [1, "a", None],
+                   {"a": {"b": [1, {"c": None}]}}, "2025-13-45", "0001-01-01", "9999-12-31T23:59", "../../etc/passwd",
+                   "1e999", [[[[[]]]]], -0.0]
+
+
+def test_every_mock_survives_junk_arguments() -> None:
+    for mock in MOCKS:
+        names = [n for canon, aliases in mock.params.items() for n in (canon, *sorted(aliases)[:2])]
+        spec = tool(mock.name, *names)
+        argsets: list[Any] = [{}, {"unrelated": 1}, "not a dict", None, [1, 2]]
+        argsets += [{n: junk for n in mock.params} for junk in JUNK] + [{n: junk for n in names} for junk in JUNK]
+        argsets.append({n: JUNK[i % len(JUNK)] for i, n in enumerate(names)})
+        sandbox = ToolSandbox("junk")
+        for args in argsets:
+            result = sandbox.call(spec, args)
+            json.dumps(result.result, allow_nan=False)
+            assert result.ok or INTERNAL_ERROR not in result.result["error"], (mock.name, result.result)
+        sandbox.close()
+
+
+def test_public_types() -> None:
+    found = ToolSandbox().match(tool("calculate", "expression"))
+    assert isinstance(found, MockMatch) and isinstance(found.confidence, float)

@@ -1,0 +1,127 @@
+"""Which mock answers a tool: a score over the tool's name words, description words and parameter names.
+
+A topic word in the tool's name ("weather" in get_current_weather) is the strong signal; words
+that tell siblings apart ("forecast", "current") and parameters the mock understands add to it;
+words that rule a mock out ("convert" for the weather) take away. A verb-like topic word
+("calculate", "search") only counts as a topic when nothing else in the name is unexplained,
+so calculate_distance goes to the distance mock and not to the calculator.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from verifiers.tools.mocks.catalog import MOCKS
+from verifiers.tools.mocks.registry import Mock, MockMatch
+from verifiers.tools.mocks.util import canonical, norm_key, tokens
+
+MIN_CONFIDENCE = 0.25  # below this nothing fits: `match` answers mock=None
+
+_GENERIC = frozenset({"get", "fetch", "retrieve", "api", "tool", "tools", "do", "the", "a", "an", "for", "of", "to",
+                      "by", "from", "in", "on", "my", "v1", "v2", "v3", "call", "function", "func", "service", "and",
+                      "with", "using", "use", "query", "run", "perform", "execute", "handle", "info",
+                      "data", "detail", "details", "new", "action", "lookup", "look", "up", "all", "is", "it",
+                      "at", "or"})
+_VERBS = frozenset({"calculate", "compute", "evaluate", "search", "find", "convert", "conversion", "check", "lookup",
+                    "create", "add", "list", "send", "read", "set", "make", "generate", "track", "schedule", "play",
+                    "count", "query", "define", "remind", "roll", "flip", "calc", "eval", "math"})
+_STOP = frozenset({"the", "a", "an", "of", "for", "to", "and", "or", "in", "on", "by", "with", "from", "is", "are",
+                   "be", "this", "that", "it", "its", "as", "at", "returns", "return", "given", "use", "used",
+                   "using", "e", "g", "ie", "eg", "if", "any", "can", "will", "which", "specified", "specific",
+                   "optional", "value", "values", "tool", "function", "api", "you", "your", "user", "s"})
+
+
+@dataclass(frozen=True)
+class _Shape:
+    name: frozenset[str]
+    raw_name: frozenset[str]  # generic words kept: "fetch" still rules out validate_url
+    desc: frozenset[str]
+    props: tuple[tuple[str, frozenset[str]], ...]  # normalised key and its words
+
+
+def _shape(tool: dict[str, Any]) -> _Shape:
+    if isinstance(tool.get("function"), dict):  # tolerate the OpenAI wrapper
+        tool = tool["function"]
+    name = tool.get("name") if isinstance(tool.get("name"), str) else ""
+    desc = tool.get("description") if isinstance(tool.get("description"), str) else ""
+    params = tool.get("parameters") if isinstance(tool.get("parameters"), dict) else {}
+    props = params.get("properties") if isinstance(params.get("properties"), dict) else {}
+    keys = []
+    for key in list(props)[:50]:
+        normal = norm_key(str(key))
+        keys.append((normal, frozenset(normal.split("_"))))
+    words = frozenset(tokens(name))
+    return _Shape(words - _GENERIC, words, frozenset(tokens(desc[:1500])) - _STOP, tuple(keys))
+
+
+def _fit(mock: Mock, shape: _Shape) -> float:
+    """How well the tool's parameters suit the mock: share it understands, share of its required ones supplied."""
+    bound: set[str] = set()
+    known = 0
+    for normal, parts in shape.props:
+        hit = next((p for p, aliases in mock.params.items() if normal in aliases), None)
+        if hit is None:
+            hit = next((p for p, aliases in mock.params.items() if parts & aliases), None)
+        if hit is not None:
+            known += 1
+            bound.add(hit)
+    if not shape.props:
+        return 0.5 if mock.required else 1.0
+    if not mock.required:
+        return known / len(shape.props)
+    required = sum(1 for r in mock.required if r in bound) / len(mock.required)
+    return 0.5 * known / len(shape.props) + 0.5 * required
+
+
+def score(mock: Mock, shape: _Shape) -> float:
+    vocab = mock.topic | mock.extra | mock.desc | mock.alias_words
+    topic = shape.name & mock.topic
+    extra = shape.name & mock.extra
+    unexplained = shape.name - vocab
+    if topic and not (topic - _VERBS) and unexplained:
+        extra, topic = extra | topic, frozenset()  # "calculate" in calculate_distance is only a verb here
+    desc_topic = shape.desc & mock.topic
+    desc_hits = len(shape.desc & (mock.topic | mock.extra | mock.desc))
+    fit = _fit(mock, shape)
+    if topic:
+        conf = 0.6 + 0.2 * fit + 0.05 * min(len(extra), 2) + 0.01 * min(desc_hits, 4)
+    elif desc_topic:
+        conf = 0.3 + 0.2 * fit + 0.03 * min(len(extra) + len(shape.desc & mock.extra), 2) + 0.01 * min(desc_hits, 4)
+    elif extra:
+        conf = 0.1 + 0.1 * fit + 0.01 * min(desc_hits, 4)
+    else:
+        conf = 0.0
+    conf -= 0.25 * len(shape.raw_name & mock.anti) + 0.05 * min(len(shape.desc & mock.anti), 2)
+    conf -= 0.06 * min(len(unexplained), 3)
+    return max(0.0, min(1.0, conf))
+
+
+@lru_cache(maxsize=4096)
+def _match_key(key: str) -> MockMatch:
+    tool = json.loads(key)
+    if not isinstance(tool, dict):
+        return MockMatch(None, 0.0)
+    shape = _shape(tool)
+    best: Mock | None = None
+    best_score = -1.0
+    for mock in MOCKS:  # the catalogue's order breaks ties
+        value = score(mock, shape)
+        if value > best_score + 1e-9:
+            best, best_score = mock, value
+    if best is None or best_score < MIN_CONFIDENCE:
+        return MockMatch(None, 0.0)
+    return MockMatch(best.name, round(best_score, 3))
+
+
+def match_tool(tool: Any) -> MockMatch:
+    return _match_key(canonical(tool))
+
+
+def ranking(tool: dict[str, Any], top: int = 5) -> list[tuple[str, float]]:
+    """The best few mocks with their scores, for debugging a surprising match."""
+    shape = _shape(tool)
+    scored = sorted(((round(score(m, shape), 3), i, m.name) for i, m in enumerate(MOCKS)), key=lambda t: (-t[0], t[1]))
+    return [(name, value) for value, _i, name in scored[:top]]
