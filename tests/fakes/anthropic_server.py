@@ -1,6 +1,19 @@
 """Fake Anthropic Messages API: /v1/messages, /v1/models.
 
 Run: python -m tests.fakes.anthropic_server --port 0 --latency 0.2 [--config file.json]
+
+Conversation rules (HTTP 400 invalid_request_error, the real API's messages; paths like
+`messages.1.content.0` as the real API writes them), checked when a request carries tool_use,
+tool_result, thinking or redacted_thinking blocks. Consecutive turns of one role are merged first, as
+the real API does, so two user turns in a row are fine:
+  - the first message must be a user message (checked on every request: it costs nothing);
+  - every `tool_use` of an assistant turn is answered by `tool_result` blocks at the start of the next
+    (user) turn, and every `tool_result` answers a `tool_use` of the assistant turn right before it;
+  - a `tool_use` block's `input` is an object;
+  - thinking blocks come back unchanged: their `signature` (base64 HMAC-SHA256 of the thinking text
+    under a per-process secret) must verify;
+  - with thinking enabled (or adaptive), when the final user turn answers the last assistant turn's
+    `tool_use`, that assistant turn must start with a `thinking`/`redacted_thinking` block.
 """
 
 from __future__ import annotations
@@ -16,6 +29,7 @@ from starlette.routing import Route
 from tests.fakes.common import (
     FakeState,
     Provider,
+    ToolTurns,
     build_app,
     count_tokens,
     dumps,
@@ -25,6 +39,8 @@ from tests.fakes.common import (
     loads,
     new_id,
     run_cli,
+    sign,
+    signature_ok,
     structured_json,
     text_of,
     truncate_words,
@@ -180,6 +196,151 @@ def _output_format_error(body: dict[str, Any]) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- tool turns
+
+_TOOL_BLOCKS = ("tool_use", "tool_result", "thinking", "redacted_thinking")
+_THINKING = ("thinking", "redacted_thinking")
+_THINKING_FIRST = (
+    "When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the "
+    "lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous "
+    "turns. To avoid this requirement, disable `thinking`. Please consult our documentation at "
+    "https://docs.claude.com/en/docs/build-with-claude/extended-thinking")
+
+Block = tuple[int, int, dict[str, Any]]  # (message index, content index, block)
+
+
+def has_tool_turns(messages: list[Any]) -> bool:
+    for msg in messages:
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if isinstance(content, list):
+            for block in content:
+                if isinstance(block, dict) and block.get("type") in _TOOL_BLOCKS:
+                    return True
+    return False
+
+
+def _turns_of(messages: list[Any]) -> list[tuple[Any, int, list[Block]]]:
+    """(role, index of its first message, blocks) per turn, consecutive same-role messages merged."""
+    turns: list[tuple[Any, int, list[Block]]] = []
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            continue
+        content = msg.get("content")
+        if isinstance(content, str):
+            blocks: list[Block] = [(i, 0, {"type": "text", "text": content})]
+        elif isinstance(content, list):
+            blocks = [(i, j, b) for j, b in enumerate(content) if isinstance(b, dict)]
+        else:
+            blocks = []
+        role = msg.get("role")
+        if turns and turns[-1][0] == role:
+            turns[-1][2].extend(blocks)
+        else:
+            turns.append((role, i, blocks))
+    return turns
+
+
+def _thinking_on(body: dict[str, Any]) -> bool:
+    thinking = body.get("thinking")
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+
+
+def conversation_error(body: dict[str, Any]) -> str | None:
+    """The real API's refusal of a conversation whose tool/thinking turns do not line up, or None."""
+    turns = _turns_of(body["messages"])
+    prev_ids: list[Any] = []  # tool_use ids of the assistant turn right before
+    prev_at = -1
+    for role, at, blocks in turns:
+        if role not in ("user", "assistant"):
+            return f"messages.{at}.role: Input should be 'user' or 'assistant'"
+        if role == "assistant":
+            ids = []
+            for i, j, block in blocks:
+                kind = block.get("type")
+                if kind == "thinking":
+                    if "signature" not in block:
+                        return f"messages.{i}.content.{j}.thinking.signature: Field required"
+                    if not signature_ok(block.get("thinking"), block["signature"]):
+                        return f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
+                elif kind == "tool_use":
+                    if not isinstance(block.get("input"), dict):
+                        return f"messages.{i}.content.{j}.tool_use.input: Input should be a valid dictionary"
+                    ids.append(block.get("id"))
+            prev_ids, prev_at = ids, at
+            continue
+        for i, j, block in blocks:
+            if block.get("type") == "tool_result" and block.get("tool_use_id") not in prev_ids:
+                return (f"messages.{i}.content.{j}: unexpected `tool_use_id` found in `tool_result` blocks: "
+                        f"{block.get('tool_use_id')}. Each `tool_result` block must have a corresponding `tool_use` "
+                        "block in the previous message.")
+        if prev_ids:
+            leading = set()
+            for _, _, block in blocks:
+                if block.get("type") != "tool_result":
+                    break
+                leading.add(block.get("tool_use_id"))
+            missing = [str(x) for x in prev_ids if x not in leading]
+            if missing:
+                return (f"messages.{prev_at}: `tool_use` ids were found without `tool_result` blocks immediately "
+                        f"after: {', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` "
+                        "block in the next message.")
+        prev_ids = []
+    if _thinking_on(body) and len(turns) >= 2 and turns[-1][0] == "user" and turns[-2][0] == "assistant":
+        answered = any(b.get("type") == "tool_result" for _, _, b in turns[-1][2])
+        calls = turns[-2][2]
+        if answered and calls and any(b.get("type") == "tool_use" for _, _, b in calls):
+            i, j, first = calls[0]
+            if first.get("type") not in _THINKING:
+                return (f"messages.{i}.content.{j}.type: Expected `thinking` or `redacted_thinking`, but found "
+                        f"`{first.get('type')}`. {_THINKING_FIRST}")
+    return None
+
+
+def _is_question(msg: Any) -> bool:
+    """A user turn that asks something (text, no tool results): scripts count rounds from the last one."""
+    if not isinstance(msg, dict) or msg.get("role") != "user":
+        return False
+    content = msg.get("content")
+    if isinstance(content, str):
+        return bool(content)
+    if not isinstance(content, list):
+        return False
+    kinds = {b.get("type") for b in content if isinstance(b, dict)}
+    return "text" in kinds and "tool_result" not in kinds
+
+
+def tool_turns(messages: list[Any]) -> ToolTurns:
+    start = 0
+    for i in range(len(messages) - 1, -1, -1):
+        if _is_question(messages[i]):
+            start = i + 1
+            break
+    rounds, first_calls, prev_role = 0, [], None
+    for msg in messages[start:]:
+        role = msg.get("role") if isinstance(msg, dict) else None
+        if role == "assistant" and prev_role != "assistant":  # the API merges consecutive turns
+            if rounds == 0 and isinstance(msg.get("content"), list):
+                first_calls = [b.get("name") for b in msg["content"]
+                               if isinstance(b, dict) and b.get("type") == "tool_use"]
+            rounds += 1
+        prev_role = role
+    results: list[str] = []
+    last = ""
+    for msg in messages:
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if not isinstance(content, list):
+            continue
+        if msg.get("role") == "assistant":
+            if any(isinstance(b, dict) and b.get("type") == "tool_use" for b in content):
+                results = []  # a new round: its answers follow
+            continue
+        for block in content:
+            if isinstance(block, dict) and block.get("type") == "tool_result":
+                last = text_of(block.get("content"))
+                results.append(last)
+    return ToolTurns(rounds, first_calls, results, last)
+
+
 def validate(request: Request, body: dict[str, Any]) -> Response | None:
     """The checks the real API makes that a client is most likely to get wrong."""
     if "anthropic-version" not in request.headers:
@@ -188,8 +349,13 @@ def validate(request: Request, body: dict[str, Any]) -> Response | None:
         return PROVIDER.error(400, "n: Extra inputs are not permitted")
     if not isinstance(body.get("max_tokens"), int):
         return PROVIDER.error(400, "max_tokens: Field required")
-    if not body.get("messages"):
+    messages = body.get("messages")
+    if not messages:
         return PROVIDER.error(400, "messages: Field required")
+    if not isinstance(messages, list):
+        return PROVIDER.error(400, "messages: Input should be a valid list")
+    if not isinstance(messages[0], dict) or messages[0].get("role") != "user":
+        return PROVIDER.error(400, 'messages: first message must use the "user" role')
     thinking = body.get("thinking")
     if isinstance(thinking, dict) and thinking.get("type") == "enabled":
         budget = thinking.get("budget_tokens")
@@ -203,16 +369,19 @@ def validate(request: Request, body: dict[str, Any]) -> Response | None:
                                        "interleaved thinking mode.")
     if message := _output_format_error(body):
         return PROVIDER.error(400, message)
+    if has_tool_turns(messages) and (message := conversation_error(body)):
+        return PROVIDER.error(400, message)
     return None
 
 
 def _tool_input(call: dict[str, Any]) -> Any:
     args = call.get("arguments", {})
-    if isinstance(args, str):
+    if isinstance(args, str):  # a scripted string: tool_use.input must still be an object
         try:
-            return loads(args)
+            parsed = loads(args)
         except ValueError:
             return {"raw": args}
+        return parsed if isinstance(parsed, dict) else {"raw": args}
     return args
 
 
@@ -223,16 +392,17 @@ def build_message(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Re
     after_tool = isinstance(content_last, list) and any(
         isinstance(b, dict) and b.get("type") == "tool_result" for b in content_last)
     question = user_text(body)
-    reply = state.pick_replies(question, 1, after_tool)[0]
+    turns = tool_turns(messages) if has_tool_turns(messages) else None
+    reply = state.pick_replies(question, 1, after_tool, turns)[0]
     limit: int = body["max_tokens"]
 
     content: list[dict[str, Any]] = []
     output_tokens = 0
     thinking = body.get("thinking")
-    if isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive"):
+    if _thinking_on(body):
         thought = f"Let me work through this carefully. The question is: {question[:500]}"
         thought, _ = truncate_words(thought, int(thinking.get("budget_tokens") or limit))
-        content.append({"type": "thinking", "thinking": thought, "signature": new_id("sig", 64)})
+        content.append({"type": "thinking", "thinking": thought, "signature": sign(thought)})
         output_tokens += count_tokens(thought)
 
     output_format = (body.get("output_config") or {}).get("format")

@@ -5,10 +5,30 @@ the `/_control/*` endpoints and the CLI live here once; each server module only 
 own wire format (request parsing, response JSON, error bodies).
 
 Config schema (every key optional; POST /_control/config replaces it, /_control/update merges):
-    rules:           [{"match": str | null, "replies": [str | {"tool_calls": [{"name", "arguments"}]}
-                                                    | {"echo": true} | {"text": str}]}]
+    rules:           [{"match": str | null, "replies": [reply, ...]}]
                      first rule whose match is a substring of the last user message wins; its replies
                      go round-robin across choices and requests. No match -> DEFAULT_REPLY.
+                     reply = str | {"text": str} | {"echo": true}
+                           | {"tool_calls": [{"name": str, "arguments": dict | str}]}
+                           | {"turns": [turn, ...]}   with turn = str | {"text": str} | {"tool_calls": [...]}
+                     A string `arguments` passes verbatim (malformed JSON included; Claude's `tool_use.input`
+                     must be an object, so a string that is not a JSON object becomes {"raw": <string>}).
+                     Several tool_calls in one reply/turn are parallel calls in one assistant turn.
+                     A plain `tool_calls` reply is skipped right after a tool result (the model answers in
+                     text then); a `turns` reply is a multi-turn script instead, stateless:
+                       turn used = number of assistant turns in the conversation after the last user turn
+                       that has text (= tool-call rounds completed), clamped to the last turn, so a script
+                       ending in tool calls keeps calling.
+                       Which reply of the pool: once the conversation has assistant turns after the last user
+                       text, the first `turns` reply whose first turn calls the same tool names (in order) as
+                       the conversation's first assistant turn after that text continues the conversation, for
+                       every choice, without advancing the rule's round-robin counter; if none matches, plain
+                       round-robin (which does advance it).
+                     Placeholders in a text reply/turn, filled only when the conversation has tool turns:
+                       {tool_result}  the content of the last tool result in the request (string as sent;
+                                      a list of text parts/blocks joined with newlines);
+                       {tool_results} all results of the last round (answers to the last assistant turn's
+                                      calls) joined with " | ".
     failures:        queue, one popped per generation request: {"status": 429, "retry_after": 0.2,
                      "message": str, "type": str, "code": str} or {"drop": true}
                      or {"status": 200, "raw": "<html>...</html>"} (a body that is not the API's JSON)
@@ -20,6 +40,11 @@ Config schema (every key optional; POST /_control/config replaces it, /_control/
     log_size:        int, request-log length (default 200)
     cache_min_tokens: int, shortest prefix the Anthropic cache simulation stores (default 0)
 
+Conversation rules: each server rejects, with the real API's 400 message, a conversation whose tool
+turns break that API's rules (see the server modules). Those checks run only when a request carries
+tool turns (tool messages/calls, tool_use/tool_result/thinking blocks, function_call items), so plain
+single-turn requests pay nothing for them.
+
 Hot-path rule: handlers stay cheap (no pydantic, dicts built by hand, orjson when present)
 because a benchmark drives the OpenAI fake at hundreds of requests per second.
 """
@@ -28,9 +53,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import binascii
 import copy
+import hashlib
+import hmac
 import json
 import logging
+import os
 import socket
 import sys
 import threading
@@ -62,6 +92,10 @@ except ImportError:  # pragma: no cover - exercised only where orjson is absent
 DEFAULT_REPLY = "The answer is \\boxed{42}."
 DEFAULT_LOG_SIZE = 200
 CACHE_KEY_LIMIT = 10_000  # bounds the prompt-cache simulation's memory
+STORE_LIMIT = 10_000  # bounds every server-side store (stored responses, reasoning items, ...)
+# Signs what a client must send back unchanged (Claude thinking signatures, OpenAI encrypted reasoning);
+# per process, so nothing outside this server can forge one.
+_SECRET = os.urandom(32)
 
 # Keys a config may carry; anything else is rejected so typos fail loudly in tests.
 CONFIG_KEYS = {
@@ -96,6 +130,45 @@ def text_of(content: Any) -> str:
     return ""
 
 
+def mac(data: bytes) -> bytes:
+    return hmac.new(_SECRET, data, hashlib.sha256).digest()
+
+
+def sign(text: str) -> str:
+    """Base64 HMAC-SHA256 of `text` under the server secret (e.g. a thinking block's signature)."""
+    return base64.b64encode(mac(text.encode())).decode()
+
+
+def signature_ok(text: Any, signature: Any) -> bool:
+    if not isinstance(text, str) or not isinstance(signature, str):
+        return False
+    return hmac.compare_digest(sign(text), signature)
+
+
+def seal(payload: dict[str, Any]) -> str:
+    """An opaque token carrying `payload`, verifiable by `unseal` (e.g. encrypted reasoning content)."""
+    data = dumps(payload)
+    return base64.b64encode(data + mac(data)).decode()
+
+
+def unseal(token: Any) -> dict[str, Any] | None:
+    """The payload of a `seal` token, or None when it was tampered with or is not one."""
+    if not isinstance(token, str):
+        return None
+    try:
+        raw = base64.b64decode(token, validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    data, tag = raw[:-32], raw[-32:]
+    if not data or not hmac.compare_digest(mac(data), tag):
+        return None
+    try:
+        payload = loads(data)
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
 def structured_json(text: str) -> str:
     """Structured-output content derived from a scripted text reply.
 
@@ -116,6 +189,29 @@ def structured_json(text: str) -> str:
     return dumps({"reasoning": text, "final_answer": final}).decode()
 
 
+class ToolTurns:
+    """What a multi-turn script needs from a conversation with tool turns (built only for those).
+
+    rounds:      assistant turns after the last user turn that has text (tool-call rounds completed)
+    first_calls: tool names the first of those assistant turns called, in order
+    results:     contents of the last round's tool results, in order
+    last_result: content of the last tool result in the request
+    """
+
+    __slots__ = ("rounds", "first_calls", "results", "last_result")
+
+    def __init__(self, rounds: int, first_calls: list[Any], results: list[str], last_result: str) -> None:
+        self.rounds = rounds
+        self.first_calls = first_calls
+        self.results = results
+        self.last_result = last_result
+
+    def fill(self, text: str) -> str:
+        if "{tool_result" not in text:
+            return text
+        return text.replace("{tool_results}", " | ".join(self.results)).replace("{tool_result}", self.last_result)
+
+
 class Reply:
     """One scripted answer: plain text or a list of tool calls."""
 
@@ -130,6 +226,40 @@ class Reply:
         """Arguments as the JSON string the APIs send; a scripted string passes verbatim."""
         args = call.get("arguments", {})
         return args if isinstance(args, str) else dumps(args).decode()
+
+
+def _check_calls(calls: Any) -> None:
+    if not isinstance(calls, list) or not all(isinstance(c, dict) and isinstance(c.get("name"), str) for c in calls):
+        raise ValueError(f"tool_calls must be a list of {{'name': str, 'arguments': ...}}: {calls!r}")
+
+
+def _check_reply(raw: Any) -> None:
+    """Typos in scripts fail loudly at configure time, not as a confusing reply later."""
+    if isinstance(raw, str):
+        return
+    if not isinstance(raw, dict):
+        raise ValueError(f"a reply is a string or an object: {raw!r}")
+    if "tool_calls" in raw:
+        _check_calls(raw["tool_calls"])
+    if "turns" in raw:
+        turns = raw["turns"]
+        if not isinstance(turns, list) or not turns:
+            raise ValueError(f"turns must be a non-empty list: {raw!r}")
+        for turn in turns:
+            if isinstance(turn, str) or (isinstance(turn, dict) and isinstance(turn.get("text"), str)):
+                continue
+            if isinstance(turn, dict) and "tool_calls" in turn:
+                _check_calls(turn["tool_calls"])
+                continue
+            raise ValueError(f"a turn is a string, {{'text': str}} or {{'tool_calls': [...]}}: {turn!r}")
+
+
+def _first_call_names(raw: Any) -> list[Any] | None:
+    """Tool names of a `turns` reply's first turn, or None when it has no tool calls."""
+    first = raw["turns"][0]
+    if isinstance(first, dict) and first.get("tool_calls"):
+        return [c["name"] for c in first["tool_calls"]]
+    return None
 
 
 def _normalize(config: dict[str, Any]) -> dict[str, Any]:
@@ -149,6 +279,8 @@ def _normalize(config: dict[str, Any]) -> dict[str, Any]:
     for rule in cfg["rules"]:
         if not rule.get("replies"):
             raise ValueError(f"rule without replies: {rule}")
+        for raw in rule["replies"]:
+            _check_reply(raw)
     return cfg
 
 
@@ -166,6 +298,7 @@ class FakeState:
         self.request_count = 0
         self.log: deque[dict[str, Any]] = deque()
         self.cache_keys: OrderedDict[str, int] = OrderedDict()
+        self.stores: dict[str, OrderedDict[str, Any]] = {}
         self.apply(self.startup_config)
 
     def apply(self, config: dict[str, Any]) -> None:
@@ -201,10 +334,12 @@ class FakeState:
                 return rule
         return None
 
-    def pick_replies(self, user_text: str, k: int, after_tool_result: bool = False) -> list[Reply]:
+    def pick_replies(self, user_text: str, k: int, after_tool_result: bool = False,
+                     turns: ToolTurns | None = None) -> list[Reply]:
         """`k` replies from the first matching rule, round-robin so candidates differ.
 
-        After a tool result a model answers in text, so tool-call replies are skipped then.
+        After a tool result a model answers in text, so plain tool-call replies are skipped then;
+        `turns` scripts stay and continue (see the module docstring for which one).
         """
         for idx, rule in enumerate(self.config["rules"]):
             match = rule.get("match")
@@ -215,20 +350,39 @@ class FakeState:
                 pool = [r for r in pool if not (isinstance(r, dict) and "tool_calls" in r)]
                 if not pool:
                     return [Reply(DEFAULT_REPLY) for _ in range(k)]
+            if turns is not None and turns.rounds and turns.first_calls:
+                for raw in pool:  # the script this conversation has been following
+                    if isinstance(raw, dict) and "turns" in raw and _first_call_names(raw) == turns.first_calls:
+                        return [self._reply(raw, user_text, turns) for _ in range(k)]
             start = self.rule_counters[idx]
             self.rule_counters[idx] = start + k
-            return [self._reply(pool[(start + i) % len(pool)], user_text) for i in range(k)]
+            return [self._reply(pool[(start + i) % len(pool)], user_text, turns) for i in range(k)]
         return [Reply(DEFAULT_REPLY) for _ in range(k)]
 
     @staticmethod
-    def _reply(raw: Any, user_text: str) -> Reply:
+    def _reply(raw: Any, user_text: str, turns: ToolTurns | None = None) -> Reply:
+        if isinstance(raw, dict) and "turns" in raw:
+            script = raw["turns"]
+            raw = script[min(turns.rounds if turns is not None else 0, len(script) - 1)]
         if isinstance(raw, str):
-            return Reply(raw)
+            return Reply(turns.fill(raw) if turns is not None else raw)
         if raw.get("echo"):
             return Reply(user_text)
         if "tool_calls" in raw:
             return Reply(None, raw["tool_calls"])
-        return Reply(str(raw.get("text", DEFAULT_REPLY)))
+        text = str(raw.get("text", DEFAULT_REPLY))
+        return Reply(turns.fill(text) if turns is not None else text)
+
+    def remember(self, store: str, key: str, value: Any) -> None:
+        """Keep `value` in the named server-side store (bounded: the oldest entries go first)."""
+        entries = self.stores.setdefault(store, OrderedDict())
+        entries[key] = value
+        if len(entries) > STORE_LIMIT:
+            entries.popitem(last=False)
+
+    def recall(self, store: str, key: Any) -> Any:
+        entries = self.stores.get(store)
+        return entries.get(key) if entries is not None and isinstance(key, str) else None
 
     def cache_lookup(self, key: str, tokens: int) -> bool:
         """True when `key` was cached before; otherwise remember it (bounded LRU)."""

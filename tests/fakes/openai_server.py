@@ -1,6 +1,18 @@
 """Fake OpenAI API: /v1/chat/completions, /v1/responses, /v1/models.
 
 Run: python -m tests.fakes.openai_server --port 0 --latency 0.2 [--config file.json]
+
+Conversation rules, checked only when a request carries tool turns (HTTP 400 invalid_request_error,
+the real API's messages):
+  Chat Completions: a `tool` message answers a call id of the assistant `tool_calls` message right
+  before it (other tool messages may sit between); every call id gets its tool message before the next
+  non-tool message; tool calls and tool messages have the fields the API requires.
+  Responses: a `function_call_output` answers an earlier `function_call` (in `input` or the stored
+  `previous_response_id` chain); every `function_call` gets its output later. Reasoning models (names
+  starting with "o" or "gpt-5") emit a `reasoning` item before their output; a `function_call` they made
+  must come back after that reasoning item; a reasoning item must come back followed by an output item,
+  with `encrypted_content` (requested via `include: ["reasoning.encrypted_content"]`) when `store` is
+  false, and that content must verify. Responses are stored (bounded) unless `store` is false.
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from tests.fakes.common import (
     FakeState,
     Provider,
     Reply,
+    ToolTurns,
     build_app,
     count_tokens,
     generation_endpoint,
@@ -24,9 +37,11 @@ from tests.fakes.common import (
     json_response,
     new_id,
     run_cli,
+    seal,
     structured_json,
     text_of,
     truncate_words,
+    unseal,
 )
 
 DEFAULT_MODELS = ["gpt-5-mini", "gpt-4o-mini", "gpt-4o", "fake-model"]
@@ -62,6 +77,36 @@ class OpenAIProvider(Provider):
 PROVIDER = OpenAIProvider()
 
 
+def invalid(message: str, param: str | None, code: str | None = None) -> Response:
+    """A 400 the way the real API words it, with the offending `param`."""
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
+    return json_response(body, 400, {"x-request-id": new_id("req_", 32)})
+
+
+def _missing(param: str) -> Response:
+    return invalid(f"Missing required parameter: '{param}'.", param, "missing_required_parameter")
+
+
+def _kind(value: Any) -> str:
+    """How the API names a JSON value's type in its 'Invalid type' messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _wrong_type(param: str, expected: str, value: Any) -> Response:
+    return invalid(f"Invalid type for '{param}': expected {expected}, but got {_kind(value)} instead.", param,
+                   "invalid_type")
+
+
 def _last_user_text(messages: Any) -> str:
     if isinstance(messages, str):
         return messages
@@ -89,7 +134,9 @@ def _prompt_tokens(items: Any) -> int:
     for msg in items or []:
         if isinstance(msg, dict):
             total += count_tokens(text_of(msg.get("content")))
-            total += count_tokens(str(msg.get("output", "")))  # Responses function_call_output items
+            output = msg.get("output")  # Responses function_call_output items: a string or content parts
+            if output is not None:
+                total += count_tokens(output if isinstance(output, str) else text_of(output))
     return total
 
 
@@ -105,6 +152,134 @@ def _render(reply: Reply, structured: bool, limit: int | None) -> tuple[str, boo
     return truncate_words(text, limit)
 
 
+# ---------------------------------------------------------------- Chat Completions tool turns
+
+
+def _chat_has_tools(messages: list[Any]) -> bool:
+    for msg in messages:
+        if isinstance(msg, dict) and (msg.get("role") == "tool" or msg.get("tool_calls") is not None):
+            return True
+    return False
+
+
+def _chat_call_error(i: int, calls: Any) -> tuple[Response | None, list[Any]]:
+    """Checks an assistant message's `tool_calls`; returns (error, call ids)."""
+    where = f"messages.[{i}].tool_calls"
+    if not isinstance(calls, list):
+        return _wrong_type(where, "an array of objects", calls), []
+    if not calls:
+        return invalid(f"Invalid '{where}': empty array. Expected an array with minimum length 1, but got an empty "
+                       "array instead.", where, "empty_array"), []
+    ids: list[Any] = []
+    for j, call in enumerate(calls):
+        p = f"{where}.[{j}]"
+        if not isinstance(call, dict):
+            return _wrong_type(p, "an object", call), ids
+        for key in ("id", "type"):
+            if key not in call:
+                return _missing(f"{p}.{key}"), ids
+        if call["type"] not in ("function", "custom"):
+            return invalid(f"Invalid value: '{call['type']}'. Supported values are: 'function' and 'custom'.",
+                           f"{p}.type", "invalid_value"), ids
+        if not isinstance(call["id"], str):
+            return _wrong_type(f"{p}.id", "a string", call["id"]), ids
+        if call["type"] == "function":
+            if "function" not in call:
+                return _missing(f"{p}.function"), ids
+            fn = call["function"]
+            if not isinstance(fn, dict):
+                return _wrong_type(f"{p}.function", "an object", fn), ids
+            for key in ("name", "arguments"):
+                if key not in fn:
+                    return _missing(f"{p}.function.{key}"), ids
+                if not isinstance(fn[key], str):
+                    return _wrong_type(f"{p}.function.{key}", "a string", fn[key]), ids
+        ids.append(call["id"])
+    return None, ids
+
+
+def _tool_message_error(i: int, msg: dict[str, Any]) -> Response | None:
+    if "tool_call_id" not in msg:
+        return _missing(f"messages.[{i}].tool_call_id")
+    if not isinstance(msg["tool_call_id"], str):
+        return _wrong_type(f"messages.[{i}].tool_call_id", "a string", msg["tool_call_id"])
+    if "content" not in msg:
+        return _missing(f"messages.[{i}].content")
+    content = msg["content"]
+    if isinstance(content, str):
+        return None
+    if not isinstance(content, list):
+        return _wrong_type(f"messages.[{i}].content", "one of a string or array of objects", content)
+    for k, part in enumerate(content):
+        p = f"messages.[{i}].content.[{k}]"
+        if not isinstance(part, dict):
+            return _wrong_type(p, "an object", part)
+        if part.get("type") != "text":
+            return invalid(f"Invalid value: '{part.get('type')}'. Supported values are: 'text'.", f"{p}.type",
+                           "invalid_value")
+        if not isinstance(part.get("text"), str):
+            return _missing(f"{p}.text")
+    return None
+
+
+def _chat_tool_error(messages: list[Any]) -> Response | None:
+    """The real API's refusals of a conversation whose tool turns do not line up."""
+    open_idx, open_ids, waiting = -1, [], []  # the assistant tool_calls message being answered
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            continue
+        role = msg.get("role")
+        if role == "tool":
+            if (error := _tool_message_error(i, msg)) is not None:
+                return error
+            if msg["tool_call_id"] not in open_ids:
+                return invalid("Invalid parameter: messages with role 'tool' must be a response to a preceeding "
+                               "message with 'tool_calls'.", f"messages.[{i}].role")
+            if msg["tool_call_id"] in waiting:
+                waiting.remove(msg["tool_call_id"])
+            continue
+        if waiting:
+            break
+        open_ids = []
+        if role == "assistant" and msg.get("tool_calls") is not None:
+            error, ids = _chat_call_error(i, msg["tool_calls"])
+            if error is not None:
+                return error
+            open_idx, open_ids, waiting = i, ids, list(ids)
+    if waiting:
+        return invalid("An assistant message with 'tool_calls' must be followed by tool messages responding to "
+                       "each 'tool_call_id'. The following tool_call_ids did not have response messages: "
+                       + ", ".join(map(str, waiting)), f"messages.[{open_idx}].role")
+    return None
+
+
+def _chat_turns(messages: list[Any]) -> ToolTurns:
+    start = 0
+    for i in range(len(messages) - 1, -1, -1):
+        msg = messages[i]
+        if isinstance(msg, dict) and msg.get("role") == "user" and text_of(msg.get("content")):
+            start = i + 1
+            break
+    rounds, first_calls = 0, []
+    for msg in messages[start:]:
+        if isinstance(msg, dict) and msg.get("role") == "assistant":
+            if rounds == 0:
+                first_calls = [(c.get("function") or {}).get("name") for c in msg.get("tool_calls") or []
+                               if isinstance(c, dict)]
+            rounds += 1
+    results: list[str] = []
+    last = ""
+    for msg in messages:
+        if not isinstance(msg, dict):
+            continue
+        if msg.get("role") == "assistant" and msg.get("tool_calls"):
+            results = []
+        elif msg.get("role") == "tool":
+            last = text_of(msg.get("content"))
+            results.append(last)
+    return ToolTurns(rounds, first_calls, results, last)
+
+
 def validate_chat(request: Request, body: dict[str, Any]) -> Response | None:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
@@ -112,6 +287,130 @@ def validate_chat(request: Request, body: dict[str, Any]) -> Response | None:
     n = body.get("n")
     if n is not None and (not isinstance(n, int) or n < 1 or n > 128):
         return PROVIDER.error(400, f"{n} is not a valid value for 'n' (1..128).")
+    if _chat_has_tools(messages):
+        return _chat_tool_error(messages)
+    return None
+
+
+# ---------------------------------------------------------------- Responses tool turns
+
+_TOOL_ITEMS = ("function_call", "function_call_output", "reasoning")
+_ENCRYPTED = "reasoning.encrypted_content"
+
+
+def is_reasoning_model(model: Any) -> bool:
+    return isinstance(model, str) and model.startswith(("o", "gpt-5"))
+
+
+def _input_items(body: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = body.get("input")
+    if isinstance(raw, str):
+        return [{"role": "user", "content": raw}]
+    return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
+
+
+def _has_tool_items(items: list[dict[str, Any]]) -> bool:
+    return any(item.get("type") in _TOOL_ITEMS for item in items)
+
+
+def _is_output_item(item: dict[str, Any]) -> bool:
+    """An item a model produced (as opposed to user/system messages and tool outputs)."""
+    return item.get("type") in ("function_call", "reasoning") or item.get("role") == "assistant"
+
+
+def _round_key(item: dict[str, Any]) -> str | None:
+    """Call ids this fake hands out share a per-response prefix, so calls answered one by one
+    (call, output, call, output) still count as one round."""
+    call_id = item.get("call_id")
+    if item.get("type") == "function_call" and isinstance(call_id, str) and call_id.startswith("call_") \
+            and len(call_id) == 29:
+        return call_id[:-2]
+    return None
+
+
+def _responses_turns(items: list[dict[str, Any]]) -> ToolTurns:
+    start = 0
+    for i in range(len(items) - 1, -1, -1):
+        if items[i].get("role") == "user" and text_of(items[i].get("content")):
+            start = i + 1
+            break
+    rounds, first_calls, in_run, prev_key = 0, [], False, None
+    round_of: dict[Any, int] = {}
+    for item in items[start:]:
+        if not _is_output_item(item):
+            in_run = False
+            continue
+        key = _round_key(item)
+        if not in_run and not (key is not None and key == prev_key):
+            rounds += 1
+        in_run = True
+        if key is not None:
+            prev_key = key
+        if item.get("type") == "function_call":
+            round_of[item.get("call_id")] = rounds
+            if rounds == 1:
+                first_calls.append(item.get("name"))
+    outputs = [item for item in items if item.get("type") == "function_call_output"]
+    results = [_output_text(o) for o in outputs if rounds and round_of.get(o.get("call_id")) == rounds]
+    return ToolTurns(rounds, first_calls, results, _output_text(outputs[-1]) if outputs else "")
+
+
+def _output_text(item: dict[str, Any]) -> str:
+    output = item.get("output")
+    return output if isinstance(output, str) else text_of(output)
+
+
+def _history(state: FakeState, body: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The stored conversation `previous_response_id` points at ([] without one, None when unknown)."""
+    prev = body.get("previous_response_id")
+    return [] if prev is None else state.recall("responses", prev)
+
+
+def _responses_tool_error(state: FakeState, body: dict[str, Any], history: list[dict[str, Any]],
+                          items: list[dict[str, Any]]) -> Response | None:
+    store = body.get("store") is not False
+    seen_calls = {item.get("call_id") for item in history if item.get("type") == "function_call"}
+    seen_reasoning = {item.get("id") for item in history if item.get("type") == "reasoning"}
+    for idx, item in enumerate(items):
+        kind = item.get("type")
+        if kind == "reasoning":
+            rid = item.get("id")
+            sealed = item.get("encrypted_content")
+            if sealed is not None:
+                payload = unseal(sealed)
+                if payload is None or payload.get("id") != rid:
+                    return invalid(f"The encrypted content for item {rid} could not be verified.", "input")
+            elif not store:
+                return invalid(f"Item with id '{rid}' not found. Items are not persisted when `store` is set to false. "
+                               "Try again with `store` set to true, or remove this item from your input.", "input")
+            elif state.recall("reasoning", rid) is None and rid not in seen_reasoning:
+                return invalid(f"Item with id '{rid}' not found.", "input")
+            following = items[idx + 1] if idx + 1 < len(items) else None
+            if following is None or not _is_output_item(following) or following.get("type") == "reasoning":
+                return invalid(f"Item '{rid}' of type 'reasoning' was provided without its required following item.",
+                               "input")
+            seen_reasoning.add(rid)
+        elif kind == "function_call":
+            for key in ("call_id", "name", "arguments"):
+                if key not in item:
+                    return _missing(f"input[{idx}].{key}")
+            required = state.recall("fc_reasoning", item.get("id"))
+            if required is not None and required not in seen_reasoning:
+                return invalid(f"Item '{item.get('id')}' of type 'function_call' was provided without its required "
+                               f"'reasoning' item: '{required}'.", "input")
+            seen_calls.add(item["call_id"])
+        elif kind == "function_call_output":
+            for key in ("call_id", "output"):
+                if key not in item:
+                    return _missing(f"input[{idx}].{key}")
+            if item["call_id"] not in seen_calls:
+                return invalid(f"No tool call found for function call output with call_id {item['call_id']}.", "input")
+    answered: set[Any] = set()
+    for item in reversed(history + items):
+        if item.get("type") == "function_call_output":
+            answered.add(item.get("call_id"))
+        elif item.get("type") == "function_call" and item.get("call_id") not in answered:
+            return invalid(f"No tool output found for function call {item.get('call_id')}.", "input")
     return None
 
 
@@ -120,7 +419,15 @@ def validate_response(request: Request, body: dict[str, Any]) -> Response | None
         return PROVIDER.error(400, "Missing required parameter: 'input'.")
     if "n" in body:  # the Responses API has no n
         return PROVIDER.error(400, "Unknown parameter: 'n'.")
-    return None
+    items = _input_items(body)
+    if body.get("previous_response_id") is None and not _has_tool_items(items):
+        return None
+    state: FakeState = request.app.state.fake
+    history = _history(state, body)
+    if history is None:
+        return invalid(f"Previous response with id '{body['previous_response_id']}' not found.",
+                       "previous_response_id", "previous_response_not_found")
+    return _responses_tool_error(state, body, history, items)
 
 
 def build_chat(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Response:
@@ -131,7 +438,8 @@ def build_chat(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Respo
     limit = body.get("max_completion_tokens") or body.get("max_tokens")
     structured = _is_json_schema(body.get("response_format"))
     after_tool = isinstance(messages[-1], dict) and messages[-1].get("role") == "tool"
-    replies = state.pick_replies(chat_user_text(body), k, after_tool)
+    turns = _chat_turns(messages) if _chat_has_tools(messages) else None
+    replies = state.pick_replies(chat_user_text(body), k, after_tool, turns)
 
     choices, completion_tokens = [], 0
     for i, reply in enumerate(replies):
@@ -171,32 +479,57 @@ def build_chat(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Respo
 
 
 def build_response(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Response:
-    items = body["input"]
+    items = _input_items(body)
+    conversation = (_history(state, body) or []) + items
     text_cfg = body.get("text") if isinstance(body.get("text"), dict) else {"format": {"type": "text"}}
     structured = _is_json_schema(text_cfg.get("format"))
     limit = body.get("max_output_tokens")
-    after_tool = isinstance(items, list) and isinstance(items[-1], dict) \
-        and items[-1].get("type") == "function_call_output"
-    reply = state.pick_replies(responses_user_text(body), 1, after_tool)[0]
+    after_tool = bool(items) and items[-1].get("type") == "function_call_output"
+    turns = _responses_turns(conversation) if _has_tool_items(conversation) else None
+    question = _last_user_text(conversation)
+    reply = state.pick_replies(question, 1, after_tool, turns)[0]
+    store = body.get("store") is not False
 
     cut = False
+    output: list[dict[str, Any]] = []
+    reasoning_tokens = 0
+    rs_id = None
+    if is_reasoning_model(body.get("model")):
+        rs_id = new_id("rs_", 32)
+        summary = f"Considering the request: {question[:200]}"
+        reasoning = {"type": "reasoning", "id": rs_id, "summary": [{"type": "summary_text", "text": summary}]}
+        if _ENCRYPTED in (body.get("include") or []):
+            reasoning["encrypted_content"] = seal({"id": rs_id, "summary": summary})
+        if store:
+            state.remember("reasoning", rs_id, True)
+        output.append(reasoning)
+        reasoning_tokens = count_tokens(summary)
     if reply.tool_calls is not None:
-        output = [{"type": "function_call", "id": new_id("fc_"), "call_id": new_id("call_"),
-                   "name": c["name"], "arguments": Reply.tool_args(c), "status": "completed"}
-                  for c in reply.tool_calls]
-        output_tokens = sum(count_tokens(o["arguments"]) + 1 for o in output)
+        tag = new_id("call_", 22)  # shared by this response's calls (see _round_key)
+        calls = [{"type": "function_call", "id": new_id("fc_", 32), "call_id": f"{tag}{i:02d}",
+                  "name": c["name"], "arguments": Reply.tool_args(c), "status": "completed"}
+                 for i, c in enumerate(reply.tool_calls)]
+        if rs_id is not None:
+            for call in calls:
+                state.remember("fc_reasoning", call["id"], rs_id)
+        output += calls
+        output_tokens = sum(count_tokens(o["arguments"]) + 1 for o in calls)
     else:
         content, cut = _render(reply, structured, limit)
         output_tokens = count_tokens(content)
-        output = [{"type": "message", "id": new_id("msg_"), "status": "incomplete" if cut else "completed",
-                   "role": "assistant",
-                   "content": [{"type": "output_text", "text": content, "annotations": [], "logprobs": []}]}]
+        output.append({"type": "message", "id": new_id("msg_"), "status": "incomplete" if cut else "completed",
+                       "role": "assistant",
+                       "content": [{"type": "output_text", "text": content, "annotations": [], "logprobs": []}]})
+    output_tokens += reasoning_tokens
 
     instructions = body.get("instructions")
-    input_tokens = _prompt_tokens(items) + count_tokens(instructions or "")
+    input_tokens = _prompt_tokens(conversation) + count_tokens(instructions or "")
     now = int(time.time())
+    response_id = new_id("resp_", 32)
+    if store:  # what previous_response_id can chain onto
+        state.remember("responses", response_id, conversation + output)
     return {
-        "id": new_id("resp_", 32),
+        "id": response_id,
         "object": "response",
         "created_at": now,
         "completed_at": None if cut else now,
@@ -213,7 +546,7 @@ def build_response(body: dict[str, Any], state: FakeState) -> dict[str, Any] | R
         "previous_response_id": body.get("previous_response_id"),
         "reasoning": {"effort": None, "summary": None},
         "service_tier": "default",
-        "store": body.get("store", True),
+        "store": store,
         "temperature": body.get("temperature", 1.0),
         "text": text_cfg,
         "tool_choice": body.get("tool_choice", "auto"),
@@ -225,7 +558,7 @@ def build_response(body: dict[str, Any], state: FakeState) -> dict[str, Any] | R
             "input_tokens": input_tokens,
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
             "output_tokens": output_tokens,
-            "output_tokens_details": {"reasoning_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
             "total_tokens": input_tokens + output_tokens,
         },
         "user": None,
