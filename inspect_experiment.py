@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Summarise bestofn result Parquet files: verification, best-of-N, pass@k, rates and usage.
+"""Summarise bestofn result Parquet files: verification, best-of-N, pass@k, rates, usage and tool calling.
 
 Every number comes from `summarize`, which both the rich tables and `--json` render, so the
 two views cannot disagree. A null `is_verified` means no verifier ran for that row; it is
@@ -28,13 +28,19 @@ REQUIRED_COLUMNS = ("query_id", "split", "candidate_idx", "is_verified")
 LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method", "finish_reason")
 BOOL_COLUMNS = ("is_refusal", "is_truncated")
 USAGE_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "latency_s")
-NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count")
+# Set only on rows whose query offered tools (the tool loop ran); null everywhere else and in older files.
+TOOL_COUNT_COLUMNS = ("num_tool_calls", "num_iterations", "invalid_tool_calls")
+TOOL_TEXT_COLUMNS = ("terminated_by", "tool_trace")
+NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count", *TOOL_COUNT_COLUMNS)
 # What the verifier saw, for the failure view (files written before these columns show them empty).
 FAILURE_TEXT_COLUMNS = ("verification_reason", "extracted_answer", "ground_truth", "verification_explanation")
-OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error", *FAILURE_TEXT_COLUMNS)
+OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error", *FAILURE_TEXT_COLUMNS, *TOOL_TEXT_COLUMNS)
 TRUNCATION_REASONS = ("length", "max_tokens")
 # Rows lacking a label still need a group to land in, and a visible name in the tables.
 NO_LABEL = "(none)"
+# The trace's `mock` for a call the LLM mock answered; any other non-null name is a dynamic mock.
+LLM_MOCK = "llm"
+TOP_TOOLS = 5
 META_KEYS = {"config": b"bestofn.config", "notes": b"bestofn.notes", "versions": b"bestofn.versions"}
 
 
@@ -284,6 +290,117 @@ def usage(df: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _trace_calls(cell: Any) -> list[dict[str, Any]] | None:
+    """Every call of one `tool_trace` cell, or None when the cell is not a readable list of turns."""
+    if isinstance(cell, bytes):
+        cell = cell.decode("utf-8", errors="replace")
+    try:
+        turns = json.loads(cell) if isinstance(cell, str) else None
+    except ValueError:
+        return None
+    if not isinstance(turns, list):
+        return None
+    calls: list[dict[str, Any]] = []
+    for turn in turns:
+        if not isinstance(turn, dict):
+            return None
+        turn_calls = turn.get("calls") or []  # a turn without calls is the final answer
+        if not isinstance(turn_calls, list) or not all(isinstance(c, dict) for c in turn_calls):
+            return None
+        calls.extend(turn_calls)
+    return calls
+
+
+def _shares(counts: dict[str, int], total: int) -> dict[str, dict[str, Any]]:
+    return {k: {"count": v, "share": v / total if total else None} for k, v in counts.items()}
+
+
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Most frequent first, ties by name, so the order is the same on every run."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _trace_stats(cells: pd.Series) -> dict[str, Any]:
+    """Who answered the calls, why calls were invalid and which tools were called, read from the
+    traces one cell at a time (no frame of calls is built). A malformed cell is skipped and counted."""
+    read = unreadable = valid = 0
+    answered = {"dynamic_mock": 0, "llm_mock": 0, "generic": 0}
+    mock_errors = 0
+    by_kind: dict[str, int] = {}
+    by_mock: dict[str, int] = {}
+    by_tool: dict[str, int] = {}
+    for cell in cells:
+        if cell is None or cell is pd.NA or (isinstance(cell, float) and math.isnan(cell)):
+            continue  # no trace written: nothing to read, nothing wrong
+        calls = _trace_calls(cell)
+        if calls is None:
+            unreadable += 1
+            continue
+        read += 1
+        for call in calls:
+            name = call.get("name")
+            name = NO_LABEL if name is None else str(name)
+            by_tool[name] = by_tool.get(name, 0) + 1
+            if call.get("valid") is False:
+                kind = call.get("error_kind")
+                kind = NO_LABEL if kind is None else str(kind)
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+                continue
+            valid += 1
+            mock = call.get("mock")
+            if mock is None:
+                answered["generic"] += 1
+            elif mock == LLM_MOCK:
+                answered["llm_mock"] += 1
+            else:
+                answered["dynamic_mock"] += 1
+                by_mock[str(mock)] = by_mock.get(str(mock), 0) + 1
+            mock_errors += call.get("is_error") is True
+    return {
+        "traces": read,
+        "unreadable_traces": unreadable,
+        "valid_calls": valid,
+        "answered_by": _shares(answered, valid),
+        "dynamic_mocks": _ranked(by_mock),
+        "mock_errors": mock_errors,
+        "mock_error_rate": mock_errors / valid if valid else None,
+        "invalid_by_kind": _ranked(by_kind),
+        "top_tools": [{"name": k, "calls": v} for k, v in list(_ranked(by_tool).items())[:TOP_TOOLS]],
+    }
+
+
+def tool_calling(part: pd.DataFrame) -> dict[str, Any] | None:
+    """The tool loop of the candidates that ran one (`num_tool_calls` set); None when none did."""
+    looped = part[part["num_tool_calls"].notna()]
+    candidates = len(looped)
+    if not candidates:
+        return None
+    calls = looped["num_tool_calls"]
+    invalid = looped["invalid_tool_calls"].fillna(0)
+    total_calls, total_invalid = int(calls.sum()), int(invalid.sum())
+    no_call, with_invalid = int((calls == 0).sum()), int((invalid > 0).sum())
+    ended = looped["terminated_by"].astype("object")
+    ended = ended.where(ended.notna(), NO_LABEL).astype(str)
+    return {
+        "candidates": candidates,
+        "calls": {
+            "total": total_calls,
+            "mean": _mean(calls),
+            "median": _float(calls.median()),
+            "max": int(calls.max()),
+        },
+        "no_call_candidates": no_call,
+        "no_call_share": no_call / candidates,
+        "invalid_calls": total_invalid,
+        "invalid_rate": total_invalid / total_calls if total_calls else None,
+        "candidates_with_invalid": with_invalid,
+        "candidates_with_invalid_share": with_invalid / candidates,
+        "mean_iterations": _mean(looped["num_iterations"].dropna()),
+        "terminated_by": _shares(_ranked({str(k): int(v) for k, v in ended.value_counts().items()}), candidates),
+        **_trace_stats(looped["tool_trace"]),
+    }
+
+
 def _labels(series: pd.Series) -> list[str]:
     return sorted(str(v) for v in series.unique())
 
@@ -316,6 +433,9 @@ def summarize(df: pd.DataFrame, files: list[dict[str, Any]], by: str | None = No
     for split, split_part in df.groupby("split", sort=True):
         splits[str(split)]["rates"] = rates(split_part)
         splits[str(split)]["failures"] = failures(split_part)
+        tools = tool_calling(split_part)
+        if tools is not None:  # only splits whose queries offered tools
+            splits[str(split)]["tool_calling"] = tools
     breakdowns = {
         column: {str(value): verdict_summary(part) for value, part in df.groupby(column, sort=True)}
         for column in group_columns(df, by)
@@ -475,6 +595,58 @@ def _failures_table(splits: dict[str, Any]) -> Table:
     return table
 
 
+def _count_share(count: int, share: float | None) -> str:
+    """A count with its share, e.g. `3 (25.0%)`."""
+    return f"{count:,} ({_pct(share)})"
+
+
+def _tool_table(tools: dict[str, dict[str, Any]]) -> Table:
+    """One column per split that ran a tool loop; shares of valid calls for who answered them."""
+    table = Table(title="Tool calling by split", caption="answered by: shares of the valid calls read from the traces")
+    table.add_column("metric", style="bold")
+    for split in tools:
+        table.add_column(split, justify="right")
+
+    def row(label: str, cell: Any) -> None:
+        table.add_row(label, *(cell(t) for t in tools.values()))
+
+    row("candidates with a tool loop", lambda t: f"{t['candidates']:,}")
+    row("calls (total)", lambda t: f"{t['calls']['total']:,}")
+    row("calls per candidate: mean", lambda t: _num(t["calls"]["mean"], fixed=True))
+    row("calls per candidate: median", lambda t: _num(t["calls"]["median"]))
+    row("calls per candidate: max", lambda t: f"{t['calls']['max']:,}")
+    row("candidates with no call", lambda t: _count_share(t["no_call_candidates"], t["no_call_share"]))
+    row("invalid calls (share of all calls)", lambda t: _count_share(t["invalid_calls"], t["invalid_rate"]))
+    row("candidates with an invalid call",
+        lambda t: _count_share(t["candidates_with_invalid"], t["candidates_with_invalid_share"]))
+    row("mean turns", lambda t: _num(t["mean_iterations"], fixed=True))
+    row("valid calls in traces", lambda t: f"{t['valid_calls']:,}")
+    for key, label in (("dynamic_mock", "dynamic mock"), ("llm_mock", "LLM mock"), ("generic", "generic (no mock)")):
+        row(f"answered by {label}", lambda t, k=key: _count_share(**t["answered_by"][k]))
+    row("mock returned an error", lambda t: _count_share(t["mock_errors"], t["mock_error_rate"]))
+    row("traces read / unreadable", lambda t: f"{t['traces']:,} / {t['unreadable_traces']:,}")
+    return table
+
+
+def _tool_counts_table(tools: dict[str, dict[str, Any]]) -> Table:
+    table = Table(title=f"Tool calling: how loops ended, invalid calls by kind, top {TOP_TOOLS} tools, dynamic mocks")
+    for name in ("split", "kind", "value", "count", "share"):
+        table.add_column(name, justify="right" if name in ("count", "share") else "left", overflow="fold")
+    for split, t in tools.items():
+        for reason, d in t["terminated_by"].items():
+            table.add_row(split, "terminated by", reason, f"{d['count']:,}", _pct(d["share"]))
+        for kind, count in t["invalid_by_kind"].items():
+            share = count / t["invalid_calls"] if t["invalid_calls"] else None
+            table.add_row(split, "invalid call", kind, f"{count:,}", _pct(share))
+        for tool in t["top_tools"]:
+            share = tool["calls"] / t["calls"]["total"] if t["calls"]["total"] else None
+            table.add_row(split, "tool", _clip(tool["name"], 60), f"{tool['calls']:,}", _pct(share))
+        for mock, count in t["dynamic_mocks"].items():
+            share = count / t["valid_calls"] if t["valid_calls"] else None
+            table.add_row(split, "dynamic mock", _clip(mock, 60), f"{count:,}", _pct(share))
+    return table
+
+
 def render(report: dict[str, Any], console: Console) -> None:
     splits = report["splits"]
     tables = [
@@ -487,6 +659,9 @@ def render(report: dict[str, Any], console: Console) -> None:
         _usage_table(report["usage"]),
     ]
     tables += [_breakdown_table(column, groups) for column, groups in report["breakdowns"].items()]
+    tools = {split: data["tool_calling"] for split, data in splits.items() if "tool_calling" in data}
+    if tools:
+        tables += [_tool_table(tools), _tool_counts_table(tools)]
     for table in tables:
         console.print(table)
 
@@ -505,7 +680,7 @@ def main(
         typer.Option("--by", help="Break verdicts down by this column (default: model/persona if several)."),
     ] = None,
 ) -> None:
-    """Summarise bestofn results: verified share, best-of-N, pass@k, rates, tokens and cost."""
+    """Summarise bestofn results: verified share, best-of-N, pass@k, rates, tokens, cost and tool calling."""
     try:
         df, files = load(paths)
     except InputError as exc:

@@ -447,3 +447,122 @@ def test_failure_view_reads_files_written_before_the_reason_columns(tmp_path: Pa
     fail = _summary(path)["splits"]["math"]["failures"]
     assert fail["reasons"] == {"math": 1}  # the method stands in for the missing reason
     assert _run(str(path)).returncode == 0
+
+
+# ---------------------------------------------------------------- tool calling
+
+
+def _call(name: str, mock: str | None, valid: bool = True, error_kind: str | None = None,
+          is_error: bool = False) -> dict[str, Any]:
+    return {"id": f"call-{name}", "name": name, "arguments": "{}", "valid": valid, "error_kind": error_kind,
+            "result": "{}", "is_error": is_error, "mock": mock, "mock_confidence": None, "latency_s": 0.01}
+
+
+def _trace(*turn_calls: list[dict[str, Any]]) -> str:
+    turns = [{"turn": i, "text": None, "finish_reason": "tool_calls", "latency_s": 0.5, "calls": calls}
+             for i, calls in enumerate(turn_calls, start=1)]
+    turns.append({"turn": len(turns) + 1, "text": "done", "finish_reason": "stop", "latency_s": 0.4, "calls": []})
+    return json.dumps(turns)
+
+
+def _tool_record(idx: int, trace: str | None, calls: int, turns: int, invalid: int, ended: str) -> BestOfNRecord:
+    return _record("t1", idx, None, split="tool_calling", tool_trace=trace, num_tool_calls=calls,
+                   num_iterations=turns, invalid_tool_calls=invalid, terminated_by=ended)
+
+
+TOOL_RECORDS = [
+    # Two valid calls in one turn: one answered by a dynamic mock, one by the LLM mock.
+    _tool_record(0, _trace([_call("get_weather", "weather_current"), _call("lookup", "llm")]), 2, 2, 0,
+                 "final_answer"),
+    # One call that broke the schema; the loop hit its turn limit.
+    _tool_record(1, _trace([_call("get_weather", None, valid=False, error_kind="unknown_parameter")]), 1, 2, 1,
+                 "max_iterations"),
+    # Answered straight away.
+    _tool_record(2, _trace(), 0, 1, 0, "final_answer"),
+]
+
+
+@pytest.fixture
+def tool_file(tmp_path: Path) -> Path:
+    # A split without tools alongside: it gets no tool section.
+    return _write(tmp_path / "tools.parquet", [*TOOL_RECORDS, *_query("q1", [True, False])])
+
+
+def test_tool_calling_numbers(tool_file: Path) -> None:
+    report = _summary(tool_file)
+    assert "tool_calling" not in report["splits"]["math"]
+    tools = report["splits"]["tool_calling"]["tool_calling"]
+    assert tools["candidates"] == 3
+    assert tools["calls"] == {"total": 3, "mean": pytest.approx(1.0), "median": 1.0, "max": 2}
+    assert (tools["no_call_candidates"], tools["no_call_share"]) == (1, pytest.approx(1 / 3))
+    assert (tools["invalid_calls"], tools["invalid_rate"]) == (1, pytest.approx(1 / 3))
+    assert (tools["candidates_with_invalid"], tools["candidates_with_invalid_share"]) == (1, pytest.approx(1 / 3))
+    assert tools["invalid_by_kind"] == {"unknown_parameter": 1}
+    assert tools["mean_iterations"] == pytest.approx(5 / 3)
+    assert tools["terminated_by"] == {
+        "final_answer": {"count": 2, "share": pytest.approx(2 / 3)},
+        "max_iterations": {"count": 1, "share": pytest.approx(1 / 3)},
+    }
+    assert (tools["traces"], tools["unreadable_traces"], tools["valid_calls"]) == (3, 0, 2)
+    assert tools["answered_by"] == {
+        "dynamic_mock": {"count": 1, "share": pytest.approx(0.5)},
+        "llm_mock": {"count": 1, "share": pytest.approx(0.5)},
+        "generic": {"count": 0, "share": pytest.approx(0.0)},
+    }
+    assert tools["dynamic_mocks"] == {"weather_current": 1}
+    assert (tools["mock_errors"], tools["mock_error_rate"]) == (0, pytest.approx(0.0))
+    assert tools["top_tools"] == [{"name": "get_weather", "calls": 2}, {"name": "lookup", "calls": 1}]
+
+
+def test_tool_calling_generic_answers_and_mock_errors(tmp_path: Path) -> None:
+    trace = _trace([_call("search", None), _call("search", "web_search", is_error=True)], [_call("search", "llm")])
+    report = _summary(_write(tmp_path / "t.parquet", [_tool_record(0, trace, 3, 3, 0, "budget")]))
+    tools = report["splits"]["tool_calling"]["tool_calling"]
+    assert {k: v["count"] for k, v in tools["answered_by"].items()} == {"dynamic_mock": 1, "llm_mock": 1, "generic": 1}
+    assert (tools["mock_errors"], tools["mock_error_rate"]) == (1, pytest.approx(1 / 3))
+    assert tools["invalid_rate"] == 0.0
+    assert tools["top_tools"] == [{"name": "search", "calls": 3}]
+    assert tools["terminated_by"] == {"budget": {"count": 1, "share": 1.0}}
+
+
+@pytest.mark.parametrize(
+    "bad", ["{not json", json.dumps({"turn": 1}), json.dumps([{"turn": 1, "calls": "x"}]), json.dumps([1])]
+)
+def test_malformed_trace_is_counted_not_fatal(tmp_path: Path, bad: str) -> None:
+    records = [*TOOL_RECORDS, _tool_record(3, bad, 1, 1, 0, "error"), _tool_record(4, None, 0, 1, 0, "error")]
+    path = _write(tmp_path / "bad.parquet", records)
+    tools = _summary(path)["splits"]["tool_calling"]["tool_calling"]
+    assert (tools["traces"], tools["unreadable_traces"]) == (3, 1)
+    assert tools["candidates"] == 5  # the columns still count every candidate with a loop
+    assert tools["valid_calls"] == 2  # the unreadable trace adds nothing
+    assert tools["terminated_by"]["error"] == {"count": 2, "share": pytest.approx(0.4)}
+    result = _run(str(path))
+    assert result.returncode == 0, result.stderr
+    assert "3 / 1" in result.stdout  # traces read / unreadable
+
+
+def test_old_file_without_tool_columns(tmp_path: Path) -> None:
+    table = records_to_table(MIXED).drop_columns(
+        ["tool_trace", "num_tool_calls", "num_iterations", "invalid_tool_calls", "terminated_by"]
+    )
+    path = tmp_path / "old_tools.parquet"
+    pq.write_table(table, path)
+    result = _run(str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert all("tool_calling" not in split for split in json.loads(result.stdout)["splits"].values())
+    tables = _run(str(path))
+    assert tables.returncode == 0, tables.stderr
+    assert "Tool calling" not in tables.stdout
+    # A file that has the columns but no tool rows shows nothing either.
+    assert "tool_calling" not in _summary(_write(tmp_path / "none.parquet", MIXED))["splits"]["math"]
+
+
+def test_cli_renders_tool_calling(tool_file: Path) -> None:
+    result = _run(str(tool_file))
+    assert result.returncode == 0, result.stderr
+    for text in ("Tool calling by split", "invalid calls", "1 (33.3%)", "answered by LLM mock", "1 (50.0%)",
+                 "unknown_parameter", "max_iterations", "get_weather", "weather_current"):
+        assert text in result.stdout
+    report = json.loads(_run(str(tool_file), "--json").stdout)
+    assert report["splits"]["tool_calling"]["tool_calling"]["invalid_by_kind"] == {"unknown_parameter": 1}
+    assert "tool_calling" not in report["splits"]["math"]
