@@ -16,43 +16,72 @@ import anthropic
 
 from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
+from verifiers.tools.spec import to_anthropic
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
 _CACHE = {"type": "ephemeral"}
 
 
-def to_claude_tools(tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    if not tools:
-        return None
-    out = []
-    for t in tools:
-        fn = t.get("function", t)
-        out.append(
-            {
-                "name": fn["name"],
-                "description": fn.get("description", ""),
-                "input_schema": fn.get("parameters") or {"type": "object", "properties": {}},
-            }
-        )
-    return out
+def _tool_input(arguments: Any) -> dict[str, Any]:
+    """A call's arguments as the object `tool_use.input` must be (history from a dataset may hold a string)."""
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except json.JSONDecodeError:
+            return {"raw": arguments}
+    return arguments if isinstance(arguments, dict) else {"value": arguments}
+
+
+# The fields each block type takes as input: what the API returned goes back unchanged, without
+# the output-only fields the SDK fills with None.
+_INPUT_FIELDS = {
+    "text": ("type", "text"),
+    "thinking": ("type", "thinking", "signature"),
+    "redacted_thinking": ("type", "data"),
+    "tool_use": ("type", "id", "name", "input"),
+}
+
+
+def _block_dict(block: Any) -> dict[str, Any]:
+    data = block.model_dump(exclude_none=True)
+    keep = _INPUT_FIELDS.get(data.get("type", ""))
+    return {k: data[k] for k in keep if k in data} if keep else data
+
+
+def _assistant_blocks(m: dict[str, Any]) -> list[dict[str, Any]]:
+    native = m.get("native") or {}
+    if native.get("api") == "messages":
+        # Thinking blocks go back exactly as they came, signatures included: the API checks them.
+        return [dict(b) for b in native["content"]]
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": m["content"]}] if m.get("content") else []
+    blocks += [{"type": "tool_use", "id": c["id"], "name": c["name"], "input": _tool_input(c.get("arguments"))}
+               for c in m.get("tool_calls") or []]
+    return blocks
 
 
 def to_claude_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """OpenAI-shaped turns to Claude turns; the last turn is marked so the whole prefix caches."""
+    """Neutral turns to Claude turns: tool results are `tool_result` blocks in the user turn after the
+    calls; consecutive turns of one role merge (Claude needs alternating turns); the last block is
+    marked so the whole prefix caches."""
     out: list[dict[str, Any]] = []
     for m in messages:
-        role = "assistant" if m.get("role") == "assistant" else "user"
-        text = m.get("content") or ""
-        if m.get("role") == "tool":
-            text = f"[tool result] {text}"
-        if m.get("tool_calls"):
-            text = (text + "\n" if text else "") + "[tool calls] " + json.dumps(m["tool_calls"])
-        block = {"type": "text", "text": text or "-"}
-        if out and out[-1]["role"] == role:  # Claude needs alternating turns
-            out[-1]["content"].append(block)
+        role = m.get("role")
+        if role == "assistant":
+            blocks = _assistant_blocks(m)
+        elif role == "tool":
+            result: dict[str, Any] = {"type": "tool_result", "tool_use_id": m["tool_call_id"],
+                                      "content": m.get("content") or ""}
+            if m.get("is_error"):
+                result["is_error"] = True
+            blocks, role = [result], "user"
         else:
-            out.append({"role": role, "content": [block]})
-    if out:
+            blocks, role = [{"type": "text", "text": m.get("content") or "-"}], "user"
+        blocks = blocks or [{"type": "text", "text": "-"}]
+        if out and out[-1]["role"] == role:
+            out[-1]["content"].extend(blocks)
+        else:
+            out.append({"role": role, "content": blocks})
+    if out and out[-1]["content"][-1].get("type") in ("text", "tool_result", "tool_use"):
         out[-1]["content"][-1] = {**out[-1]["content"][-1], "cache_control": _CACHE}
     return out
 
@@ -131,8 +160,8 @@ class ClaudeAdapter:
             kwargs["system"] = [{"type": "text", "text": req.system, "cache_control": _CACHE}]
         if req.thinking_budget:
             kwargs["thinking"] = {"type": "enabled", "budget_tokens": req.thinking_budget, "display": "summarized"}
-        if tools := to_claude_tools(req.tools):
-            kwargs["tools"] = tools
+        if req.tools:
+            kwargs["tools"] = [to_anthropic(t) for t in req.tools]
         if req.response_schema is not None:
             kwargs["output_config"] = {"format": output_format(req.response_schema)}
         start = time.perf_counter()
@@ -161,14 +190,20 @@ class ClaudeAdapter:
             cached_input_tokens=getattr(u, "cache_read_input_tokens", None),
             cache_creation_input_tokens=getattr(u, "cache_creation_input_tokens", None),
         )
+        text = "".join(texts) if texts else None  # "" said nothing; None: no text block came back
+        turn = None
+        if calls:
+            turn = {"role": "assistant", "content": text, "tool_calls": calls,
+                    "native": {"api": "messages", "content": [_block_dict(b) for b in msg.content]}}
         return [
             Candidate(
-                text="".join(texts) if texts else None,  # "" said nothing; None: no text block came back
+                text=text,
                 reasoning="\n".join(thinking) or None,
                 tool_calls=calls or None,
                 finish_reason=_FINISH.get(msg.stop_reason or "", msg.stop_reason),
                 usage=usage,
                 latency_s=latency,
+                turn=turn,
             )
         ]
 

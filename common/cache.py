@@ -1,4 +1,5 @@
-"""Judge verdicts on disk, one small JSON file per key, so a rerun asks the judge nothing twice.
+"""Model answers on disk (judge verdicts, LLM tool-mock results), one small JSON file per key, so a
+rerun asks nothing twice.
 
 One file per key (written to a temp name, then renamed) needs no lock: threads and processes
 sharing the folder can only ever see a whole verdict or none. Files are spread over 256
@@ -14,16 +15,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CACHE_DIR = Path(".bestofn_cache") / "judge"
+CACHE_ROOT = Path(".bestofn_cache")  # relative to the working directory
 
 
 def cache_key(*parts: str | None) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
-class JudgeCache:
-    def __init__(self, root: Path | str | None = None) -> None:
-        self.root = Path(root) if root is not None else DEFAULT_CACHE_DIR
+class DiskCache:
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"

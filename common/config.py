@@ -64,6 +64,13 @@ class ExperimentConfig(BaseModel):
     max_requeues: int = Field(
         2, ge=0, le=10, description="times a candidate that says it cannot do the task is asked for again"
     )
+    max_tool_iterations: int = Field(20, ge=1, le=1000, description="model turns per candidate in a tool loop")
+    max_tool_tokens: int | None = Field(
+        200_000, ge=1, description="input + output tokens per candidate across a tool loop's turns (null: no limit)"
+    )
+    tool_mock_model: str | None = Field(None, description="model that answers calls no dynamic mock fits "
+                                        "(default: the run's model)")
+    tool_mock_cache_dir: str | None = Field(None, description="default .bestofn_cache/tool_mock")
     max_error_rate: float = Field(
         0.1, ge=0.0, le=1.0,
         description="exit 1 when more than this share of the file's rows errored or lost their judge verdict",

@@ -37,7 +37,15 @@ class BestOfNRecord(BaseModel):
     response: str | None = None
     reasoning: str | None = None
     final_answer: str | None = None
-    tool_calls: str | None = Field(None, description="JSON list of tool calls the model made")
+    tool_calls: str | None = Field(None, description="JSON list of every tool call the model made, all turns")
+    tool_trace: str | None = Field(
+        None, description="JSON: one entry per model turn: its text and calls, each call's arguments, validity, "
+        "result, which mock answered and how surely, latency",
+    )
+    num_tool_calls: int | None = None
+    num_iterations: int | None = Field(None, description="model turns in the tool loop")
+    invalid_tool_calls: int | None = Field(None, description="calls that broke their tool's schema or named none")
+    terminated_by: str | None = Field(None, description="final_answer | max_iterations | budget | error | refusal")
     # request
     model: str
     provider: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from contextlib import ExitStack
 from typing import Any
 
@@ -12,6 +13,7 @@ import openai
 
 from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, MalformedReply, Price, ProviderInfo, Usage
+from verifiers.tools.spec import to_openai_chat, to_openai_responses
 
 _FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
@@ -20,12 +22,66 @@ def _text_format(req: GenRequest) -> dict[str, Any]:
     return {"name": req.schema_name, "strict": True, "schema": req.response_schema}
 
 
+def _args_text(arguments: Any) -> str:
+    """Arguments as the JSON string both OpenAI wire formats carry."""
+    if isinstance(arguments, str):
+        return arguments
+    return json.dumps({} if arguments is None else arguments, ensure_ascii=False)
+
+
 def _tool_calls_from_chat(message: dict[str, Any]) -> list[dict[str, Any]] | None:
-    calls = [c for c in message.get("tool_calls") or [] if c.get("function")]
+    calls = [c for c in message.get("tool_calls") or [] if isinstance(c, dict) and isinstance(c.get("function"), dict)]
     if not calls:
         return None
-    return [{"id": c.get("id"), "name": c["function"].get("name"), "arguments": c["function"].get("arguments")}
-            for c in calls]
+    # A compatible server may leave out ids; the tool loop needs one to answer each call.
+    return [{"id": c.get("id") or f"call_{uuid.uuid4().hex[:24]}", "name": c["function"].get("name"),
+             "arguments": _args_text(c["function"].get("arguments"))} for c in calls]
+
+
+def chat_messages(system: str | None, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Neutral turns to Chat Completions messages: an assistant turn carries its `tool_calls`, and
+    each result follows it as a `tool` message answering one call id."""
+    out: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+    for m in messages:
+        role = m.get("role")
+        if role == "assistant":
+            msg: dict[str, Any] = {"role": "assistant", "content": m.get("content")}
+            if m.get("tool_calls"):
+                msg["tool_calls"] = [
+                    {"id": c["id"], "type": "function",
+                     "function": {"name": c["name"], "arguments": _args_text(c.get("arguments"))}}
+                    for c in m["tool_calls"]
+                ]
+            out.append(msg)
+        elif role == "tool":
+            out.append({"role": "tool", "tool_call_id": m["tool_call_id"], "content": m.get("content") or ""})
+        else:
+            out.append({"role": role, "content": m.get("content")})
+    return out
+
+
+def responses_input(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Neutral turns to Responses input items. An assistant turn this adapter produced goes back as
+    the very items the API returned (reasoning items with their encrypted content, which the API
+    requires beside the function calls they led to when nothing is stored server-side)."""
+    items: list[dict[str, Any]] = []
+    for m in messages:
+        role = m.get("role")
+        if role == "assistant":
+            native = m.get("native") or {}
+            if native.get("api") == "responses":
+                items.extend(native["items"])
+                continue
+            if m.get("content"):
+                items.append({"role": "assistant", "content": m["content"]})
+            items += [{"type": "function_call", "call_id": c["id"], "name": c["name"],
+                       "arguments": _args_text(c.get("arguments"))} for c in m.get("tool_calls") or []]
+        elif role == "tool":
+            items.append({"type": "function_call_output", "call_id": m["tool_call_id"],
+                          "output": m.get("content") or ""})
+        else:
+            items.append({"role": role, "content": m.get("content")})
+    return items
 
 
 class OpenAIAdapter:
@@ -105,7 +161,10 @@ class OpenAIAdapter:
 
     # ---- Chat Completions -------------------------------------------------------------------
     async def _chat(self, req: GenRequest, n: int) -> list[Candidate]:
-        messages = ([{"role": "system", "content": req.system}] if req.system else []) + req.messages
+        if len(req.messages) == 1 and req.messages[0].get("role") == "user":  # the common case, kept cheap
+            messages = ([{"role": "system", "content": req.system}] if req.system else []) + req.messages
+        else:
+            messages = chat_messages(req.system, req.messages)
         kwargs: dict[str, Any] = {"model": req.model, "messages": messages, "n": n}
         if req.temperature is not None and self.applies_temperature(req.model):
             kwargs["temperature"] = req.temperature
@@ -113,7 +172,7 @@ class OpenAIAdapter:
         if req.seed is not None:
             kwargs["seed"] = req.seed
         if req.tools:
-            kwargs["tools"] = req.tools
+            kwargs["tools"] = [to_openai_chat(t) for t in req.tools]
         if req.response_schema is not None:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": _text_format(req)}
         # The SDK's documented raw `post` skips its typed-parameter transform and response models,
@@ -140,13 +199,15 @@ class OpenAIAdapter:
             reasoning = msg.get("reasoning_content") or msg.get("reasoning")
             if msg.get("refusal") and not text:
                 text = msg["refusal"]
+            calls = _tool_calls_from_chat(msg)
             out.append(
                 Candidate(
                     text=text,
                     reasoning=reasoning,
-                    tool_calls=_tool_calls_from_chat(msg),
+                    tool_calls=calls,
                     finish_reason=choice.get("finish_reason"),
                     usage=share,
+                    turn={"role": "assistant", "content": text, "tool_calls": calls} if calls else None,
                 )
             )
         return out
@@ -155,7 +216,7 @@ class OpenAIAdapter:
     async def _responses(self, req: GenRequest) -> Candidate:
         kwargs: dict[str, Any] = {
             "model": req.model,
-            "input": req.messages,
+            "input": responses_input(req.messages),
             "max_output_tokens": req.max_tokens,
             "store": False,
         }
@@ -164,7 +225,10 @@ class OpenAIAdapter:
         if req.system:
             kwargs["instructions"] = req.system
         if req.tools:
-            kwargs["tools"] = [{"type": "function", **t["function"]} for t in req.tools]
+            kwargs["tools"] = [to_openai_responses(t) for t in req.tools]
+            # Nothing is stored server-side, so a reasoning model's reasoning items come back
+            # encrypted and go back with the function calls they led to.
+            kwargs["include"] = ["reasoning.encrypted_content"]
         if req.response_schema is not None:
             kwargs["text"] = {"format": {"type": "json_schema", **_text_format(req)}}
         resp = await self.client.responses.create(**kwargs)
@@ -193,12 +257,18 @@ class OpenAIAdapter:
                 cached_input_tokens=getattr(u.input_tokens_details, "cached_tokens", None),
                 reasoning_tokens=getattr(u.output_tokens_details, "reasoning_tokens", None),
             )
+        turn = None
+        if tool_calls:
+            items = [item.model_dump(exclude_none=True) for item in resp.output or []]
+            turn = {"role": "assistant", "content": text, "tool_calls": tool_calls,
+                    "native": {"api": "responses", "items": items}}
         return Candidate(
             text=text,
             reasoning=reasoning,
             tool_calls=tool_calls or None,
             finish_reason=finish,
             usage=usage,
+            turn=turn,
         )
 
 

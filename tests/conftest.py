@@ -54,6 +54,7 @@ def write_config(path: Path, **keys: Any) -> Path:
         "output": str(path.parent / "out.parquet"),
         "checkpoint_every": 1,
         "judge_cache_dir": str(path.parent / "judge_cache"),
+        "tool_mock_cache_dir": str(path.parent / "tool_mock_cache"),
     }
     base.update(keys)
     base = {k: v for k, v in base.items() if v is not None}

@@ -110,6 +110,9 @@ class CandidateChecker:
                 "entry_point": query.entry_point,
                 "final_answer": cand.final_answer,
                 "refusal_checked": True,  # decided above, once
+                "tool_calls": cand.tool_calls,
+                "reference": query.reference_calls,
+                "terminated_by": cand.tool_run.terminated_by if cand.tool_run else None,
             }
             async with self._verifying:
                 result = await self.offload(
@@ -122,8 +125,9 @@ class CandidateChecker:
         else:
             out.update(verification_method="none", verification_explanation=f"no local verifier for split '{split}'")
         if self.judge is not None and needs_judge(split, result, self.cfg.llm_judge_fallback):
-            verdict = await self.judge.judge(
-                query.question, text, query.ground_truth, split, tool_trace=format_tool_trace(cand.tool_calls)
-            )
-            out.update(combine(result, verdict))
+            trace = cand.tool_run.trace if cand.tool_run else None
+            tools = json.dumps(query.tools, ensure_ascii=False) if query.tools else None
+            verdict = await self.judge.judge(query.question, text, query.ground_truth, split,
+                                             tool_trace=format_tool_trace(trace, cand.tool_calls), tools=tools)
+            out.update(combine(result, verdict, split))
         return out

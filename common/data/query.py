@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from verifiers.tools import spec
+
 
 @dataclass(frozen=True, slots=True)
 class Query:
@@ -19,6 +21,7 @@ class Query:
     language: str | None = None
     entry_point: str | None = None
     reasoning: str | None = None
+    reference_calls: list | None = None  # trusted: [] (no call is right) or BFCL possible answers
 
     def metadata_json(self) -> str | None:
         """What a row needs beyond its own columns to rebuild this query (see `from_record`)."""
@@ -32,6 +35,8 @@ class Query:
             "messages": None if single_turn else list(self.messages),
         }
         meta = {k: v for k, v in meta.items() if v not in (None, "", [], {})}
+        if self.reference_calls is not None:  # [] means something here: no call is right
+            meta["reference_calls"] = self.reference_calls
         return json.dumps(meta, separators=(",", ":"), ensure_ascii=False) if meta else None
 
     @classmethod
@@ -49,7 +54,9 @@ class Query:
             system=meta.get("system"),
             ground_truth=ground_truth,
             tests=meta.get("tests"),
-            tools=meta.get("tools"),
+            # Rows written before tools had one internal form hold OpenAI Chat tools: normalised again.
+            tools=spec.normalize_tools(meta["tools"]) if meta.get("tools") else None,
             language=meta.get("language"),
             entry_point=meta.get("entry_point"),
+            reference_calls=meta.get("reference_calls"),
         )

@@ -13,6 +13,8 @@ from typing import Any
 
 from common.data.query import Query
 from verifiers.math.extract import last_boxed
+from verifiers.tools import spec
+from verifiers.tools.reference import normalize_reference
 
 # --------------------------------------------------------------------------- small helpers
 
@@ -56,33 +58,59 @@ def _is_empty_question(q: str) -> bool:
 
 
 def normalize_tools(tools: Any) -> list[dict] | None:
-    """Tools in OpenAI form; bare {name, description, parameters} entries are wrapped."""
+    """Tools in the one internal form {name, description, parameters}, from any of the five accepted
+    forms (OpenAI Chat, OpenAI Responses, bare, Anthropic, BFCL)."""
     tools = _maybe_json(tools, "tools")
     if tools in (None, [], {}):
         return None
-    if isinstance(tools, dict):
-        tools = [tools]
-    if not isinstance(tools, list):
-        raise ValueError(f"tools must be a list, got {type(tools).__name__}")
+    return spec.normalize_tools(tools) or None
+
+
+def _neutral_calls(calls: Any) -> list[dict]:
+    """A history turn's tool calls (OpenAI Chat form or neutral) as neutral {id, name, arguments}."""
     out = []
-    for t in tools:
-        t = _maybe_json(t, "tool")
-        if not isinstance(t, dict):
-            raise ValueError(f"tool entry must be an object, got {type(t).__name__}")
-        fn = t.get("function") if isinstance(t.get("function"), dict) else t
-        name = fn.get("name")
-        if not name or not isinstance(name, str):
-            raise ValueError("tool entry has no name")
-        params = _maybe_json(fn.get("parameters"), f"parameters of tool {name}")
-        out.append({
-            "type": "function",
-            "function": {
-                "name": name,
-                "description": fn.get("description") or "",
-                "parameters": params if isinstance(params, dict) else {"type": "object", "properties": {}},
-            },
-        })
+    for _i, c in enumerate(calls if isinstance(calls, list) else []):
+        if not isinstance(c, dict):
+            raise ValueError("a tool call in the messages is not an object")
+        fn = c.get("function") if isinstance(c.get("function"), dict) else c
+        args = fn.get("arguments")
+        out.append({"id": str(c["id"]) if c.get("id") else None, "name": str(fn.get("name") or ""),
+                    "arguments": args if isinstance(args, str) else json.dumps(args or {})})
     return out
+
+
+def _pair_tool_ids(prompt: list[dict]) -> None:
+    """Datasets often leave out call ids: a call without one takes the id of the tool message that
+    answers it (in order), else a made-up one the tool message gets too, so every API can pair them."""
+    for i, m in enumerate(prompt):
+        if m["role"] != "assistant" or not m.get("tool_calls"):
+            continue
+        answers = []
+        for t in prompt[i + 1:]:
+            if t["role"] != "tool":
+                break
+            answers.append(t)
+        for j, call in enumerate(m["tool_calls"]):
+            answer = answers[j] if j < len(answers) else None
+            if call["id"] is None:
+                call["id"] = (answer or {}).get("tool_call_id") or f"call_{i}_{j}"
+            if answer is not None and not answer.get("tool_call_id"):
+                answer["tool_call_id"] = call["id"]
+
+
+def _reference_calls(value: Any) -> list | None:
+    """A trusted reference: [] (no call is right) or BFCL possible answers [{name: {param: [values]}}],
+    checked now so a malformed one skips its row at load, not mid-run."""
+    value = _maybe_json(value, "reference_calls")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = [value]
+    try:
+        normalize_reference(value)
+    except ValueError as e:
+        raise ValueError(f"reference_calls: {e}") from None
+    return value
 
 
 def _parse_tests(tests: Any, entry_point: str | None) -> dict | list | None:
@@ -142,10 +170,13 @@ def _nemotron_row(row: dict, split: str) -> Query | None:
         if m["role"] == "system":
             continue
         msg = {"role": m["role"], "content": _text(m.get("content"))}
-        for key in ("tool_calls", "tool_call_id"):
+        if m.get("tool_calls"):
+            msg["tool_calls"] = _neutral_calls(m["tool_calls"])
+        for key in ("tool_call_id", "name"):
             if m.get(key):
-                msg[key] = m[key]
+                msg[key] = str(m[key])
         prompt.append(msg)
+    _pair_tool_ids(prompt)
     users = [m for m in prompt if m["role"] == "user"]
     if not users:
         raise ValueError("no user message")
@@ -180,6 +211,7 @@ def _nemotron_row(row: dict, split: str) -> Query | None:
         language=_str_or_none(meta.get("language") or row.get("language")),
         entry_point=entry_point,
         reasoning=_str_or_none(row.get("reasoning")),
+        reference_calls=_reference_calls(meta.get("reference_calls", row.get("reference_calls"))),
     )
 
 
@@ -206,4 +238,5 @@ def _plain_row(row: dict, split: str) -> Query | None:
         language=_str_or_none(row.get("language")),
         entry_point=entry_point,
         reasoning=_str_or_none(row.get("reasoning")),
+        reference_calls=_reference_calls(row.get("reference_calls")),
     )

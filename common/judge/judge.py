@@ -3,7 +3,7 @@ Claude, an OpenAI run with OpenAI, a local run with its own server), each overri
 
 It builds no SDK client of its own: every call is `adapter.generate` through `call_with_retry`,
 so retries, timeouts, base URLs and accounting are those of generation. Verdicts are cached on
-disk (common/judge/cache.py) under a hash of provider, model, prompt version and the full prompt,
+disk (common/cache.py) under a hash of provider, model, prompt version and the full prompt,
 so a rerun costs nothing. A failure comes back as a verdict with `error` set and is never cached;
 only a rejected key (AuthError) raises, because every later call would fail the same way.
 """
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.cache import CACHE_ROOT, DiskCache, cache_key
 from common.errors import AuthError
-from common.judge.cache import JudgeCache, cache_key
 from common.judge.parse import as_bool, as_confidence, parse_json_object
 from common.judge.prompts import PROMPT_VERSION, JudgePrompt, refusal_prompt, verdict_prompt
 from common.model.api import GenRequest, ProviderAdapter
@@ -102,14 +102,16 @@ class LLMJudge:
         initial_wait: float = 1.0,
         concurrency: int = 16,
         max_tokens: int = 4096,  # a reasoning model's hidden reasoning counts against it
+        name: str = "judge",  # how its errors are labelled ("tool mock" for the LLM tool mock)
     ) -> None:
+        self.name = name
         self.adapter = adapter
         self.provider = adapter.info.name
         # None: picked on first use (the default judge model at the provider's own endpoint, else
         # the model the server serves).
         self.model = model
         self.key_env = adapter.info.key_env
-        self.cache = JudgeCache(cache_dir) if use_cache else None
+        self.cache = DiskCache(cache_dir or CACHE_ROOT / "judge") if use_cache else None
         self.max_retries = max_retries
         self.initial_wait = initial_wait
         self.max_tokens = max_tokens
@@ -122,11 +124,17 @@ class LLMJudge:
 
     # ---- public API -----------------------------------------------------------------------------
     async def judge(
-        self, question: str, candidate: str, ground_truth: str | None, split: str, tool_trace: str | None = None
+        self,
+        question: str,
+        candidate: str,
+        ground_truth: str | None,
+        split: str,
+        tool_trace: str | None = None,
+        tools: str | None = None,
     ) -> JudgeVerdict:
         """Correctness against `ground_truth`, without one, or (split tool_calling) appropriateness."""
-        fields, cached, error = await self._ask(verdict_prompt(question, candidate, ground_truth, split, tool_trace),
-                                                _verdict_fields)
+        prompt = verdict_prompt(question, candidate, ground_truth, split, tool_trace, tools)
+        fields, cached, error = await self._ask(prompt, _verdict_fields)
         if fields is None:
             return JudgeVerdict(None, 0.0, "", self.model or self.provider, error=error)
         return JudgeVerdict(fields["is_correct"], fields["confidence"], fields["reasoning"], self.model or "",
@@ -139,16 +147,24 @@ class LLMJudge:
         return RefusalVerdict(fields["is_refusal"], fields["refusal_type"], fields["confidence"],
                               fields["reasoning"], self.model or "", cached=cached)
 
+    async def ask_json(self, prompt: JudgePrompt, key: str) -> tuple[dict[str, Any] | None, bool, str | None]:
+        """(the JSON object the model replied, cached, error), cached on disk under the caller's `key`:
+        the LLM tool mock asks through here, so it has the judge's retries, cache and de-duplication."""
+        return await self._ask(prompt, lambda data: data, key)
+
     # ---- cache, de-duplication, retries ---------------------------------------------------------
     async def _ask(
-        self, prompt: JudgePrompt, fields_of: Callable[[dict[str, Any] | None], dict[str, Any] | None]
+        self,
+        prompt: JudgePrompt,
+        fields_of: Callable[[dict[str, Any] | None], dict[str, Any] | None],
+        key: str | None = None,
     ) -> tuple[dict[str, Any] | None, bool, str | None]:
         """(fields, cached, error)."""
         try:
             model = await self._model_name()
         except _Failure as exc:
             return None, False, str(exc)
-        key = cache_key(self.provider, model, PROMPT_VERSION, prompt.kind, prompt.system, prompt.user)
+        key = key or cache_key(self.provider, model, PROMPT_VERSION, prompt.kind, prompt.system, prompt.user)
         if self.cache is not None and (hit := fields_of(self.cache.get(key))) is not None:
             return hit, True, None
         # Identical candidates (common for short answers) are judged concurrently: ask once.
@@ -193,12 +209,12 @@ class LLMJudge:
                     raise
                 except Exception as exc:  # recorded on the row; the run goes on
                     self.usage.errors += 1
-                    return None, f"judge: {describe_error(exc)}"
+                    return None, f"{self.name}: {describe_error(exc)}"
                 fields = fields_of(parse_json_object(reply))
                 if fields is not None:
                     return fields, None
         self.usage.errors += 1
-        return None, f"judge: unparseable reply {reply[:200]!r}"
+        return None, f"{self.name}: unparseable reply {reply[:200]!r}"
 
     # ---- model calls, through the adapter --------------------------------------------------------
     async def _model_name(self) -> str:
@@ -208,7 +224,7 @@ class LLMJudge:
                     try:
                         self.model = await self.adapter.pick_model(self.adapter.info.default_judge_model)
                     except Exception as exc:
-                        raise _Failure(f"judge: could not ask {self.adapter.base_url} for its model: "
+                        raise _Failure(f"{self.name}: could not ask {self.adapter.base_url} for its model: "
                                        f"{describe_error(exc)}") from None
         return self.model
 

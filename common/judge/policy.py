@@ -1,7 +1,9 @@
 """When the LLM judge is asked, and how its verdict and the local verifier's become one row.
 
 Policy (see the verification flow diagrams):
-- tool_calling: always; the judge is the verifier (the dataset's reference calls are unreliable).
+- tool_calling: whenever the local checks leave it open (valid calls and a final answer, no trusted
+  reference): the judge decides appropriateness. Invalid calls, a loop that never answered and a
+  trusted reference are decided locally; the dataset's own reference calls are never trusted.
 - code: when the local verdict's confidence is below 0.4, flag or not.
 - math and every other split with a verifier: below 0.4, and only with `llm_judge_fallback`.
 - a split with no verifier: with `llm_judge_fallback`.
@@ -14,6 +16,7 @@ import json
 from typing import Any
 
 from common.judge.judge import JudgeVerdict
+from common.judge.prompts import clip
 from verifiers.base import VerificationResult
 
 JUDGE_BELOW = 0.4  # local verdicts less confident than this are handed to the judge
@@ -28,7 +31,7 @@ JUDGE_COLUMNS = (
 
 def needs_judge(split: str, result: VerificationResult | None, llm_judge_fallback: bool) -> bool:
     if split == "tool_calling":
-        return True
+        return result is None or result.confidence < JUDGE_BELOW
     if result is None:
         return llm_judge_fallback
     if result.confidence >= JUDGE_BELOW:
@@ -36,9 +39,11 @@ def needs_judge(split: str, result: VerificationResult | None, llm_judge_fallbac
     return split == "code" or llm_judge_fallback
 
 
-def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str, Any]:
+def combine(local: VerificationResult | None, verdict: JudgeVerdict, split: str = "") -> dict[str, Any]:
     """The row's verdict fields. The judge decides when it answered; when it failed the local
-    verdict stands (or the row stays unverified), and `judge_error` says why."""
+    verdict stands (or the row stays unverified), and `judge_error` says why. A tool-calling row the
+    local checks passed is no verdict without the judge (valid calls need not be the right ones): it
+    stays unverified."""
     out: dict[str, Any] = {
         "local_is_verified": local.is_verified if local else None,
         "local_confidence": local.confidence if local else None,
@@ -58,7 +63,7 @@ def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str
             verification_method=method,
             verification_explanation=f"judge ({verdict.model}): {verdict.reasoning}",
         )
-    elif local is not None:
+    elif local is not None and split != "tool_calling":
         out.update(
             is_verified=local.is_verified,
             confidence=local.confidence,
@@ -69,22 +74,31 @@ def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str
         out.update(
             is_verified=None,
             confidence=None,
-            verification_method=f"{JUDGE_METHOD}_failed",
+            verification_method=f"{local.method}+{JUDGE_METHOD}_failed" if local else f"{JUDGE_METHOD}_failed",
             verification_explanation=verdict.error,
         )
     return out
 
 
-def format_tool_trace(calls: list[dict[str, Any]] | None, results: list[Any] | None = None) -> str | None:
-    """The judge's view of a tool loop: one line per call (`Candidate.tool_calls` shape), with its result."""
-    if not calls:
-        return None
+def _args_text(args: Any) -> str:
+    return args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
+
+
+def format_tool_trace(trace: list[dict[str, Any]] | None, calls: list[dict[str, Any]] | None = None) -> str | None:
+    """The judge's view of a tool loop: each model turn's words, then each call with its result
+    (`ToolRun.trace`); without a trace, the bare calls (`Candidate.tool_calls` shape)."""
+    if not trace:
+        if not calls:
+            return None
+        return "\n".join(f"{i + 1}. {c.get('name')}({_args_text(c.get('arguments'))})" for i, c in enumerate(calls))
     lines = []
-    for i, call in enumerate(calls):
-        args = call.get("arguments")
-        line = f"{i + 1}. {call.get('name')}({args if isinstance(args, str) else json.dumps(args)})"
-        if results is not None and i < len(results):
-            result = results[i]
-            line += f" -> {result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)}"
-        lines.append(line)
-    return "\n".join(lines)
+    for entry in trace:
+        if not entry.get("calls"):
+            continue  # the final turn: shown apart as the final answer
+        said = (entry.get("text") or "").strip()
+        lines.append(f"Turn {entry.get('turn')}" + (f": {clip(said, 1000)}" if said else ""))
+        for c in entry["calls"]:
+            flag = "" if c.get("valid") else f" [INVALID CALL: {c.get('error_kind')}]"
+            result = clip(str(c.get("result")), 2000)
+            lines.append(f"  - {c.get('name')}({_args_text(c.get('arguments'))}){flag} -> {result}")
+    return "\n".join(lines) or None

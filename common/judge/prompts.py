@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 PROMPT_VERSION = "judge-v1"
-JudgeKind = Literal["reference", "open", "tool_calling", "refusal"]
+JudgeKind = Literal["reference", "open", "tool_calling", "refusal", "tool_mock"]
 # Judges read head and tail of very long inputs; the middle of a 5 MB answer decides nothing.
 MAX_FIELD_CHARS = 24_000
 
@@ -63,22 +63,28 @@ No reference answer is available. Work out the correct answer yourself, then dec
 candidate's final answer is correct and complete. If you cannot tell, give a low confidence.
 {format}"""
 
-_TOOL_CALLING = """Task type: tool calling. The candidate could call tools; there is no reference
-answer. Judge whether its behaviour was APPROPRIATE.
+_TOOL_CALLING = """Task type: tool calling. The candidate could call the tools below; there is no
+reference answer. Judge whether its behaviour was APPROPRIATE. The tool results come from test
+doubles: judge the candidate's use of them, not whether they are true of the real world.
 
 ## User request
 {question}
 
-## Tool calls made and their results
+## Tools available (JSON Schema of each tool's arguments)
+{tools}
+
+## The candidate's turns: tool calls and the results it was given
 {tool_trace}
 
 ## Candidate's final answer
 {candidate}
 
 is_correct is true only if all three hold:
-1. The final answer addresses the user's request.
+1. The final answer addresses the user's request (or, where no tool fits, answers or declines sensibly
+   without calling one).
 2. The tool calls were reasonable: suitable tools, sensible arguments, nothing needed left uncalled.
-3. The final answer is sensible, consistent with the tool results and complete.
+3. The final answer is sensible, consistent with the tool results and complete; an empty final answer
+   is never correct.
 {format}"""
 
 _REFUSAL = """Decide whether this response REFUSES the request.
@@ -142,12 +148,19 @@ def clip(text: str | None, limit: int = MAX_FIELD_CHARS) -> str:
 
 
 def verdict_prompt(
-    question: str, candidate: str, ground_truth: str | None, split: str, tool_trace: str | None = None
+    question: str,
+    candidate: str,
+    ground_truth: str | None,
+    split: str,
+    tool_trace: str | None = None,
+    tools: str | None = None,
 ) -> JudgePrompt:
     """Tool calling ignores the ground truth: the dataset's reference calls are unreliable."""
-    fields = {"split": split, "question": clip(question), "candidate": clip(candidate), "format": _VERDICT_FORMAT}
+    fields = {"split": split, "question": clip(question), "candidate": clip(candidate) or "(empty)",
+              "format": _VERDICT_FORMAT}
     if split == "tool_calling":
-        user = _TOOL_CALLING.format(tool_trace=clip(tool_trace) or "(no tool calls)", **fields)
+        user = _TOOL_CALLING.format(tool_trace=clip(tool_trace) or "(no tool calls)",
+                                    tools=clip(tools) or "(none)", **fields)
         return JudgePrompt("tool_calling", _SYSTEM, user, VERDICT_SCHEMA)
     if ground_truth is None:
         return JudgePrompt("open", _SYSTEM, _OPEN.format(**fields), VERDICT_SCHEMA)

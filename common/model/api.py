@@ -67,6 +67,14 @@ class ProviderInfo:
 
 @dataclass(slots=True)
 class GenRequest:
+    """`messages` are neutral turns, converted to each API's wire format by its adapter:
+        {"role": "user", "content": str}
+        {"role": "assistant", "content": str | None, "tool_calls": [{"id", "name", "arguments": str}],
+         "native": {"api": str, ...}}   # the adapter's own record of the turn, replayed unchanged
+        {"role": "tool", "tool_call_id": str, "name": str, "content": str, "is_error": bool}
+    `tools` are in the one internal form {"name", "description", "parameters"} (verifiers.tools.spec).
+    """
+
     model: str
     messages: list[dict[str, Any]]
     system: str | None = None
@@ -105,6 +113,20 @@ class Usage:
 
 
 @dataclass(slots=True)
+class ToolRun:
+    """What a candidate's tool loop did (common/pipeline/tool_loop.py): one entry per model turn."""
+
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    num_tool_calls: int = 0
+    invalid_tool_calls: int = 0
+    terminated_by: str = "final_answer"  # final_answer | max_iterations | budget | error | refusal
+
+    @property
+    def num_iterations(self) -> int:
+        return len(self.trace)
+
+
+@dataclass(slots=True)
 class Candidate:
     text: str | None
     reasoning: str | None = None
@@ -115,6 +137,10 @@ class Candidate:
     latency_s: float | None = None
     error: str | None = None
     attempts: int = 1
+    # The assistant turn as a neutral message (with the adapter's `native` record), so a tool loop
+    # can send it back in the next request exactly as the API requires.
+    turn: dict[str, Any] | None = None
+    tool_run: ToolRun | None = None
 
     def tool_calls_json(self) -> str | None:
         return json.dumps(self.tool_calls, ensure_ascii=False) if self.tool_calls else None

@@ -8,6 +8,7 @@ queries are pulled lazily, finished rows go to the store and are flushed every
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import uuid
 from collections import Counter, deque
@@ -31,6 +32,7 @@ from common.model.api import (
 )
 from common.model.pricing import cost_usd
 from common.model.retry import RetryStats, call_with_retry, describe_error
+from common.pipeline.tool_loop import LLMToolMock, ToolLoop
 from common.schema import BestOfNRecord
 from common.store import CheckpointStore, Key
 
@@ -151,6 +153,7 @@ class Pipeline:
         checker: CandidateChecker | None = None,
         run_id: str | None = None,
         on_progress: Callable[[RunStats], None] | None = None,
+        tool_mock: LLMToolMock | None = None,
     ) -> None:
         self.cfg = cfg
         self.adapter = adapter
@@ -168,6 +171,8 @@ class Pipeline:
         # Enough queries in flight to keep every request slot busy, few enough to bound memory.
         wanted = math.ceil(2 * cfg.concurrency * self.per_request / cfg.num_candidates)
         self.max_inflight_queries = max(2, min(wanted, 2 * cfg.concurrency))
+        self.tool_loop = ToolLoop(self._call, self.checker.offload, max_iterations=cfg.max_tool_iterations,
+                                  token_budget=cfg.max_tool_tokens, llm_mock=tool_mock)
 
     # ---- one API call, retried ------------------------------------------------------------------
     async def _call(self, req: GenRequest, k: int) -> list[Candidate]:
@@ -210,17 +215,27 @@ class Pipeline:
                 got += [Candidate(text=None, error="server returned no choices three times")] * missing
         return got[:k]
 
-    async def candidates_for(self, req: GenRequest, indices: list[int]) -> list[tuple[int, Candidate]]:
+    async def _conversations(self, req: GenRequest, k: int, key: str, first: list[Candidate] | None = None
+                             ) -> list[Candidate]:
+        """k candidates; with tools, each first turn carried on through its own tool loop."""
+        got = first if first is not None else await self._chunk(req, k)
+        if not req.tools:
+            return got
+        return list(await asyncio.gather(*(self.tool_loop.run(req, c, key) for c in got)))
+
+    async def candidates_for(self, req: GenRequest, indices: list[int], key: str = "") -> list[tuple[int, Candidate]]:
+        """Candidates for `indices`; `key` (the query id) seeds each tool sandbox's state."""
         sizes = [self.per_request] * (len(indices) // self.per_request)
         if rest := len(indices) % self.per_request:
             sizes.append(rest)
-        results: list[Candidate] = []
+        jobs = []
         if self.adapter.cache_warmup and len(sizes) > 1:
             # The first call writes the prompt cache; the rest then read it.
-            results += await self._chunk(req, sizes[0])
+            first = await self._chunk(req, sizes[0])
+            jobs.append(self._conversations(req, sizes[0], key, first))
             sizes = sizes[1:]
-        for chunk in await asyncio.gather(*(self._chunk(req, k) for k in sizes)):
-            results += chunk
+        jobs += [self._conversations(req, k, key) for k in sizes]
+        results = [c for chunk in await asyncio.gather(*jobs) for c in chunk]
         return list(zip(indices, results, strict=True))
 
     # ---- rows -----------------------------------------------------------------------------------
@@ -234,6 +249,19 @@ class Pipeline:
             is_refusal=checks.get("is_refusal"),  # the row's verdict, LLM pass included
         )
         u = cand.usage
+        run = cand.tool_run
+        tool_fields: dict[str, Any] = {}
+        if run is not None:
+            terminated = run.terminated_by
+            if terminated == "final_answer" and checks.get("is_refusal"):
+                terminated = "refusal"
+            tool_fields = {
+                "tool_trace": json.dumps(run.trace, ensure_ascii=False, default=str),
+                "num_tool_calls": run.num_tool_calls,
+                "num_iterations": run.num_iterations,
+                "invalid_tool_calls": run.invalid_tool_calls,
+                "terminated_by": terminated,
+            }
         return BestOfNRecord(
             query_id=q.query_id,
             split=q.split,
@@ -268,12 +296,13 @@ class Pipeline:
             error=cand.error,
             attempts=cand.attempts,
             run_id=self.run_id,
+            **tool_fields,
             **checks,
         )
 
     async def rows_for(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
         req = build_request(query, self.cfg, self.persona_text)
-        pairs = await self.candidates_for(req, indices)
+        pairs = await self.candidates_for(req, indices, query.query_id)
         checks = list(await asyncio.gather(*(self.checker.check(query, c) for _, c in pairs)))
         requeues = await self._requeue_capability_refusals(query, req, pairs, checks)
         for (idx, _), chk in zip(pairs, checks, strict=True):
@@ -300,7 +329,7 @@ class Pipeline:
                     if chk.get("is_refusal") and chk.get("refusal_type") == "capability"]
             if not redo:
                 break
-            fresh = await self.candidates_for(req, [pairs[i][0] for i in redo])
+            fresh = await self.candidates_for(req, [pairs[i][0] for i in redo], query.query_id)
             fresh_checks = await asyncio.gather(*(self.checker.check(query, c) for _, c in fresh))
             for i, (idx, cand), chk in zip(redo, fresh, fresh_checks, strict=True):
                 cand.usage = pairs[i][1].usage.plus(cand.usage)

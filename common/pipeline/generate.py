@@ -99,7 +99,7 @@ def generate(
             async with open_session(providers, info, cfg, stack) as session:
                 store = CheckpointStore(output, cfg.fingerprint(), {}, identity=cfg.identity())
                 done = store.open(overwrite=overwrite, repair=repair)
-                pipeline = Pipeline(cfg, session.adapter, store, session.checker)
+                pipeline = Pipeline(cfg, session.adapter, store, session.checker, tool_mock=session.tool_mock)
                 store.metadata.update(file_metadata(cfg, provider, pipeline.run_id))
                 queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
                 work = pending_work(queries, cfg.num_candidates, done, pipeline.stats)

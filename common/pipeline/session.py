@@ -15,6 +15,7 @@ from common.errors import AuthError, RunFailure, UserError
 from common.judge.judge import LLMJudge
 from common.model.api import ProviderAdapter, ProviderInfo, ProviderTable
 from common.model.retry import call_with_retry, describe_error
+from common.pipeline.tool_loop import LLMToolMock
 
 log = logging.getLogger("bestofn")
 
@@ -24,18 +25,23 @@ class Session:
     adapter: ProviderAdapter
     checker: CandidateChecker
     judge: LLMJudge | None
+    tool_mock: LLMToolMock
 
     def judge_summary(self) -> dict[str, Any]:
-        """The summary lines for the judge's calls, tokens and cost (empty when no judge ran)."""
-        if self.judge is None:
-            return {}
-        u = self.judge.usage
-        cost = "unknown (model not in the price table)" if u.cost_usd is None else f"{u.cost_usd:.4f}"
-        return {
-            "judge calls (errors)": f"{u.calls} ({u.errors})",
-            "judge input / output tokens": f"{u.input_tokens:,} / {u.output_tokens:,}",
-            "judge cost (USD, list price)": cost,
-        }
+        """The summary lines for the judge's and the LLM tool mock's calls, tokens and cost (only
+        for those that were asked)."""
+        lines: dict[str, Any] = {}
+        for name, asker in (("judge", self.judge), ("tool mock", self.tool_mock.asker)):
+            if asker is None or (name == "tool mock" and not asker.usage.calls + asker.usage.errors):
+                continue
+            u = asker.usage
+            cost = "unknown (model not in the price table)" if u.cost_usd is None else f"{u.cost_usd:.4f}"
+            lines |= {
+                f"{name} calls (errors)": f"{u.calls} ({u.errors})",
+                f"{name} input / output tokens": f"{u.input_tokens:,} / {u.output_tokens:,}",
+                f"{name} cost (USD, list price)": cost,
+            }
+        return lines
 
 
 def provider_info(providers: ProviderTable, name: str, what: str = "provider") -> ProviderInfo:
@@ -87,7 +93,9 @@ async def open_session(
         if cfg.model is None:
             cfg.model = await adapter.pick_model(info.default_model)
         warn_deprecated(adapter, cfg.model, "model")  # --model on the command line
-        yield Session(adapter, checker, judge)
+        # Calls no dynamic mock fits are answered by the run's own provider (its model by default).
+        tool_mock = LLMToolMock(adapter, cfg.tool_mock_model or cfg.model, cfg.tool_mock_cache_dir, cfg.max_retries)
+        yield Session(adapter, checker, judge, tool_mock)
 
 
 async def reachable(adapter: ProviderAdapter, what: str) -> None:

@@ -118,12 +118,15 @@ def test_code_runs_in_the_sandbox_and_tool_calls_go_to_the_judge(tmp_path: Path,
     code = df[df.split == "code"].set_index("query_id")
     assert code.loc["sample-code-001"].is_verified.all()
     assert not code.loc["sample-code-002"].is_verified.any()
-    # Tool rows: tool definitions travel with the request, the calls are recorded, the judge decides.
-    assert len([r for r in _chat_requests(openai_fake) if r["body"].get("tools")]) == 2
+    # Tool rows: tool definitions travel with every turn of each candidate's loop (a first request with
+    # n=2 for both queries, then one follow-up per candidate that called a tool), the calls are recorded,
+    # the schema checks pass and the judge decides.
+    tool_requests = [r["body"] for r in _chat_requests(openai_fake) if r["body"].get("tools")]
+    assert sorted(b["n"] for b in tool_requests) == [1, 1, 2, 2]
     paris = df[df.query_id == "sample-tool-calling-001"]
     assert paris.tool_calls.str.contains("get_weather").all()
-    assert paris.is_verified.all() and paris.verification_method.eq("llm_judge").all()
-    assert paris.judge_model.eq("gpt-5-mini").all() and paris.local_method.isna().all()
+    assert paris.is_verified.all() and paris.verification_method.eq("tool_schema+llm_judge").all()
+    assert paris.judge_model.eq("gpt-5-mini").all() and paris.local_method.eq("tool_schema").all()
     judge_calls = [r for r in _chat_requests(openai_fake) if "Task type: tool calling" in json.dumps(r["body"])]
     assert 1 <= len(judge_calls) <= 4  # identical candidates share one verdict
     # A rerun reads the judge's verdicts from its disk cache: no judge request at all.

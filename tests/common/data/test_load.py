@@ -59,11 +59,11 @@ def no_hub(monkeypatch: pytest.MonkeyPatch) -> str:
 def test_sample_loads_with_expected_counts() -> None:
     stats = LoadStats()
     queries = list(iter_queries(SAMPLE, ALL_SPLITS, None, stats=stats))
-    assert stats.loaded == {"math": 26, "code": 22, "tool_calling": 13}
+    assert stats.loaded == {"math": 26, "code": 22, "tool_calling": 17}
     assert stats.skipped_empty == {"math": 2, "code": 0, "tool_calling": 0}
     assert stats.skipped_bad == {"math": 0, "code": 0, "tool_calling": 0}
     # split by split in the order asked for, rows in file order
-    assert [q.split for q in queries] == ["math"] * 26 + ["code"] * 22 + ["tool_calling"] * 13
+    assert [q.split for q in queries] == ["math"] * 26 + ["code"] * 22 + ["tool_calling"] * 17
     assert len({q.query_id for q in queries}) == len(queries)
     assert all(q.reasoning == "off" for q in queries)
 
@@ -104,10 +104,9 @@ def test_sample_tool_calling_rows() -> None:
     assert all(q.ground_truth is None for q in queries)
     for q in queries:
         assert q.tools
-        for t in q.tools:
-            assert t["type"] == "function"
-            assert set(t["function"]) == {"name", "description", "parameters"}
-            assert t["function"]["parameters"]["type"] == "object"
+        for t in q.tools:  # the one internal form, whatever form the row wrote
+            assert set(t) == {"name", "description", "parameters"}
+            assert t["parameters"]["type"] == "object"
     with_system = [q for q in queries if q.system]
     assert len(with_system) == 2
     for q in with_system:
@@ -242,7 +241,8 @@ def test_multi_turn_prompt_keeps_turns_before_reference() -> None:
     assert q.reasoning == "on"
     assert q.messages == (
         {"role": "user", "content": "first"},
-        {"role": "assistant", "content": "", "tool_calls": [call]},
+        # neutral calls; a call without an id takes the id of the tool message that answers it
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "name": "f", "arguments": "{}"}]},
         {"role": "tool", "content": "42", "tool_call_id": "c1"},
         {"role": "user", "content": "second"},
     )
@@ -262,14 +262,12 @@ def test_tools_normalised_from_bare_and_string_forms() -> None:
     msgs = [{"role": "user", "content": "weather in Rome?"}, {"role": "assistant", "content": ""}]
     q = row_to_query(_nemotron(msgs, {"tools": json.dumps([bare, wrapped])}), "tool_calling")
     assert q.tools == [
-        {"type": "function", "function": {"name": "get_weather", "description": "Weather.",
-                                          "parameters": {"type": "object",
-                                                         "properties": {"city": {"type": "string"}}}}},
-        {"type": "function", "function": {"name": "noop", "description": "",
-                                          "parameters": {"type": "object", "properties": {}}}},
+        {"name": "get_weather", "description": "Weather.",
+         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}},
+        {"name": "noop", "description": "", "parameters": {"type": "object", "properties": {}}},
     ]
     plain = row_to_query({"id": 3, "question": "hi", "tools": [bare]}, "tool_calling")
-    assert plain.query_id == "3" and plain.tools[0]["function"]["name"] == "get_weather"
+    assert plain.query_id == "3" and plain.tools[0]["name"] == "get_weather"
 
 
 def test_entry_point_falls_back_to_tests() -> None:
@@ -314,7 +312,7 @@ def _check_plain(dataset: str) -> None:
     assert m1.ground_truth == "2" and m1.system == "Be brief."
     assert m1.messages == ({"role": "user", "content": "1+1?"},)
     assert c1.tests == {"inputs": [[1]], "outputs": [2], "fn_name": "f"} and c1.entry_point == "f"
-    assert t1.split == "tool_calling" and t1.tools[0]["type"] == "function"
+    assert t1.split == "tool_calling" and set(t1.tools[0]) == {"name", "description", "parameters"}
 
 
 def test_plain_jsonl(tmp_path: Path) -> None:
@@ -359,9 +357,9 @@ def test_max_queries_int_and_dict() -> None:
     stats = LoadStats()
     queries = list(iter_queries(SAMPLE, ALL_SPLITS, {"math": 12, "code": 0}, stats=stats))
     # an absent split has no limit; 0 turns a split off; skipped rows do not use up the quota
-    assert stats.loaded == {"math": 12, "code": 0, "tool_calling": 13}
+    assert stats.loaded == {"math": 12, "code": 0, "tool_calling": 17}
     assert stats.skipped_empty["math"] == 1
-    assert len(queries) == 25
+    assert len(queries) == 29
 
 
 def test_iteration_is_lazy(tmp_path: Path) -> None:

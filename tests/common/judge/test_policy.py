@@ -18,7 +18,8 @@ FAILED = JudgeVerdict(None, 0.0, "", "gpt-4o-mini", error="judge: HTTP 500: boom
     ("split", "result", "flag", "expected"),
     [
         ("tool_calling", None, False, True),  # mandatory
-        ("tool_calling", SURE, False, True),
+        ("tool_calling", SURE, False, False),  # decided locally: invalid calls, a trusted reference
+        ("tool_calling", UNSURE, False, True),  # valid calls, no reference: the judge decides
         ("math", UNSURE, True, True),
         ("math", UNSURE, False, False),  # math needs the flag
         ("math", SURE, True, False),
@@ -50,6 +51,13 @@ def test_tool_calling_verdict_has_no_local_part() -> None:
     assert row["local_is_verified"] is None and row["local_method"] is None
 
 
+def test_failed_judge_leaves_a_tool_row_the_schema_passed_unverified() -> None:
+    passed = VerificationResult(True, 0.3, "all calls fit", "tool_schema", {"reason": "schema_valid"})
+    row = combine(passed, FAILED, "tool_calling")
+    assert row["is_verified"] is None and row["confidence"] is None
+    assert row["verification_method"] == "tool_schema+llm_judge_failed" and row["judge_error"]
+
+
 def test_failed_judge_keeps_the_local_verdict_and_records_why() -> None:
     row = combine(UNSURE, FAILED)
     assert row["is_verified"] is False and row["confidence"] == 0.2
@@ -64,9 +72,18 @@ def test_failed_judge_without_local_verdict_leaves_the_row_unverified() -> None:
     assert row["verification_method"] == "llm_judge_failed" and "HTTP 500" in row["verification_explanation"]
 
 
-def test_tool_trace_lists_calls_and_results() -> None:
-    calls = [{"id": "c1", "name": "get_weather", "arguments": '{"city": "Oslo"}'},
-             {"id": "c2", "name": "convert", "arguments": {"c": -3}}]
-    trace = format_tool_trace(calls, ['{"temp_c": -3}'])
-    assert trace == '1. get_weather({"city": "Oslo"}) -> {"temp_c": -3}\n2. convert({"c": -3})'
+def test_tool_trace_shows_each_turn_its_calls_and_results() -> None:
+    trace = [
+        {"turn": 1, "text": "Let me look.", "calls": [
+            {"name": "get_weather", "arguments": '{"city": "Oslo"}', "valid": True, "result": '{"temp_c": -3}'},
+            {"name": "convert", "arguments": {"c": -3}, "valid": False, "error_kind": "unknown_tool",
+             "result": '{"error": "unknown tool convert"}'}]},
+        {"turn": 2, "text": "It is -3 C.", "calls": []},  # the final answer is shown apart
+    ]
+    assert format_tool_trace(trace) == (
+        'Turn 1: Let me look.\n  - get_weather({"city": "Oslo"}) -> {"temp_c": -3}\n'
+        '  - convert({"c": -3}) [INVALID CALL: unknown_tool] -> {"error": "unknown tool convert"}'
+    )
+    calls = [{"id": "c1", "name": "get_weather", "arguments": '{"city": "Oslo"}'}]
+    assert format_tool_trace(None, calls) == '1. get_weather({"city": "Oslo"})'
     assert format_tool_trace(None) is None and format_tool_trace([]) is None

@@ -197,10 +197,11 @@ def test_inline_mode_matches_pooled(mv: MathVerifier) -> None:
 
 
 def test_registry() -> None:
-    assert has_verifier("math") and has_verifier("code") and not has_verifier("tool_calling")
+    assert has_verifier("math") and has_verifier("code") and has_verifier("tool_calling")
+    assert not has_verifier("chat")
     assert get_verifier("math") is get_verifier("math")
     with pytest.raises(NoVerifierError):
-        get_verifier("tool_calling")
+        get_verifier("chat")
     with pytest.raises(KeyError):
         get_verifier("nope")
 
