@@ -3,10 +3,13 @@
 
     python -m bench.pipeline_throughput                 # 500 and 5000 queries, N=8, concurrency 64
     python -m bench.pipeline_throughput --queries 500 --latency 0.2 --n 8 --concurrency 64
+    python -m bench.pipeline_throughput --tools --queries 200 1000   # tool loops: 2 tool turns + an answer
 
 The ceiling is concurrency x n / latency candidates per second (every request slot busy all
-the time). Prints achieved candidates/s, its share of the ceiling and the CLI's peak RSS
-(from wait4, so only the bestofn process is counted, not the fake server).
+the time); with --tools each candidate makes three requests (a first turn shared through `n`,
+then two turns of its own), so the ceiling is concurrency / (latency x (1/n + 2)). Prints
+achieved candidates/s, its share of the ceiling and the CLI's peak RSS (from wait4, so only the
+bestofn process is counted, not the fake server).
 """
 
 from __future__ import annotations
@@ -26,21 +29,44 @@ from tests.fakes.launch import start_fake  # run from the checkout: python -m be
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def write_dataset(path: Path, queries: int) -> None:
+WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
+           "parameters": {"type": "object", "required": ["city"], "properties": {
+               "city": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}}}
+CONVERT = {"name": "convert_units", "description": "Convert a value between units.",
+           "parameters": {"type": "object", "properties": {"value": {"type": "number"}, "from_unit": {"type": "string"},
+                                                           "to_unit": {"type": "string"}},
+                          "required": ["value", "from_unit", "to_unit"]}}
+# Two tool turns (the second with parallel calls), then an answer quoting the results.
+TOOL_SCRIPT = {"rules": [{"match": "Weather check", "replies": [{"turns": [
+    {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]},
+    {"tool_calls": [{"name": "convert_units", "arguments": {"value": 10, "from_unit": "km", "to_unit": "mi"}},
+                    {"name": "get_weather", "arguments": {"city": "Bergen", "unit": "fahrenheit"}}]},
+    "Done: {tool_results}",
+]}]}]}
+
+
+def write_dataset(path: Path, queries: int, tools: bool = False) -> None:
     with path.open("w") as f:
         for i in range(queries):
-            f.write(json.dumps({"id": f"q{i:06d}", "split": "math", "question": f"What is {i} + {i}?",
-                                "ground_truth": str(2 * i)}) + "\n")
+            if tools:
+                row = {"id": f"q{i:06d}", "split": "tool_calling", "question": f"Weather check {i}",
+                       "tools": [WEATHER, CONVERT]}
+            else:
+                row = {"id": f"q{i:06d}", "split": "math", "question": f"What is {i} + {i}?",
+                       "ground_truth": str(2 * i)}
+            f.write(json.dumps(row) + "\n")
 
 
-def run_once(queries: int, n: int, concurrency: int, latency: float, base_url: str, work: Path) -> dict:
+def run_once(queries: int, n: int, concurrency: int, latency: float, base_url: str, work: Path,
+             tools: bool = False) -> dict:
     data = work / f"data_{queries}.jsonl"
-    write_dataset(data, queries)
+    write_dataset(data, queries, tools)
     out = work / f"out_{queries}.parquet"
     cfg = work / f"cfg_{queries}.yaml"
     cfg.write_text(
-        f"dataset: {data}\nsplits: math\nnum_candidates: {n}\nconcurrency: {concurrency}\n"
-        f"output: {out}\nverify: false\ncheckpoint_every: 10\nmax_tokens: 64\n"
+        f"dataset: {data}\nsplits: {'tool_calling' if tools else 'math'}\nnum_candidates: {n}\n"
+        f"concurrency: {concurrency}\noutput: {out}\nverify: false\ncheckpoint_every: 10\nmax_tokens: 64\n"
+        f"tool_mock_cache_dir: {work / 'mock_cache'}\n"
     )
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench"}
     cmd = [sys.executable, str(ROOT / "bestofn.py"), "openai", "generate", "--config", str(cfg),
@@ -53,7 +79,7 @@ def run_once(queries: int, n: int, concurrency: int, latency: float, base_url: s
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"bestofn failed:\n{stderr[-2000:]}")
     summary = json.loads(read_metadata(out)["bestofn.summary"])
-    ceiling = concurrency * n / latency
+    ceiling = concurrency / (latency * (1 / n + 2)) if tools else concurrency * n / latency
     rate = summary["candidates"] / summary["pipeline_s"]
     return {
         "queries": queries,
@@ -73,10 +99,13 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--tools", action="store_true", help="tool_calling rows: every candidate runs a tool loop")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, start_fake("openai", latency_s=args.latency) as fake:
+    script = TOOL_SCRIPT if args.tools else None
+    with tempfile.TemporaryDirectory() as tmp, start_fake("openai", script, latency_s=args.latency) as fake:
         for q in args.queries:
-            print(json.dumps(run_once(q, args.n, args.concurrency, args.latency, fake.base_url, Path(tmp))))
+            result = run_once(q, args.n, args.concurrency, args.latency, fake.base_url, Path(tmp), args.tools)
+            print(json.dumps({"mode": "tools" if args.tools else "plain", **result}))
 
 
 if __name__ == "__main__":
