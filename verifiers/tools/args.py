@@ -3,7 +3,8 @@
 Strict means closed: a parameter the schema does not declare is an error even where the schema leaves
 `additionalProperties` open or unsaid (as BFCL's do), because a model that invents parameters has
 misread the tool. Everything else is plain JSON Schema (jsonschema): an integer is a number, "5" is
-not, a bool is neither, and 3.0 is an integer.
+not, a bool is neither, and 3.0 is an integer. One exception: a parameter given its own declared
+"default" is valid whatever its type or enum says (BFCL's `{"type": "string", "default": null}`).
 """
 
 from __future__ import annotations
@@ -92,11 +93,25 @@ def check_call(call: Any, tools_by_name: dict[str, dict[str, Any]]) -> CallCheck
         errors = list(validator.iter_errors(arguments))
     except Exception:  # e.g. a $ref that resolves nowhere: the tool's fault, not the model's
         return _by_hand(arguments, schema, name)
+    errors = [e for e in errors if not _is_declared_default(e)]
     if not errors:
         return CallCheck(True, None, "", arguments)
     described = [_describe(e, name) for e in errors]
     kind, message = min(described, key=lambda d: KINDS.index(d[0]))
     return CallCheck(False, kind, message, arguments)
+
+
+def _is_declared_default(error: ValidationError) -> bool:
+    """Whether the failing value is its own schema's declared "default": a tool documents that value as
+    what it uses when the parameter is left out, so giving it explicitly is no error even where the
+    type or enum leaves it out (BFCL's tools, from Python signatures: "default": null on a string)."""
+    schema = error.schema
+    if not isinstance(schema, dict) or "default" not in schema:
+        return False
+    try:
+        return json.dumps(error.instance, sort_keys=True) == json.dumps(schema["default"], sort_keys=True)
+    except (TypeError, ValueError):
+        return False
 
 
 def _closed(schema: Any, close: bool = True) -> Any:

@@ -9,9 +9,20 @@ where each parameter lists its acceptable values and "" among them means it may 
 the right answer is to call nothing. Calls and entries are paired regardless of order by a maximum
 bipartite matching, so parallel calls are judged as a set.
 
-Differences from BFCL, on purpose: strings are standardised at every depth (BFCL: in strings, lists and
-one-level dicts); dicts nest to any depth (BFCL: one level); a bool never equals a number; and with no
-tool schema at hand 3.0 matches a listed 3 (BFCL takes the type from the schema and would not).
+Values are judged by BFCL's rules (measured against its checker by bench/bfcl_agreement.py):
+- the schema's declared type decides: an int passes for a "number" ("float"), a float never for an
+  "integer", a bool for neither; an untyped parameter (BFCL's "any") is a string; a value of the type of
+  the answer's first acceptable value passes where the answer's type is not the schema's (BFCL's
+  "variable": ["dontcare"] for an integer), and is then compared exactly;
+- strings are standardised (case, spaces and ",./-_*^" ignored) as a parameter, as the items of a list
+  parameter and as the values of a dict parameter (or of the dicts of a list of dicts), nowhere deeper;
+- a dict parameter's acceptable value maps each key to its alternatives ("" = may be left out), and so
+  does each dict of a list of dicts, matched in order; a dict's values are compared with == (so 12.0
+  and true match 12 and 1 there), and so is anything deeper, whole (a list in a dict, a list of lists);
+- a list parameter's items are type-checked one level down, then compared in order.
+Differences from BFCL, on purpose: calls and entries are paired by a proper assignment, not greedily;
+an int passes for a float inside a list too (BFCL: only as a parameter); and with no tool schema at hand
+the answer's type stands in for the schema's, ints and floats alike (BFCL needs the schema).
 """
 
 from __future__ import annotations
@@ -77,8 +88,8 @@ def match_reference(
     calls: list[Any], reference: Any, tools_by_name: dict[str, dict[str, Any]] | None = None
 ) -> RefMatch:
     """Whether `calls` ({"name", "arguments"}, arguments a dict or JSON string) are exactly the reference's
-    calls, in any order. `tools_by_name` (internal form) supplies declared types: a float is no answer
-    for an "integer" parameter. Raises ValueError when the reference is None or not in BFCL's form."""
+    calls, in any order. `tools_by_name` (internal form) supplies the declared types BFCL's rules go by
+    (see the module's docs). Raises ValueError when the reference is None or not in BFCL's form."""
     entries = normalize_reference(reference)
     parsed: list[tuple[str, dict[str, Any]]] = []
     for i, call in enumerate(calls):
@@ -163,7 +174,7 @@ def _pair_problems(call: tuple[str, dict[str, Any]], entry: Entry, tools: dict[s
     for param, value in arguments.items():
         if param not in params:
             out.append(("unexpected_parameter", f"unexpected parameter {param!r} for {name}."))
-        elif not any(_same(value, ok, declared.get(param)) for ok in params[param]):
+        elif not _param_ok(value, params[param], declared.get(param) if schema else None):
             shown = [ok for ok in params[param] if ok != ""]
             out.append(("wrong_value", f"wrong value for {param!r}: {_short(value)} not in {_short(shown)}."))
     for param, acceptable in params.items():
@@ -172,41 +183,118 @@ def _pair_problems(call: tuple[str, dict[str, Any]], entry: Entry, tools: dict[s
     return out
 
 
-def _same(value: Any, expected: Any, schema: Any) -> bool:
-    """Whether `value` is the acceptable value `expected`; dicts in `expected` list alternatives per key."""
-    schema = schema if isinstance(schema, dict) else {}
-    if isinstance(expected, dict):
-        return isinstance(value, dict) and _same_dict(value, expected, schema)
-    if isinstance(expected, (list, tuple)):
-        if not isinstance(value, (list, tuple)) or len(value) != len(expected):
+def _param_ok(value: Any, alternatives: list[Any], schema: Any) -> bool:
+    """Whether `value` is one of a parameter's acceptable values, by BFCL's rules (simple_function_checker
+    and type_checker): the declared type decides, an int passes for a float, a value of the answer's own
+    type passes as a "variable" compared exactly, and only strings, a list's strings and a dict's string
+    values are standardised. `schema` is None when no tool schema is at hand: the answer's type decides."""
+    good = [a for a in alternatives if a != ""]
+    answer_type = type(good[0]) if good else None
+    if isinstance(schema, dict):
+        declared = _declared_types(schema)
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else None
+    else:  # no schema: the answer's type, ints and floats alike (BFCL would have no type to go by)
+        declared = {answer_type} if answer_type is not None else {type(value)}
+        if declared & {int, float}:
+            declared |= {int, float}
+        items = None
+    if float in declared and int not in declared and type(value) is int:
+        value = float(value)  # BFCL converts an int given for a float
+    kind = type(value)
+    if kind in declared:
+        variable = answer_type is not None and answer_type not in declared
+        if kind is list and items is not None and not _item_types_ok(value, alternatives, items):
             return False
-        items = schema.get("items")
-        return all(_same(v, x, items) for v, x in zip(value, expected, strict=True))
-    if isinstance(expected, str):
-        return isinstance(value, str) and standardize_string(value) == standardize_string(expected)
-    if isinstance(expected, bool) or isinstance(value, bool):
-        return isinstance(expected, bool) and isinstance(value, bool) and value == expected
-    if isinstance(expected, (int, float)):
-        if not isinstance(value, (int, float)):
-            return False
-        return not (isinstance(value, float) and _integer_only(schema)) and value == expected
-    return bool(value == expected)
+    elif answer_type is not None and kind is answer_type:
+        variable = True  # BFCL: the answer gives a value of another type than the schema; compared exactly
+    else:
+        return False
+    if variable:
+        return any(_bfcl_eq(value, a) for a in alternatives)
+    if kind is dict:
+        return any(_dict_ok(value, a) for a in alternatives if a != "")
+    if kind is list and _of_dicts(items, good):
+        return any(_list_of_dicts_ok(value, a) for a in alternatives)
+    if kind is str:
+        return standardize_string(value) in [standardize_string(a) for a in alternatives if isinstance(a, str)]
+    if kind is list:
+        mine = _standard_items(value)
+        return any(mine == _standard_items(list(a)) for a in alternatives if isinstance(a, (list, str)))
+    return any(_bfcl_eq(value, a) for a in alternatives)
 
 
-def _same_dict(value: dict[str, Any], expected: dict[str, Any], schema: dict[str, Any]) -> bool:
-    declared = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+# JSON Schema's type names as the Python types BFCL compares with type(); BFCL reads "any" as a string.
+_PY_TYPES: dict[str, type] = {
+    "string": str, "integer": int, "number": float, "boolean": bool, "array": list, "object": dict,
+    "null": type(None),
+}
+
+
+def _declared_types(schema: dict[str, Any]) -> set[type]:
+    kinds: list[Any] = []
+    for branch in [schema, *[b for key in ("anyOf", "oneOf") for b in (schema.get(key) or [])]]:
+        if isinstance(branch, dict):
+            kind = branch.get("type")
+            kinds.extend(kind if isinstance(kind, list) else [kind])
+    declared = {_PY_TYPES[k] for k in kinds if isinstance(k, str) and k in _PY_TYPES}
+    return declared or {str}
+
+
+def _item_types_ok(value: list[Any], alternatives: list[Any], items: dict[str, Any]) -> bool:
+    """BFCL's one-level check of a list's item types against one acceptable list (any acceptable value
+    that is not a list, such as "", lets it pass). As in BFCL, an int passes for a float only as a whole
+    parameter's value, not as an item of a list of floats ([1, 2.5] is not [1.0, 2.5])."""
+    declared = _declared_types(items)
+    for acceptable in alternatives:
+        if not isinstance(acceptable, list):
+            return True
+        good = [a for a in acceptable if a != ""]
+        answer_type = type(good[0]) if good else None
+        if all(type(v) in declared or type(v) is answer_type for v in value):
+            return True
+    return False
+
+
+def _of_dicts(items: dict[str, Any] | None, good: list[Any]) -> bool:
+    if items is not None:
+        return dict in _declared_types(items)
+    # no schema: an answer that is a list of dicts reads as one (each dict maps keys to alternatives)
+    return bool(good) and isinstance(good[0], list) and bool(good[0]) and all(isinstance(d, dict) for d in good[0])
+
+
+def _dict_ok(value: dict[str, Any], expected: Any) -> bool:
+    """BFCL's dict_checker for one acceptable dict: every key of `value` is listed and its value is one of
+    the key's alternatives (strings standardised, anything else compared by ==), and every listed key that
+    does not allow "" is given. Values inside are not type-checked and not standardised further down."""
+    if not isinstance(expected, dict):
+        return False
     for key, item in value.items():
         if key not in expected:
             return False
-        if not any(_same(item, ok, declared.get(key)) for ok in _alternatives(expected[key])):
+        mine = standardize_string(item) if isinstance(item, str) else item
+        choices = [standardize_string(c) if isinstance(c, str) else c for c in _alternatives(expected[key])]
+        if not any(_bfcl_eq(mine, c) for c in choices):
             return False
     return all(key in value or "" in _alternatives(ok) for key, ok in expected.items())
 
 
-def _integer_only(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return "integer" in kinds and "number" not in kinds
+def _list_of_dicts_ok(value: list[Any], expected: Any) -> bool:
+    """BFCL's list_dict_checker for one acceptable list: as many dicts, each matching its own in order."""
+    if not isinstance(expected, (list, str)) or len(value) != len(expected):
+        return False
+    return all(isinstance(v, dict) and _dict_ok(v, x) for v, x in zip(value, expected, strict=True))
+
+
+def _standard_items(values: list[Any]) -> list[Any]:
+    return [standardize_string(v) if isinstance(v, str) else v for v in values]
+
+
+def _bfcl_eq(value: Any, expected: Any) -> bool:
+    """Python's ==, as BFCL's `in` uses it: 1 == 1.0 == True, dicts and lists compared whole."""
+    try:
+        return bool(value == expected)
+    except Exception:  # noqa: BLE001 - a value that cannot be compared is no match
+        return False
 
 
 def _short(value: Any) -> str:

@@ -14,6 +14,7 @@ Accepted input forms (a list, one dict, or a JSON string of either):
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from typing import Any
@@ -63,10 +64,8 @@ def _standard_type(kind: Any) -> Any:
 
 def _parameters(raw: Any, name: str) -> dict[str, Any]:
     if isinstance(raw, str) and raw.strip().startswith("{"):  # some datasets store the schema as a JSON string
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             raw = json.loads(raw)
-        except json.JSONDecodeError:
-            pass
     if raw is None or raw == {}:
         return {"type": "object", "properties": {}}
     if not isinstance(raw, dict):

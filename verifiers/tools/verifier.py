@@ -1,7 +1,8 @@
 """ToolCallingVerifier: strict schema checks of every call, then the reference when there is one.
 
 details["reason"] is one of:
-  invalid_call        a call names an unknown tool, has malformed arguments or breaks its schema (False, 0.97)
+  invalid_call        a call names an unknown tool, has malformed arguments or breaks its schema (False, 0.97);
+                      with a reference, wrong types and enum values are left to the reference (BFCL's rules)
   no_final_answer     the conversation ended without a final answer: max_iterations, budget, error,
                       refusal (False, 0.95)
   empty_final_answer  it ended with an empty final answer and no reference says no text was needed (False, 0.6)
@@ -25,6 +26,8 @@ from verifiers.tools.spec import tool_index
 __all__ = ["FINISH_REASONS", "ToolCallingVerifier"]
 
 FINISH_REASONS = ("final_answer", "max_iterations", "budget", "error", "refusal")
+# Schema errors a trusted reference decides instead (see _invalid).
+REFERENCE_DECIDES = frozenset({"wrong_type", "enum", "invalid"})
 # Invalid calls listed in details; the count is always complete.
 MAX_LISTED = 20
 
@@ -40,7 +43,7 @@ class ToolCallingVerifier:
         model's answer, and no verdict should be stored for it."""
         calls = list(calls or [])
         by_name = self._inputs(tools, reference)
-        invalid = self._invalid(calls, by_name)
+        invalid = self._invalid(calls, by_name, reference)
         if invalid is not None:
             return invalid
         if reference is not None:
@@ -56,7 +59,7 @@ class ToolCallingVerifier:
         reference = context.get("reference")
         terminated_by = context.get("terminated_by")
         by_name = self._inputs(tools, reference)
-        invalid = self._invalid(calls, by_name)
+        invalid = self._invalid(calls, by_name, reference)
         if invalid is not None:
             return invalid
         details = {"calls": len(calls), "invalid_calls": 0, "terminated_by": terminated_by}
@@ -83,11 +86,16 @@ class ToolCallingVerifier:
             normalize_reference(reference)
         return tool_index(tools)
 
-    def _invalid(self, calls: list[Any], by_name: dict[str, dict[str, Any]]) -> VerificationResult | None:
+    def _invalid(self, calls: list[Any], by_name: dict[str, dict[str, Any]], reference: Any
+                 ) -> VerificationResult | None:
+        # With a trusted reference, a value's type and enum are the reference's to judge (by BFCL's
+        # rules: "Celsius" is "celsius", an answer may list a value of another type than the schema);
+        # names, parameters and JSON are checked here either way.
+        deferred = REFERENCE_DECIDES if reference is not None else frozenset()
         invalid = []
         for i, call in enumerate(calls):
             check = check_call(call, by_name)
-            if not check.valid:
+            if not check.valid and check.kind not in deferred:
                 name, _ = call_parts(call)
                 invalid.append({"index": i, "name": name, "kind": check.kind, "message": check.message})
         if not invalid:

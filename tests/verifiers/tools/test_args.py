@@ -142,3 +142,33 @@ def test_openai_and_anthropic_call_shapes() -> None:
     tool_use = {"type": "tool_use", "id": "t1", "name": "get_weather", "input": {"town": "Rome"}}
     assert check_call(chat, TOOLS).valid
     assert check_call(tool_use, TOOLS).kind == "unknown_parameter"
+
+
+def test_a_parameters_declared_default_is_always_valid() -> None:
+    # BFCL's tools come from Python signatures: `district: str = None` is {"type": "string", "default": null},
+    # and BFCL's answers list that null. A tool's own default is what it uses anyway, so sending it is no error.
+    tool = {
+        "name": "find",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "district": {"type": "string", "default": None},
+                "year": {"type": "integer", "default": "dontcare"},
+                "unisex": {"type": "string", "enum": ["True", "False", "dontcare"], "default": "dontcare"},
+                "rating": {"type": "float"},
+                "filters": {"type": "dict", "default": {}, "properties": {"a": {"type": "string"}}, "required": ["a"]},
+            },
+        },
+    }
+    tools = tool_index([tool])
+
+    def kind(**arguments: object) -> str | None:
+        return check_call({"name": "find", "arguments": arguments}, tools).kind
+
+    assert kind(district=None, year="dontcare", unisex="dontcare", filters={}) is None
+    assert kind(district=1) == "wrong_type"  # only the default itself
+    assert kind(year="any") == "wrong_type"
+    assert kind(year=True) == "wrong_type"
+    assert kind(unisex="maybe") == "enum"
+    assert kind(rating=None) == "wrong_type"  # no default declared
+    assert kind(filters={"b": "x"}) == "unknown_parameter"

@@ -99,7 +99,7 @@ def test_lists_compare_in_order_with_standardised_strings() -> None:
     assert not match([call("get_weather", cities=["Paris", "New York"])], reference).matched
     assert not match([call("get_weather", cities=["New York"])], reference).matched
     # BFCL tuples arrive as JSON arrays and compare as lists.
-    assert match([call("get_weather", point=[1, 2.5])], [{"get_weather": {"point": [[1.0, 2.5]]}}]).matched
+    assert match([call("get_weather", point=[1.0, 2.5])], [{"get_weather": {"point": [[1.0, 2.5]]}}]).matched
 
 
 def test_nested_dicts() -> None:
@@ -108,7 +108,7 @@ def test_nested_dicts() -> None:
     assert match([call("get_weather", loc={"lat": 48.8, "name": "Paris", "n": 1})], reference).matched
     assert not match([call("get_weather", loc={"lat": 48.8})], reference).matched  # name not optional
     assert not match([call("get_weather", loc={"lat": 48.8, "name": "Paris", "x": 1})], reference).matched
-    assert not match([call("get_weather", loc={"lat": 48.8, "name": "Paris", "n": 1.0})], reference).matched
+    assert not match([call("get_weather", loc={"lat": 48.8, "name": "Paris", "n": 2})], reference).matched
     assert not match([call("get_weather", loc="Paris")], reference).matched
 
 
@@ -167,3 +167,86 @@ def test_reference_forms() -> None:
     for bad in (None, [{"a": {}, "b": {}}], ["get_time"], [{"get_time": ["Oslo"]}], "{oops"):
         with pytest.raises(ValueError):
             normalize_reference(bad)
+
+
+# BFCL's rules, each checked against bfcl_eval's ast_checker by bench/bfcl_agreement.py.
+
+BFCL_TOOLS = tool_index(
+    [
+        {
+            "name": "plan",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "size": {"type": "integer"},
+                    "data": {"type": "any"},
+                    "cards": {"type": "dict"},
+                    "table": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+                    "ids": {"type": "array", "items": {"type": "integer"}},
+                    "weights": {"type": "array", "items": {"type": "float"}},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "body": {"type": "dict", "properties": {"limit": {"type": "integer"}, "on": {"type": "boolean"}}},
+                    "rows": {"type": "array", "items": {"type": "dict", "properties": {"n": {"type": "integer"}}}},
+                },
+            },
+        }
+    ]
+)
+
+
+def bfcl(reference_params: dict, **arguments: object) -> bool:
+    return match([call("plan", **arguments)], [{"plan": reference_params}], BFCL_TOOLS).matched
+
+
+def test_dict_values_compare_with_python_equality() -> None:
+    # BFCL's dict_checker does not type-check a dict's values: 12.0 == 12 and True == 1 there.
+    assert bfcl({"body": [{"limit": [12], "on": ["", True]}]}, body={"limit": 12.0})
+    assert bfcl({"body": [{"limit": [1]}]}, body={"limit": True})
+    assert not bfcl({"body": [{"limit": [12]}]}, body={"limit": "12"})
+    assert bfcl({"rows": [[{"n": [5]}, {"n": [6]}]]}, rows=[{"n": 5.0}, {"n": 6}])  # a list of dicts, the same
+
+
+def test_strings_are_standardised_only_where_bfcl_does() -> None:
+    # as a parameter, as a list's items and as a dict's values...
+    assert bfcl({"tags": [["New York", "Paris"]]}, tags=["new-york", "PARIS"])
+    assert bfcl({"cards": [{"Sam": ["2 of diamonds"]}]}, cards={"Sam": "2 Of Diamonds"})
+    # ...but not inside a list held by a dict: that list is compared whole
+    reference = {"cards": [{"Sam": [["2 of diamonds", "3 of clubs"]]}]}
+    assert bfcl(reference, cards={"Sam": ["2 of diamonds", "3 of clubs"]})
+    assert not bfcl(reference, cards={"Sam": ["2 Of Diamonds", "3 of clubs"]})
+
+
+def test_nested_lists_compare_whole() -> None:
+    reference = {"table": [[[10, 20], [30, 40]]]}
+    assert bfcl(reference, table=[[10, 20], [30, 40.0]])  # == inside; items of the outer list are lists
+    assert not bfcl(reference, table=[[10, 20], [40, 30]])
+
+
+def test_list_items_are_type_checked_one_level_down() -> None:
+    assert not bfcl({"ids": [[1, 2]]}, ids=[1, 2.0])  # a float for an integer item
+    assert not bfcl({"ids": [[1, 0]]}, ids=[True, False])  # bools are not integers, though True == 1
+    assert not bfcl({"tags": [["1"]]}, tags=[1])
+    # as BFCL: an int passes for a float as a whole value, not as an item of a list of floats
+    assert not bfcl({"weights": [[1.0, 2.5]]}, weights=[1, 2.5])
+    assert bfcl({"weights": [[1.0, 2.5]]}, weights=[1.0, 2.5])
+
+
+def test_an_empty_list_is_an_omitted_optional_list() -> None:
+    # BFCL reads the "" alternative of a list parameter as an empty list.
+    assert bfcl({"tags": ["", ["x"]]}, tags=[])
+    assert bfcl({"rows": ["", [{"n": [1]}]]}, rows=[])
+    assert not bfcl({"tags": [["x"]]}, tags=[])
+
+
+def test_untyped_any_parameters_are_strings_or_the_answers_type() -> None:
+    assert bfcl({"data": ["My Data"]}, data="my_data")  # BFCL reads "any" as a string: standardised
+    assert bfcl({"data": [[1, 2]]}, data=[1, 2])  # the answer's own type, compared exactly
+    assert not bfcl({"data": [[1, 2]]}, data=[2, 1])
+    assert not bfcl({"data": ["5"]}, data=5)
+
+
+def test_an_answer_of_another_type_than_the_schema_is_compared_exactly() -> None:
+    # BFCL's "variable": an integer parameter whose answer is "dontcare" takes that string, unstandardised.
+    assert bfcl({"size": ["", "dontcare"]}, size="dontcare")
+    assert not bfcl({"size": ["", "dontcare"]}, size="DontCare")
+    assert bfcl({"size": ["", "dontcare"]}, size=2) is False

@@ -74,6 +74,18 @@ def test_invalid_calls_come_before_the_reference(v: ToolCallingVerifier) -> None
     assert result.details["invalid"][0]["kind"] == "unknown_parameter"
 
 
+def test_a_reference_judges_types_and_enum_values_itself(v: ToolCallingVerifier) -> None:
+    # "C" is outside the enum ["c", "f"], but the reference accepts it after BFCL's standardisation.
+    call = {"name": "get_weather", "arguments": '{"city": "Paris", "units": "C"}'}
+    assert v.check_calls([call], TOOLS, [{"get_weather": {"city": ["Paris"], "units": ["c"]}}]).is_verified
+    assert not v.check_calls([call], TOOLS, [{"get_weather": {"city": ["Paris"], "units": ["f"]}}]).is_verified
+    no_ref = v.check_calls([call], TOOLS)
+    assert no_ref.details["reason"] == "invalid_call" and no_ref.details["invalid"][0]["kind"] == "enum"
+    # A number where the schema wants a string: the reference's type rules reject it.
+    number = {"name": "get_weather", "arguments": '{"city": 7}'}
+    assert v.check_calls([number], TOOLS, [{"get_weather": {"city": ["7"]}}]).details["reason"] == "reference_mismatch"
+
+
 def test_reference_match_and_mismatch(v: ToolCallingVerifier) -> None:
     reference = [{"get_weather": {"city": ["paris"], "units": ["c", ""]}}]
     ok = v.check_calls([GOOD], TOOLS, reference)
