@@ -16,7 +16,7 @@ import anthropic
 
 from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
-from verifiers.tools.spec import to_anthropic
+from verifiers.tools.spec import WireNames, to_anthropic
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
 _CACHE = {"type": "ephemeral"}
@@ -48,26 +48,27 @@ def _block_dict(block: Any) -> dict[str, Any]:
     return {k: data[k] for k in keep if k in data} if keep else data
 
 
-def _assistant_blocks(m: dict[str, Any]) -> list[dict[str, Any]]:
+def _assistant_blocks(m: dict[str, Any], names: WireNames) -> list[dict[str, Any]]:
     native = m.get("native") or {}
     if native.get("api") == "messages":
         # Thinking blocks go back exactly as they came, signatures included: the API checks them.
         return [dict(b) for b in native["content"]]
     blocks: list[dict[str, Any]] = [{"type": "text", "text": m["content"]}] if m.get("content") else []
-    blocks += [{"type": "tool_use", "id": c["id"], "name": c["name"], "input": _tool_input(c.get("arguments"))}
-               for c in m.get("tool_calls") or []]
+    blocks += [{"type": "tool_use", "id": c["id"], "name": names.send(c["name"]),
+                "input": _tool_input(c.get("arguments"))} for c in m.get("tool_calls") or []]
     return blocks
 
 
-def to_claude_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def to_claude_messages(messages: list[dict[str, Any]], names: WireNames | None = None) -> list[dict[str, Any]]:
     """Neutral turns to Claude turns: tool results are `tool_result` blocks in the user turn after the
     calls; consecutive turns of one role merge (Claude needs alternating turns); the last block is
     marked so the whole prefix caches."""
+    names = names or WireNames(None)
     out: list[dict[str, Any]] = []
     for m in messages:
         role = m.get("role")
         if role == "assistant":
-            blocks = _assistant_blocks(m)
+            blocks = _assistant_blocks(m, names)
         elif role == "tool":
             result: dict[str, Any] = {"type": "tool_result", "tool_use_id": m["tool_call_id"],
                                       "content": m.get("content") or ""}
@@ -151,17 +152,18 @@ class ClaudeAdapter:
         return page.data[0].id
 
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
+        names = WireNames(req.tools)
         kwargs: dict[str, Any] = {
             "model": req.model,
             "max_tokens": req.max_tokens,
-            "messages": to_claude_messages(req.messages),
+            "messages": to_claude_messages(req.messages, names),
         }
         if req.system:
             kwargs["system"] = [{"type": "text", "text": req.system, "cache_control": _CACHE}]
         if req.thinking_budget:
             kwargs["thinking"] = {"type": "enabled", "budget_tokens": req.thinking_budget, "display": "summarized"}
         if req.tools:
-            kwargs["tools"] = [to_anthropic(t) for t in req.tools]
+            kwargs["tools"] = [to_anthropic(t) for t in names.tools(req.tools)]
         if req.response_schema is not None:
             kwargs["output_config"] = {"format": output_format(req.response_schema)}
         start = time.perf_counter()
@@ -182,7 +184,7 @@ class ClaudeAdapter:
             elif block.type == "redacted_thinking":
                 thinking.append("[redacted thinking]")
             elif block.type == "tool_use":
-                calls.append({"id": block.id, "name": block.name, "arguments": json.dumps(block.input)})
+                calls.append({"id": block.id, "name": names.read(block.name), "arguments": json.dumps(block.input)})
         u = msg.usage
         usage = Usage(
             input_tokens=u.input_tokens,

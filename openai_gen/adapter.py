@@ -13,7 +13,7 @@ import openai
 
 from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, MalformedReply, Price, ProviderInfo, Usage
-from verifiers.tools.spec import to_openai_chat, to_openai_responses
+from verifiers.tools.spec import WireNames, to_openai_chat, to_openai_responses
 
 _FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
@@ -29,16 +29,16 @@ def _args_text(arguments: Any) -> str:
     return json.dumps({} if arguments is None else arguments, ensure_ascii=False)
 
 
-def _tool_calls_from_chat(message: dict[str, Any]) -> list[dict[str, Any]] | None:
+def _tool_calls_from_chat(message: dict[str, Any], names: WireNames) -> list[dict[str, Any]] | None:
     calls = [c for c in message.get("tool_calls") or [] if isinstance(c, dict) and isinstance(c.get("function"), dict)]
     if not calls:
         return None
     # A compatible server may leave out ids; the tool loop needs one to answer each call.
-    return [{"id": c.get("id") or f"call_{uuid.uuid4().hex[:24]}", "name": c["function"].get("name"),
+    return [{"id": c.get("id") or f"call_{uuid.uuid4().hex[:24]}", "name": names.read(c["function"].get("name")),
              "arguments": _args_text(c["function"].get("arguments"))} for c in calls]
 
 
-def chat_messages(system: str | None, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def chat_messages(system: str | None, messages: list[dict[str, Any]], names: WireNames) -> list[dict[str, Any]]:
     """Neutral turns to Chat Completions messages: an assistant turn carries its `tool_calls`, and
     each result follows it as a `tool` message answering one call id."""
     out: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
@@ -49,7 +49,7 @@ def chat_messages(system: str | None, messages: list[dict[str, Any]]) -> list[di
             if m.get("tool_calls"):
                 msg["tool_calls"] = [
                     {"id": c["id"], "type": "function",
-                     "function": {"name": c["name"], "arguments": _args_text(c.get("arguments"))}}
+                     "function": {"name": names.send(c["name"]), "arguments": _args_text(c.get("arguments"))}}
                     for c in m["tool_calls"]
                 ]
             out.append(msg)
@@ -60,7 +60,7 @@ def chat_messages(system: str | None, messages: list[dict[str, Any]]) -> list[di
     return out
 
 
-def responses_input(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def responses_input(messages: list[dict[str, Any]], names: WireNames) -> list[dict[str, Any]]:
     """Neutral turns to Responses input items. An assistant turn this adapter produced goes back as
     the very items the API returned (reasoning items with their encrypted content, which the API
     requires beside the function calls they led to when nothing is stored server-side)."""
@@ -74,7 +74,7 @@ def responses_input(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 continue
             if m.get("content"):
                 items.append({"role": "assistant", "content": m["content"]})
-            items += [{"type": "function_call", "call_id": c["id"], "name": c["name"],
+            items += [{"type": "function_call", "call_id": c["id"], "name": names.send(c["name"]),
                        "arguments": _args_text(c.get("arguments"))} for c in m.get("tool_calls") or []]
         elif role == "tool":
             items.append({"type": "function_call_output", "call_id": m["tool_call_id"],
@@ -161,10 +161,11 @@ class OpenAIAdapter:
 
     # ---- Chat Completions -------------------------------------------------------------------
     async def _chat(self, req: GenRequest, n: int) -> list[Candidate]:
+        names = WireNames(req.tools)
         if len(req.messages) == 1 and req.messages[0].get("role") == "user":  # the common case, kept cheap
             messages = ([{"role": "system", "content": req.system}] if req.system else []) + req.messages
         else:
-            messages = chat_messages(req.system, req.messages)
+            messages = chat_messages(req.system, req.messages, names)
         kwargs: dict[str, Any] = {"model": req.model, "messages": messages, "n": n}
         if req.temperature is not None and self.applies_temperature(req.model):
             kwargs["temperature"] = req.temperature
@@ -172,7 +173,7 @@ class OpenAIAdapter:
         if req.seed is not None:
             kwargs["seed"] = req.seed
         if req.tools:
-            kwargs["tools"] = [to_openai_chat(t) for t in req.tools]
+            kwargs["tools"] = [to_openai_chat(t) for t in names.tools(req.tools)]
         if req.response_schema is not None:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": _text_format(req)}
         # The SDK's documented raw `post` skips its typed-parameter transform and response models,
@@ -199,7 +200,7 @@ class OpenAIAdapter:
             reasoning = msg.get("reasoning_content") or msg.get("reasoning")
             if msg.get("refusal") and not text:
                 text = msg["refusal"]
-            calls = _tool_calls_from_chat(msg)
+            calls = _tool_calls_from_chat(msg, names)
             out.append(
                 Candidate(
                     text=text,
@@ -214,9 +215,10 @@ class OpenAIAdapter:
 
     # ---- Responses API ----------------------------------------------------------------------
     async def _responses(self, req: GenRequest) -> Candidate:
+        names = WireNames(req.tools)
         kwargs: dict[str, Any] = {
             "model": req.model,
-            "input": responses_input(req.messages),
+            "input": responses_input(req.messages, names),
             "max_output_tokens": req.max_tokens,
             "store": False,
         }
@@ -225,7 +227,7 @@ class OpenAIAdapter:
         if req.system:
             kwargs["instructions"] = req.system
         if req.tools:
-            kwargs["tools"] = [to_openai_responses(t) for t in req.tools]
+            kwargs["tools"] = [to_openai_responses(t) for t in names.tools(req.tools)]
             # Nothing is stored server-side, so a reasoning model's reasoning items come back
             # encrypted and go back with the function calls they led to.
             kwargs["include"] = ["reasoning.encrypted_content"]
@@ -240,7 +242,7 @@ class OpenAIAdapter:
             if item.type == "reasoning":
                 reasoning_parts += [s.text for s in (getattr(item, "summary", None) or [])]
             elif item.type == "function_call":
-                tool_calls.append({"id": item.call_id, "name": item.name, "arguments": item.arguments})
+                tool_calls.append({"id": item.call_id, "name": names.read(item.name), "arguments": item.arguments})
         reasoning = "\n".join(reasoning_parts) or None
         finish = "stop"
         if resp.status == "incomplete":

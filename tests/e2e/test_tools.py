@@ -224,3 +224,27 @@ def test_token_budget_stops_a_loop(tmp_path: Path, openai_fake: FakeServer, budg
     row = _rows(tmp_path).iloc[0]
     assert (row.terminated_by, row.num_iterations, row.num_tool_calls) == ("budget", 1, 1)
     assert row.is_verified == False  # noqa: E712
+
+
+FACTORIAL = {"name": "math.factorial", "description": "Factorial of a number.",
+             "parameters": {"type": "dict", "properties": {"number": {"type": "integer"}}, "required": ["number"]}}
+
+
+@pytest.mark.parametrize("provider, api", [("openai", "chat"), ("openai", "responses"), ("claude", "chat")])
+def test_bfcl_dotted_tool_names_reach_the_api_as_names_it_accepts(tmp_path: Path, openai_fake: FakeServer,
+                                                                   anthropic_fake: FakeServer, provider: str,
+                                                                   api: str) -> None:
+    data = tmp_path / "tool_calling.jsonl"
+    data.write_text(json.dumps({"id": "fact-5", "question": "What is 5 factorial?", "tools": [FACTORIAL],
+                                "reference_calls": [{"math.factorial": {"number": [5]}}]}) + "\n")
+    fake = openai_fake if provider == "openai" else anthropic_fake
+    # The model sees (and calls) the name the APIs accept; the fakes reject "math.factorial" as real APIs do.
+    fake.configure({"rules": [{"match": "5 factorial", "replies": [{"turns": [
+        _calls(("math_factorial", {"number": 5})), "5! = {tool_result}"]}]}]})
+    cfg = _config(tmp_path, dataset=str(data), num_candidates=1, api=api)
+    r = (_openai if provider == "openai" else _claude)(cfg, fake)
+    assert r.returncode == 0, r.stderr
+    row = _rows(tmp_path).iloc[0]
+    assert json.loads(row.tool_calls)[0]["name"] == "math.factorial"  # the dataset's name on the row
+    assert row.is_verified and row.verification_reason == "reference_match" and pd.isna(row.error)
+    assert "120" in row.response  # the factorial mock answered

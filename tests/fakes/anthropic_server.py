@@ -30,6 +30,7 @@ from tests.fakes.common import (
     FakeState,
     Provider,
     ToolTurns,
+    bad_tool_name,
     build_app,
     count_tokens,
     dumps,
@@ -347,6 +348,9 @@ def validate(request: Request, body: dict[str, Any]) -> Response | None:
         return PROVIDER.error(400, "anthropic-version: header is required")
     if "n" in body:
         return PROVIDER.error(400, "n: Extra inputs are not permitted")
+    if body.get("tools") and (bad := bad_tool_name(body["tools"], lambda t: t.get("name"))):
+        return PROVIDER.error(400, f"tools.{bad[0]}.custom.name: String should match pattern "
+                                   "'^[a-zA-Z0-9_-]{1,128}$'")
     if not isinstance(body.get("max_tokens"), int):
         return PROVIDER.error(400, "max_tokens: Field required")
     messages = body.get("messages")

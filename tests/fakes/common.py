@@ -61,6 +61,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -128,6 +129,18 @@ def text_of(content: Any) -> str:
     if isinstance(content, list):
         return "\n".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
     return ""
+
+
+TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")  # what both APIs accept as a function/tool name
+
+
+def bad_tool_name(tools: Any, name_of: Callable[[Any], Any]) -> tuple[int, Any] | None:
+    """(index, name) of the first tool whose name the real APIs reject, or None."""
+    for i, tool in enumerate(tools if isinstance(tools, list) else []):
+        name = name_of(tool) if isinstance(tool, dict) else None
+        if not isinstance(name, str) or not TOOL_NAME.fullmatch(name):
+            return i, name
+    return None
 
 
 def mac(data: bytes) -> bytes:

@@ -30,6 +30,7 @@ from tests.fakes.common import (
     Provider,
     Reply,
     ToolTurns,
+    bad_tool_name,
     build_app,
     count_tokens,
     generation_endpoint,
@@ -287,6 +288,9 @@ def validate_chat(request: Request, body: dict[str, Any]) -> Response | None:
     n = body.get("n")
     if n is not None and (not isinstance(n, int) or n < 1 or n > 128):
         return PROVIDER.error(400, f"{n} is not a valid value for 'n' (1..128).")
+    if body.get("tools") and (bad := bad_tool_name(body["tools"], lambda t: (t.get("function") or {}).get("name"))):
+        return PROVIDER.error(400, f"Invalid 'tools[{bad[0]}].function.name': string does not match pattern. "
+                                   "Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.")
     if _chat_has_tools(messages):
         return _chat_tool_error(messages)
     return None
@@ -419,6 +423,9 @@ def validate_response(request: Request, body: dict[str, Any]) -> Response | None
         return PROVIDER.error(400, "Missing required parameter: 'input'.")
     if "n" in body:  # the Responses API has no n
         return PROVIDER.error(400, "Unknown parameter: 'n'.")
+    if body.get("tools") and (bad := bad_tool_name(body["tools"], lambda t: t.get("name"))):
+        return PROVIDER.error(400, f"Invalid 'tools[{bad[0]}].name': string does not match pattern. "
+                                   "Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.")
     items = _input_items(body)
     if body.get("previous_response_id") is None and not _has_tool_items(items):
         return None

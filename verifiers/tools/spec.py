@@ -17,9 +17,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import re
 from typing import Any
 
-__all__ = ["normalize_tools", "to_anthropic", "to_openai_chat", "to_openai_responses", "tool_index"]
+__all__ = ["WireNames", "normalize_tools", "to_anthropic", "to_openai_chat", "to_openai_responses", "tool_index"]
 
 # BFCL's Python-flavoured type names; "any" maps to None: no type constraint at all.
 _BFCL_TYPES: dict[str, str | None] = {"dict": "object", "float": "number", "tuple": "array", "any": None}
@@ -28,6 +29,21 @@ _BFCL_TYPES: dict[str, str | None] = {"dict": "object", "float": "number", "tupl
 ONE_SUBSCHEMA = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "unevaluatedProperties")
 LIST_SUBSCHEMAS = ("anyOf", "oneOf", "allOf", "prefixItems")
 MAP_SUBSCHEMAS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+
+
+MAX_SCHEMA_DEPTH = 64  # far beyond any real tool; deeper ones would only exhaust the recursive walks
+
+
+def depth(value: Any) -> int:
+    """How deeply lists and dicts nest in `value`, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_SCHEMA_DEPTH:  # past the limit the answer is already known
+                stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _standard_types(schema: Any) -> Any:
@@ -103,6 +119,10 @@ def normalize_tools(tools: Any) -> list[dict[str, Any]]:
             tools = json.loads(tools)
         except json.JSONDecodeError as exc:
             raise ValueError(f"tools are not valid JSON ({exc.msg}).") from None
+        except RecursionError:
+            raise ValueError(f"tools are nested more than {MAX_SCHEMA_DEPTH} levels deep.") from None
+    if depth(tools) > MAX_SCHEMA_DEPTH:
+        raise ValueError(f"tools are nested more than {MAX_SCHEMA_DEPTH} levels deep.")
     if isinstance(tools, dict):
         tools = [tools]
     if not isinstance(tools, list):
@@ -142,3 +162,37 @@ def _copy(tool: dict[str, Any]) -> dict[str, Any]:
         "description": tool.get("description") or "",
         "parameters": copy.deepcopy(tool.get("parameters") or {"type": "object", "properties": {}}),
     }
+
+
+# What the OpenAI and Anthropic APIs accept as a tool name; BFCL's dotted names ("math.factorial") are not.
+_WIRE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class WireNames:
+    """Tool names as sent to an API and back: a name the APIs accept stays as it is; any other gets a
+    unique stand-in ("math.factorial" -> "math_factorial"), and the model's calls are read back to the
+    dataset's names, so checks, references and rows only ever see the real ones."""
+
+    def __init__(self, tools: list[dict[str, Any]] | None) -> None:
+        names = [t["name"] for t in tools or []]
+        self.out: dict[str, str] = {n: n for n in names if _WIRE_NAME.fullmatch(n)}
+        used = set(self.out)
+        for name in names:
+            if name in self.out:
+                continue
+            base = re.sub(r"[^A-Za-z0-9_-]", "_", name)[:56] or "tool"
+            wire, i = base, 2
+            while wire in used:
+                wire, i = f"{base}_{i}", i + 1
+            self.out[name] = wire
+            used.add(wire)
+        self.back = {wire: name for name, wire in self.out.items()}
+
+    def send(self, name: str) -> str:
+        return self.out.get(name, name)
+
+    def read(self, name: str) -> str:
+        return self.back.get(name, name)
+
+    def tools(self, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**t, "name": self.send(t["name"])} for t in tools]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 
@@ -112,3 +113,27 @@ def test_converters_round_trip() -> None:
 def test_tool_index() -> None:
     index = tool_index([FORMS["openai_chat"], {"name": "other"}])
     assert sorted(index) == ["get_weather", "other"] and index["get_weather"] == INTERNAL
+
+
+def test_schemas_nested_beyond_reason_are_refused() -> None:
+    schema: dict = {"type": "object"}
+    inner = schema
+    for _ in range(300):
+        inner["properties"] = {"a": {"type": "object"}}
+        inner = inner["properties"]["a"]
+    with pytest.raises(ValueError, match="nested more than 64 levels"):
+        normalize_tools([{"name": "t", "parameters": schema}])
+    with pytest.raises(ValueError, match="nested more than 64 levels"):
+        normalize_tools('[{"name": "t", "parameters": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+
+
+def test_wire_names_are_what_the_apis_accept_and_read_back() -> None:
+    from verifiers.tools.spec import WireNames
+
+    names = WireNames([{"name": "math.factorial"}, {"name": "math_factorial"}, {"name": "ok-1"}, {"name": "a b!"}])
+    assert names.send("ok-1") == "ok-1" and names.send("math_factorial") == "math_factorial"
+    assert names.send("math.factorial") == "math_factorial_2"  # unique: the valid name keeps its own
+    for original in ("math.factorial", "math_factorial", "ok-1", "a b!"):
+        wire = names.send(original)
+        assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", wire) and names.read(wire) == original
+    assert names.read("unknown") == "unknown"
