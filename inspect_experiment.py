@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -87,7 +88,7 @@ def _check_columns(path: Path, schema: pa.Schema) -> None:
 def _maybe_json(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 
@@ -296,7 +297,7 @@ def _trace_calls(cell: Any) -> list[dict[str, Any]] | None:
         cell = cell.decode("utf-8", errors="replace")
     try:
         turns = json.loads(cell) if isinstance(cell, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # a model can nest its arguments a million deep
         return None
     if not isinstance(turns, list):
         return None
@@ -465,6 +466,18 @@ def _num(value: float | None, fixed: bool = False) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+# Terminal control characters (escape sequences, bells) a model may have written into a name or answer.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class SafeTable(Table):
+    """A table whose text cells cannot drive the terminal: control characters are shown escaped."""
+
+    def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+        cells = [_CONTROL.sub(lambda m: repr(m.group())[1:-1], c) if isinstance(c, str) else c for c in renderables]
+        super().add_row(*cells, **kwargs)
+
+
 def _clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -474,7 +487,7 @@ def _overview_table(report: dict[str, Any]) -> Table:
     pooled = len(info["models"]) > 1 or len(info["personas"]) > 1
     # Split-level numbers treat a query's candidates from every model/persona as one pool.
     caption = "split tables pool all models/personas per query; see the By … tables" if pooled else None
-    table = Table(title="Overview", show_header=False, caption=caption)
+    table = SafeTable(title="Overview", show_header=False, caption=caption)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     table.add_row("files", "\n".join(f"{f['file']} ({f['rows']:,} rows)" for f in report["files"]))
@@ -491,7 +504,7 @@ def _overview_table(report: dict[str, Any]) -> Table:
 
 
 def _verified_table(splits: dict[str, Any]) -> Table:
-    table = Table(title="Verified share by split (null verdicts excluded, listed separately)")
+    table = SafeTable(title="Verified share by split (null verdicts excluded, listed separately)")
     for name in ("split", "rows", "verifiable", "verified", "share", "unverifiable (null)", "methods"):
         table.add_column(name, justify="left" if name in ("split", "methods") else "right")
     for split, data in splits.items():
@@ -503,7 +516,7 @@ def _verified_table(splits: dict[str, Any]) -> Table:
 
 
 def _first_best_table(splits: dict[str, Any]) -> Table:
-    table = Table(title="First candidate vs best-of-N (any verified candidate per query)")
+    table = SafeTable(title="First candidate vs best-of-N (any verified candidate per query)")
     for name in ("split", "first verifiable", "first verified", "queries", "best-of-N", "gain"):
         table.add_column(name, justify="left" if name == "split" else "right")
     for split, data in splits.items():
@@ -522,7 +535,8 @@ def _first_best_table(splits: dict[str, Any]) -> Table:
 
 
 def _pass_table(splits: dict[str, Any]) -> Table:
-    table = Table(title="pass@k by split", caption="unbiased estimator; mean over queries with ≥ k verifiable samples")
+    table = SafeTable(title="pass@k by split",
+                      caption="unbiased estimator; mean over queries with ≥ k verifiable samples")
     for name in ("split", "k", "pass@k", "queries"):
         table.add_column(name, justify="left" if name == "split" else "right")
     for split, data in splits.items():
@@ -532,7 +546,7 @@ def _pass_table(splits: dict[str, Any]) -> Table:
 
 
 def _rates_table(splits: dict[str, Any]) -> Table:
-    table = Table(title="Rates by split")
+    table = SafeTable(title="Rates by split")
     for name in ("split", "rows", "refusal", "error", "truncated", "mean confidence"):
         table.add_column(name, justify="left" if name == "split" else "right")
     for split, data in splits.items():
@@ -549,7 +563,7 @@ def _usage_table(use: dict[str, Any]) -> Table:
         f"total cost {cost} over {use['cost_rows']:,} rows · {use['retried_rows']:,} rows needed >1 attempt"
         f" · {use['regen_rows']:,} rows regenerated ({use['regen_total']:,} regenerations)"
     )
-    table = Table(title="Tokens and latency", caption=caption)
+    table = SafeTable(title="Tokens and latency", caption=caption)
     for name in ("metric", "rows", "mean", "median", "p95", "total"):
         table.add_column(name, justify="left" if name == "metric" else "right")
     for metric, d in use["metrics"].items():
@@ -559,7 +573,7 @@ def _usage_table(use: dict[str, Any]) -> Table:
 
 
 def _breakdown_table(column: str, groups: dict[str, Any]) -> Table:
-    table = Table(title=f"By {column}: verified, best-of-N and pass@1")
+    table = SafeTable(title=f"By {column}: verified, best-of-N and pass@1")
     for name in (column, "split", "rows", "verifiable", "verified", "first", "best-of-N", "pass@1"):
         table.add_column(name, justify="left" if name in (column, "split") else "right")
     for value, splits in groups.items():
@@ -580,7 +594,7 @@ def _breakdown_table(column: str, groups: dict[str, Any]) -> Table:
 
 
 def _failures_table(splits: dict[str, Any]) -> Table:
-    table = Table(title="Not verified: why, and what the verifier read")
+    table = SafeTable(title="Not verified: why, and what the verifier read")
     for name in ("split", "reason", "count", "example query", "extracted answer", "ground truth"):
         # Reason codes stay whole; the example texts wrap.
         table.add_column(name, justify="right" if name == "count" else "left",
@@ -602,7 +616,8 @@ def _count_share(count: int, share: float | None) -> str:
 
 def _tool_table(tools: dict[str, dict[str, Any]]) -> Table:
     """One column per split that ran a tool loop; shares of valid calls for who answered them."""
-    table = Table(title="Tool calling by split", caption="answered by: shares of the valid calls read from the traces")
+    table = SafeTable(title="Tool calling by split",
+                      caption="answered by: shares of the valid calls read from the traces")
     table.add_column("metric", style="bold")
     for split in tools:
         table.add_column(split, justify="right")
@@ -629,7 +644,8 @@ def _tool_table(tools: dict[str, dict[str, Any]]) -> Table:
 
 
 def _tool_counts_table(tools: dict[str, dict[str, Any]]) -> Table:
-    table = Table(title=f"Tool calling: how loops ended, invalid calls by kind, top {TOP_TOOLS} tools, dynamic mocks")
+    table = SafeTable(
+        title=f"Tool calling: how loops ended, invalid calls by kind, top {TOP_TOOLS} tools, dynamic mocks")
     for name in ("split", "kind", "value", "count", "share"):
         table.add_column(name, justify="right" if name in ("count", "share") else "left", overflow="fold")
     for split, t in tools.items():
@@ -692,7 +708,7 @@ def main(
         # allow_nan=False: a NaN here is a bug in summarize, and invalid JSON for most parsers.
         sys.stdout.write(json.dumps(report, indent=2, allow_nan=False) + "\n")
     else:
-        render(report, Console())
+        render(report, Console(markup=False))  # model-written names are text, never markup
 
 
 if __name__ == "__main__":

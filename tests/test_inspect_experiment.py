@@ -566,3 +566,17 @@ def test_cli_renders_tool_calling(tool_file: Path) -> None:
     report = json.loads(_run(str(tool_file), "--json").stdout)
     assert report["splits"]["tool_calling"]["tool_calling"]["invalid_by_kind"] == {"unknown_parameter": 1}
     assert "tool_calling" not in report["splits"]["math"]
+
+
+def test_model_written_names_are_shown_as_text_not_markup_or_terminal_codes(tmp_path: Path) -> None:
+    hostile = "[/bold]\x1b]0;PWNED\x07\x1b[31mred"
+    deep = json.dumps([{"turn": 1, "calls": []}])[:-1] + ", " + "[" * 100_000 + "]" * 100_000 + "]"
+    path = _write(tmp_path / "hostile.parquet", [
+        _tool_record(0, _trace([_call(hostile, "weather_current")]), 1, 2, 0, "final_answer"),
+        _tool_record(1, deep, 1, 2, 0, "final_answer"),  # nested past the recursion limit
+    ])
+    r = _run(str(path))
+    assert r.returncode == 0, r.stderr
+    assert "[/bold]" in r.stdout and "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "\\x1b]0;PWNED" in r.stdout
+    assert _summary(path)["splits"]["tool_calling"]["tool_calling"]["unreadable_traces"] == 1

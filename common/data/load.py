@@ -22,6 +22,7 @@ from common.data.query import Query
 from common.data.rows import norm_split, row_to_query
 from common.errors import UserError
 
+WARN_SKIPPED = 3  # unreadable rows explained in the log; the summary counts them all
 log = logging.getLogger(__name__)
 
 DEFAULT_DATASET = "nvidia/Nemotron-Post-Training-Dataset-v2"
@@ -255,7 +256,9 @@ def iter_queries(
             except (ValueError, TypeError, KeyError, AttributeError) as e:
                 stats._bump(stats.skipped_bad, split)
                 rid = (row.get("uuid") or row.get("id")) if isinstance(row, dict) else None
-                log.debug("skipping unparseable %s row %s: %s", split, rid, e)
+                # The first few say why, so a user can fix their data; the rest only count.
+                level = logging.WARNING if sum(stats.skipped_bad.values()) <= WARN_SKIPPED else logging.DEBUG
+                log.log(level, "skipping %s row %s: %s", split, rid if rid is not None else "(no id)", e)
                 continue
             if query is None:
                 stats._bump(stats.skipped_empty, split)

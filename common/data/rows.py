@@ -40,6 +40,8 @@ def _maybe_json(value: Any, what: str) -> Any:
             return json.loads(s)
         except json.JSONDecodeError as e:
             raise ValueError(f"{what} is not valid JSON: {e}") from None
+        except RecursionError:
+            raise ValueError(f"{what} is nested too deeply") from None
     return value
 
 

@@ -89,9 +89,12 @@ def parse_json_object(text: str | None) -> dict[str, Any] | None:
         return None
     candidate = escape_latex(_object_span(text))
     try:
-        data = json.loads(candidate)
-    except ValueError:
-        data = json_repair.repair_json(candidate, return_objects=True)
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            data = json_repair.repair_json(candidate, return_objects=True)
+    except RecursionError:  # nested deeper than any answer needs: hostile or broken, not a verdict
+        return None
     return data if isinstance(data, dict) else None
 
 

@@ -52,8 +52,8 @@ def _result_text(result: Any) -> str:
 
 class LLMToolMock:
     """Answers a call no dynamic mock fits, through a model adapter (the run's provider). Answers are
-    cached on disk under the canonical JSON of (tool definition, arguments): reruns ask nothing and
-    get the same result."""
+    cached on disk under the canonical JSON of (tool definition, arguments) and the mock's provider
+    and model: reruns ask nothing and get the same result; another mock model asks afresh."""
 
     def __init__(self, adapter: ProviderAdapter, model: str | None, cache_dir: Path | str | None,
                  max_retries: int = 6) -> None:
@@ -63,7 +63,8 @@ class LLMToolMock:
     async def answer(self, tool: dict[str, Any], arguments: dict[str, Any]) -> tuple[Any, str | None]:
         """(result, error): a failed mock leaves the result None and says why."""
         user = f"## Tool\n{_canonical(tool)}\n\n## Arguments\n{_canonical(arguments)}\n\nReply with the JSON result."
-        key = cache_key(MOCK_PROMPT_VERSION, _canonical(tool), _canonical(arguments))
+        key = cache_key(MOCK_PROMPT_VERSION, self.asker.provider, self.asker.model, _canonical(tool),
+                        _canonical(arguments))
         data, _cached, error = await self.asker.ask_json(JudgePrompt("tool_mock", _MOCK_SYSTEM, user, None), key)
         return data, error
 
@@ -171,6 +172,6 @@ def _whole(turns: list[Candidate], run: ToolRun) -> Candidate:
         usage=usage,
         latency_s=sum(c.latency_s or 0.0 for c in turns),
         error=last.error,
-        attempts=sum(c.attempts for c in turns),
+        attempts=1 + sum(c.attempts - 1 for c in turns),  # retries count; a loop's later turns do not
         tool_run=run,
     )

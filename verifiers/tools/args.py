@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.validators import validator_for
 
-from verifiers.tools.spec import LIST_SUBSCHEMAS, MAP_SUBSCHEMAS, ONE_SUBSCHEMA
+from verifiers.tools.spec import LIST_SUBSCHEMAS, MAP_SUBSCHEMAS, MAX_SCHEMA_DEPTH, ONE_SUBSCHEMA, depth
 
 __all__ = ["KINDS", "CallCheck", "call_parts", "check_call", "parse_arguments"]
 
@@ -68,13 +68,26 @@ def parse_arguments(raw: Any) -> tuple[dict[str, Any] | None, str]:
             raw = json.loads(raw)
         except json.JSONDecodeError as exc:
             return None, f"are not valid JSON ({exc.msg} at character {exc.pos})"
+        except RecursionError:
+            return None, "are nested too deeply to read"
     if not isinstance(raw, dict):
         return None, f"must be a JSON object, got {_json_type(raw)}"
+    if depth(raw) > MAX_SCHEMA_DEPTH:
+        return None, f"are nested more than {MAX_SCHEMA_DEPTH} levels deep"
     return raw, ""
 
 
 def check_call(call: Any, tools_by_name: dict[str, dict[str, Any]]) -> CallCheck:
     """Check one call against tools in the internal form (see `verifiers.tools.spec.tool_index`)."""
+    try:
+        return _check_call(call, tools_by_name)
+    except RecursionError:  # arguments a model nested deeper than the checks can walk
+        name, _ = call_parts(call)
+        return CallCheck(False, "malformed_json", f"the arguments for tool {name} are nested too deeply to read.",
+                         None)
+
+
+def _check_call(call: Any, tools_by_name: dict[str, dict[str, Any]]) -> CallCheck:
     name, raw = call_parts(call)
     if name is None:
         return CallCheck(False, "unknown_tool", "the tool call has no tool name.", None)

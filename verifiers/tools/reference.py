@@ -21,8 +21,8 @@ Values are judged by BFCL's rules (measured against its checker by bench/bfcl_ag
   and true match 12 and 1 there), and so is anything deeper, whole (a list in a dict, a list of lists);
 - a list parameter's items are type-checked one level down, then compared in order.
 Differences from BFCL, on purpose: calls and entries are paired by a proper assignment, not greedily;
-an int passes for a float inside a list too (BFCL: only as a parameter); and with no tool schema at hand
-the answer's type stands in for the schema's, ints and floats alike (BFCL needs the schema).
+and with no tool schema at hand the answer's type stands in for the schema's, ints and floats alike
+(BFCL needs the schema).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class ToolCallingVerifier:
 
         Raises ValueError when `tools` or `reference` are malformed: that is the caller's data, not the
         model's answer, and no verdict should be stored for it."""
-        calls = list(calls or [])
+        calls = _call_list(calls)
         by_name = self._inputs(tools, reference)
         invalid = self._invalid(calls, by_name, reference)
         if invalid is not None:
@@ -54,7 +54,7 @@ class ToolCallingVerifier:
         """Pipeline entry point. Context: `tools`, `tool_calls` (every call over the whole conversation),
         `reference` (None: none), `terminated_by` (one of FINISH_REASONS, or None). `ground_truth` and other
         context keys are not used. Raises ValueError on malformed tools or reference, as check_calls."""
-        calls = list(context.get("tool_calls") or [])
+        calls = _call_list(context.get("tool_calls"))
         tools = context.get("tools")
         reference = context.get("reference")
         terminated_by = context.get("terminated_by")
@@ -132,3 +132,14 @@ class ToolCallingVerifier:
         details = {"calls": len(calls), "invalid_calls": 0, "reason": "schema_valid" if calls else "no_calls"}
         explanation = f"all {len(calls)} tool calls fit their schemas" if calls else "no tool calls were made"
         return VerificationResult(True, 0.3, explanation, "tool_schema", details)
+
+
+def _call_list(calls: Any) -> list[Any]:
+    """The calls as a list; one call given alone is a list of one, anything else is the caller's error."""
+    if calls is None:
+        return []
+    if isinstance(calls, dict):
+        return [calls]
+    if not isinstance(calls, list | tuple):
+        raise ValueError(f"calls must be a list of {{name, arguments}} objects, got {type(calls).__name__}.")
+    return list(calls)

@@ -476,3 +476,28 @@ def test_offline_without_cache_is_a_dataset_error(tmp_path: Path) -> None:
                           cwd=ROOT, env=env)
     assert proc.stdout.startswith("DatasetError:"), proc.stderr[-2000:]
     assert DEFAULT_DATASET in proc.stdout and "local" in proc.stdout
+
+
+def test_tool_rows_keep_their_reference_and_bad_ones_are_skipped_with_a_reason(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tool = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}
+    rows = [
+        {"id": "ok", "question": "Weather in Oslo?", "tools": [tool],
+         "reference_calls": [{"get_weather": {"city": ["Oslo"]}}]},
+        {"id": "none", "question": "A joke?", "tools": [tool], "reference_calls": "[]"},
+        {"id": "bad-ref", "question": "q", "tools": [tool], "reference_calls": [{"a": 1, "b": 2}]},
+        {"id": "bad-tool", "question": "q", "tools": [{"description": "no name"}]},
+    ]
+    path = tmp_path / "tool_calling.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    stats = LoadStats()
+    with caplog.at_level("WARNING"):
+        queries = list(iter_queries(str(path), ["tool_calling"], None, stats=stats))
+    assert [q.query_id for q in queries] == ["ok", "none"] and stats.skipped_bad == {"tool_calling": 2}
+    assert queries[0].tools == [{"name": "get_weather", "description": "",
+                                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    assert queries[0].reference_calls == [{"get_weather": {"city": ["Oslo"]}}] and queries[1].reference_calls == []
+    assert "bad-ref" in caplog.text and "exactly one function name" in caplog.text and "bad-tool" in caplog.text
+    # A row rebuilt from its results-file metadata (regen) keeps the reference, [] included.
+    again = Query.from_record("none", "tool_calling", "A joke?", None, queries[1].metadata_json())
+    assert again.reference_calls == [] and again.tools == queries[1].tools

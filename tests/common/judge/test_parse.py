@@ -66,3 +66,7 @@ def test_as_bool(value: object, expected: bool | None) -> None:
                                                  ("high", 0.5), (None, 0.5), (float("nan"), 0.5)])
 def test_as_confidence(value: object, expected: float) -> None:
     assert as_confidence(value) == pytest.approx(expected)
+
+
+def test_a_reply_nested_past_the_recursion_limit_is_no_object() -> None:
+    assert parse_json_object('{"is_correct": ' + "[" * 100_000 + "]" * 100_000 + "}") is None

@@ -99,6 +99,7 @@ def test_each_turn_replays_the_adapters_own_record_then_the_results(tmp_path: Pa
     assert (row.num_tool_calls, row.num_iterations, row.invalid_tool_calls, row.terminated_by) == (1, 2, 0,
                                                                                                    "final_answer")
     assert row.input_tokens == 200 and row.output_tokens == 20  # every turn is billed to the row
+    assert row.attempts == 1  # a second turn is not a retry
     assert json.loads(row.tool_calls) == [_call("get_weather", {"city": "Paris"})]
 
 

@@ -172,3 +172,12 @@ def test_a_parameters_declared_default_is_always_valid() -> None:
     assert kind(unisex="maybe") == "enum"
     assert kind(rating=None) == "wrong_type"  # no default declared
     assert kind(filters={"b": "x"}) == "unknown_parameter"
+
+
+def test_arguments_nested_beyond_reason_are_malformed_not_a_crash() -> None:
+    tools = {"t": {"name": "t", "description": "", "parameters": {"type": "object", "properties": {"x": {}}}}}
+    for levels in (65, 100_000):  # past the limit, and past Python's own recursion limit
+        deep = '{"x": ' + "[" * levels + "]" * levels + "}"
+        check = check_call({"name": "t", "arguments": deep}, tools)
+        assert not check.valid and check.kind == "malformed_json" and "nested" in check.message
+    assert check_call({"name": "t", "arguments": '{"x": ' + "[" * 60 + "]" * 60 + "}"}, tools).valid

@@ -149,3 +149,9 @@ def test_verify_candidate_entry_point() -> None:
     result = verify_candidate("tool_calling", "It is sunny.", None, context)
     assert result.is_verified and result.details["reason"] == "reference_match"
     assert result.details["calls"] == 1 and result.details["invalid_calls"] == 0
+
+
+def test_calls_of_the_wrong_shape_are_the_callers_error(v: ToolCallingVerifier) -> None:
+    with pytest.raises(ValueError, match="calls must be a list"):
+        v.check_calls("get_weather", TOOLS)
+    assert v.check_calls(GOOD, TOOLS).details["calls"] == 1  # one call alone is a list of one
