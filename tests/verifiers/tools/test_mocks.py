@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -169,7 +171,9 @@ DETERMINISM = [(tool("get_current_weather", "location"), {"location": "Oslo"}),
                (tool("generate_password", "length"), {"length": 20}),
                (tool("search_flights", "origin", "destination"), {"origin": "Paris", "destination": "Rome"}),
                (tool("sql_query", "query"), {"query": "SELECT * FROM customers ORDER BY id LIMIT 3"}),
-               (tool("list_emails", "folder"), {"folder": "inbox"})]
+               (tool("list_emails", "folder"), {"folder": "inbox"}),
+               (tool("sql_query", "query"), {"query": "SELECT random(), hex(randomblob(8)), datetime('now'), "
+                                                      "CURRENT_TIMESTAMP, datetime('2025-01-01', 'localtime')"})]
 
 
 def test_same_call_same_result_on_fresh_sandboxes() -> None:
@@ -183,7 +187,8 @@ def test_same_result_in_another_process() -> None:
     script = ("import json, sys; from verifiers.tools.mocks import ToolSandbox; cases = json.loads(sys.argv[1]); "
               "print(json.dumps([ToolSandbox('k').call(s, a).result for s, a in cases]))")
     out = subprocess.run([sys.executable, "-c", script, json.dumps(DETERMINISM)], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
+                         text=True, timeout=120, check=True,
+                         env={**os.environ, "PYTHONHASHSEED": "123", "TZ": "Asia/Kolkata"})
     assert json.loads(out.stdout) == json.loads(json.dumps(here))
 
 
@@ -338,3 +343,223 @@ def test_every_mock_survives_junk_arguments() -> None:
 def test_public_types() -> None:
     found = ToolSandbox().match(tool("calculate", "expression"))
     assert isinstance(found, MockMatch) and isinstance(found.confidence, float)
+
+
+# ---- resource caps ------------------------------------------------------------------------------
+
+_CTE = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 3000) "
+
+
+def _db_bytes(sandbox: ToolSandbox) -> int:
+    db = sandbox.state.db
+    return db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+
+
+def test_sql_database_size_is_capped(sb: ToolSandbox) -> None:
+    q = tool("sql_query", "query")
+    assert call(sb, q, query="CREATE TABLE b(x)").ok
+    for _ in range(2):  # before the cap each call added ~3 GB
+        full = call(sb, q, query=_CTE + "INSERT INTO b SELECT zeroblob(999000) FROM c")
+        assert not full.ok and "database or disk is full" in full.result["error"]
+        assert _db_bytes(sb) <= 33 * 2**20
+    assert call(sb, q, query="SELECT count(*) AS n FROM b").result["rows"] == [{"n": 0}]
+    for lift in ("PRAGMA max_page_count = 1000000", "PRAGMA page_size = 65536", "PRAGMA temp_store = memory"):
+        assert not call(sb, q, query=lift).ok
+    assert call(sb, q, query="PRAGMA max_page_count").result["rows"][0]["max_page_count"] * 4096 <= 32 * 2**20
+    assert call(sb, q, query="SELECT * FROM pragma_table_info('orders')").result["row_count"] == 6
+    assert call(sb, q, query="INSERT INTO b VALUES (zeroblob(500000))").ok  # a normal insert still works
+
+
+def test_sql_result_size_is_capped(sb: ToolSandbox) -> None:
+    q = tool("sql_query", "query")
+    assert sb.state.db.getlimit(sqlite3.SQLITE_LIMIT_LENGTH) <= 1_000_000
+    for sql in ("SELECT zeroblob(2000000)", _CTE + "SELECT group_concat(printf('%.*c', 90000, 'x')) FROM c",
+                "SELECT " + ", ".join(["zeroblob(999000)"] * 40), _CTE + "SELECT zeroblob(900000) FROM c",
+                _CTE + "SELECT printf('%.*c', 20000, 'x') AS s FROM c"):
+        result = call(sb, q, query=sql)
+        assert len(json.dumps(result.result)) <= 1_100_000, sql[:60]
+        assert not result.ok or result.result["truncated"], sql[:60]
+    cut = call(sb, q, query=_CTE + "SELECT printf('%.*c', 20000, 'x') AS s FROM c").result
+    assert 0 < cut["row_count"] < 100 and cut["truncated_reason"]
+
+
+def test_sql_is_deterministic() -> None:
+    q = tool("sql_query", "query")
+    sql = ("SELECT random() AS r, hex(randomblob(4)) AS b, datetime('now') AS dt, date() AS d, time('now') AS t, "
+           "julianday('now') AS j, unixepoch() AS u, strftime('%Y-%m-%dT%H:%M', 'now', 'localtime') AS s, "
+           "CURRENT_TIMESTAMP AS ts, CURRENT_DATE AS cd, CURRENT_TIME AS ct, 'CURRENT_TIMESTAMP now' AS lit, "
+           "date('2024-02-29', '+1 year') AS plain")
+    first, second = ToolSandbox("k"), ToolSandbox("k")
+    rows = [call(first, q, query=sql).result["rows"][0] for _ in range(2)]
+    assert rows[0] == call(second, q, query=sql).result["rows"][0]
+    assert rows[1] == call(second, q, query=sql).result["rows"][0]
+    assert rows[0]["r"] != rows[1]["r"]  # still a stream of random numbers within one sandbox
+    assert rows[0]["r"] != call(ToolSandbox("other"), q, query=sql).result["rows"][0]["r"]
+    assert {k: rows[0][k] for k in ("dt", "d", "t", "u", "s", "ts", "cd", "ct", "lit", "plain")} == {
+        "dt": "2025-06-15 12:00:00", "d": "2025-06-15", "t": "12:00:00", "u": 1749988800, "s": "2025-06-15T12:00",
+        "ts": "2025-06-15 12:00:00", "cd": "2025-06-15", "ct": "12:00:00", "lit": "CURRENT_TIMESTAMP now",
+        "plain": "2025-03-01"}
+    assert rows[0]["j"] == 2460842.0
+    assert call(first, q, query="CREATE TABLE ev(id INTEGER PRIMARY KEY, at TEXT DEFAULT CURRENT_TIMESTAMP)").ok
+    assert call(first, q, query="INSERT INTO ev(id) VALUES (1) RETURNING at").result["rows"] == [
+        {"at": "2025-06-15 12:00:00"}]
+
+
+def test_oversize_writes_are_rejected_not_truncated(sb: ToolSandbox) -> None:
+    big = call(sb, tool("write_file", "path", "content"), path="/big.txt", content="x" * 10_000_000)
+    assert not big.ok and "too large" in big.result["error"]
+    assert "/big.txt" not in sb.state.files
+    assert not call(sb, tool("kv_set", "key", "value"), key="k", value="v" * 200_000).ok
+    assert not call(sb, tool("kv_get", "key"), key="k").ok
+    assert not call(sb, tool("create_note", "title", "content"), title="t", content="n" * 100_001).ok
+    assert not call(sb, tool("send_email", "to", "body"), to="bob@example.com", body="b" * 30_000).ok
+    assert not call(sb, tool("calculate_statistics", "numbers"), numbers=list(range(20_000))).ok
+
+
+def test_stores_share_one_budget(sb: ToolSandbox) -> None:
+    write, note = tool("write_file", "path", "content"), tool("create_note", "title", "content")
+    for i in range(10):
+        assert call(sb, write, path=f"/blob{i}", content="y" * 1_000_000).ok
+    notes = [call(sb, note, title=f"n{i}", content="z" * 99_000) for i in range(80)]
+    refused = [r for r in notes if not r.ok]
+    assert refused and all("storage quota exceeded" in r.result["error"] for r in refused)
+    assert sb.state.stored_bytes <= 16 * 2**20
+    assert not call(sb, write, path="/one_more", content="y" * 1_000_000).ok
+    assert call(sb, tool("delete_file", "path"), path="/blob0").ok  # deleting frees the space again
+    assert call(sb, write, path="/one_more", content="y" * 1_000_000).ok
+
+
+def test_stores_hold_at_most_a_thousand_items() -> None:
+    for spec, args in ((tool("kv_set", "key", "value"), lambda i: {"key": f"k{i}", "value": i}),
+                       (tool("add_todo", "title"), lambda i: {"title": f"task {i}"}),
+                       (tool("create_event", "title", "start"), lambda i: {"title": f"e{i}", "start": "2025-06-16"})):
+        sandbox = ToolSandbox("items")
+        results = [sandbox.call(spec, args(i)) for i in range(1001)]
+        assert all(r.ok for r in results[:1000]), spec["name"]
+        assert not results[1000].ok and "storage quota exceeded" in results[1000].result["error"]
+
+
+@pytest.mark.parametrize(("spec", "args"), [
+    (tool("add_days", "date", "days"), {"date": "2025-01-01", "days": 10**15}),
+    (tool("add_days", "date", "days"), {"date": "2025-01-01", "days": 10**16}),
+    (tool("add_days", "date", "days"), {"date": "2025-01-01", "days": "a lot"}),
+    (tool("search_web", "query", "num_results"), {"query": "rust", "num_results": 500}),
+    (tool("get_forecast", "city", "days"), {"city": "Oslo", "days": 30}),
+    (tool("get_forecast", "city", "date"), {"city": "Oslo", "date": "someday"}),
+    (tool("create_event", "title", "start", "duration"), {"title": "x", "start": "2025-06-16", "duration": "99999h"}),
+    (tool("generate_password", "length"), {"length": 100_000}),
+    (tool("convert_color", "color"), {"color": "rgb(300, 0, 0)"}),
+    (tool("get_stock_history", "symbol", "start_date"), {"symbol": "AAPL", "start_date": "2020-01-01"}),
+    (tool("search_cars", "pickup_location", "pickup_date", "dropoff_date"),
+     {"pickup_location": "Miami", "pickup_date": "2025-07-05", "dropoff_date": "2025-07-01"}),
+])
+def test_out_of_range_arguments_are_errors_not_clamped(sb: ToolSandbox, spec: dict[str, Any], args: Any) -> None:
+    result = call(sb, spec, **args)
+    assert result.mock is not None and not result.ok, result.result
+    assert INTERNAL_ERROR not in result.result["error"]
+
+
+def test_cart_quantity_is_not_silently_capped(sb: ToolSandbox) -> None:
+    add = tool("add_to_cart", "product_id", "quantity")
+    assert call(sb, add, product_id="P-mouse-a1b2c4", quantity=60).ok
+    assert not call(sb, add, product_id="P-mouse-a1b2c4", quantity=60).ok
+    assert call(sb, tool("view_cart")).result["item_count"] == 60
+
+
+# ---- tools the mocks can or cannot serve ----------------------------------------------------------
+
+
+def schema(name: str, description: str = "", **props: str) -> dict[str, Any]:
+    return {"name": name, "description": description, "parameters": {
+        "type": "object", "properties": {p: {"type": t} for p, t in props.items()}, "required": list(props)}}
+
+
+@pytest.mark.parametrize("spec", [
+    schema("get_stock_price", "Latest price of a security", isin="string"),
+    schema("read_file", "Read a stored file", blob_id="string"),
+    schema("get_air_quality", station_id="string"),
+    schema("get_weather", station_code="string"),
+    schema("get_crypto_price", contract_address="string"),
+    schema("get_directions", "Directions for a saved route", route_id="string"),
+    schema("add_todo", due_date="string"),
+])
+def test_tools_a_mock_cannot_serve_are_left_to_the_llm(spec: dict[str, Any]) -> None:
+    assert ToolSandbox().match(spec).confidence < 0.4
+
+
+def test_coordinates_and_pairs_are_served(sb: ToolSandbox) -> None:
+    weather = schema("get_weather", "Current weather at a position", lat="number", lon="number")
+    found = sb.match(weather)
+    assert found.mock == "weather_current" and found.confidence >= 0.8
+    assert call(sb, weather, lat=48.85, lon=2.35).result["location"] == "Paris, France"
+    far = call(sb, weather, lat=10.0, lon=-30.0)
+    assert far.ok and far.result["latitude"] == 10.0
+    assert not call(sb, weather, lat=123.0, lon=0.0).ok
+    hotels = call(sb, schema("find_hotels", latitude="number", longitude="number"), latitude=41.9, longitude=12.5)
+    assert hotels.ok and hotels.result["location"] == "Rome, Italy"
+    zone = call(sb, schema("get_timezone", lat="number", lng="number"), lat=35.68, lng=139.7)
+    assert zone.ok and zone.result["timezone"] == "Asia/Tokyo"
+    restaurants = schema("find_restaurants", location="string")
+    assert call(sb, restaurants, location="41.9, 12.5").result["location"] == "Rome, Italy"
+    fx = schema("get_exchange_rate", "Exchange rate of a currency pair", pair="string")
+    assert sb.match(fx).confidence >= 0.8
+    rate = call(sb, fx, pair="EURUSD").result
+    assert (rate["base"], rate["target"]) == ("EUR", "USD") and rate["rate"] > 1
+    assert call(sb, fx, pair="EUR/JPY").result["target"] == "JPY"
+    assert not call(sb, fx, pair="EURO").ok
+    convert = schema("convert_currency", amount="number", currency_pair="string")
+    assert call(sb, convert, amount=10, currency_pair="usd_jpy").result["converted_amount"] == 1441.0
+    slack = call(sb, schema("send_slack_message", channel="string", text="string"), channel="#general", text="hi")
+    assert slack.ok and (slack.result["to"], slack.result["channel"]) == ("#general", "slack")
+
+
+def test_errors_name_the_tools_own_parameters(sb: ToolSandbox) -> None:
+    weather = schema("get_weather", lat="number", lon="number")
+    assert call(sb, weather).result == {"error": "missing required arguments 'lat' and 'lon'"}
+    assert call(sb, weather, lat=1.5).result == {"error": "missing required argument 'lon'"}
+    assert call(sb, schema("get_weather", city_name="string")).result == {
+        "error": "missing required argument 'city_name'"}
+    both = call(sb, schema("get_weather", city="string", latitude="number", longitude="number"))
+    assert both.result == {"error": "missing required argument 'city' (or 'latitude' and 'longitude')"}
+    fx = call(sb, schema("get_exchange_rate", base_currency="string", quote_currency="string"), base_currency="EUR")
+    assert fx.result == {"error": "missing required argument 'quote_currency'"}
+    assert call(sb, schema("get_exchange_rate", pair="string")).result == {"error": "missing required argument 'pair'"}
+    limit = call(sb, schema("search_web", q="string", count="integer"), q="x", count=99)
+    assert limit.result == {"error": "argument 'count' must be between 1 and 10"}
+
+
+def test_no_error_names_a_parameter_the_tool_does_not_declare() -> None:
+    junk: list[Any] = [None, "", "x" * 300, -1, 10**20, "abc", [1, "a"], {"a": 1}, 0, 1e16, "2025-13-45"]
+    for mock in MOCKS:
+        names: dict[str, str] = {}
+        for canon, aliases in mock.params.items():  # every parameter under another of its names
+            taken = set(names.values()) | set(mock.params)
+            names[canon] = next((a for a in sorted(aliases) if a not in taken), canon)
+        spec = tool(mock.name, *names.values(), description=mock.summary)
+        sandbox = ToolSandbox("names")
+        argsets = [{}] + [{n: j for n in names.values()} for j in junk] + [{n: j} for n in names.values() for j in junk]
+        for args in argsets:
+            result = sandbox.call(spec, args)
+            if result.ok or result.mock != mock.name:
+                continue
+            quoted = set(re.findall(r"'([A-Za-z_0-9]+)'", result.result["error"]))
+            foreign = {q for q in quoted if q in mock.params and q not in names.values()}
+            assert not foreign, (mock.name, args, result.result)
+
+
+
+def test_contact_without_email_is_searchable(sb: ToolSandbox) -> None:
+    assert call(sb, tool("add_contact", "name", "phone"), name="Zoe Park", phone="+1-555-0100").ok
+    found = call(sb, tool("search_contacts", "query"), query="zoe")
+    assert found.ok and [p["name"] for p in found.result["contacts"]] == ["Zoe Park"]
+
+
+def test_a_query_too_big_for_memory_fails_in_memory_not_on_disk() -> None:
+    # DISTINCT over ~18 GB of values: SQLite would spill it to temporary files; here it stays in memory,
+    # under the process-wide ceiling, and fails as an error result.
+    sql = ("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c LIMIT 20000) "
+           "SELECT count(*) FROM (SELECT DISTINCT zeroblob(900000) || i FROM c)")
+    with ToolSandbox("k") as box:
+        result = box.call(tool("sql_query", "query"), {"query": sql})
+        assert not result.ok and "more memory than the test database allows" in result.result["error"]
+        assert box.call(tool("sql_query", "query"), {"query": "SELECT count(*) AS n FROM customers"}).ok

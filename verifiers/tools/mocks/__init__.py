@@ -8,6 +8,12 @@
 A tool is {"name", "description", "parameters": JSON Schema}; arguments arrive parsed. Results
 depend only on the tool, the arguments, the sandbox key and earlier calls in the same sandbox:
 never on the clock (now is 2025-06-15T12:00:00Z), the process or the machine.
+
+Model output is hostile, so every sandbox is bounded: 16 MB and 1,000 items per store for what the
+tools keep (files, notes, mail, events...), a 32 MB SQLite database, results of at most 1 MB from
+SQL; a write past a limit or an argument out of range is an error result (ok=False), never a
+silent cut or clamp. A tool whose schema cannot supply a mock's required parameters matches below
+0.4, so the caller's LLM mock answers it instead.
 """
 
 from __future__ import annotations

@@ -47,13 +47,17 @@ def user_profile(c: Call) -> dict[str, Any]:
 def update_profile(c: Call) -> dict[str, Any]:
     who = c.need("user", limit=120)
     changes = {k: c.text(k, limit=200) for k in ("name", "email", "plan") if c.has(k)}
-    changes |= {str(k)[:40]: v for k, v in list(c.mapping("fields").items())[:20] if isinstance(v, str | int | float)}
+    fields = c.mapping("fields")
+    if len(fields) > 20 or any(len(str(k)) > 40 for k in fields):
+        raise MockError(f"{c.arg('fields')} may hold at most 20 fields with names of at most 40 characters")
+    changes |= {str(k): v for k, v in fields.items() if isinstance(v, str | int | float)}
     if not changes:
         raise MockError("no fields to update")
     if "email" in changes and "@" not in str(changes["email"]):
         raise MockError(f"invalid email address '{clip(str(changes['email']), 60)}'")
-    stored = c.state.profiles.setdefault(who, {})
-    stored.update(changes)
+    stored = {**c.state.profiles.get(who, {}), **changes}
+    c.state.reserve("profiles", who, stored)
+    c.state.profiles[who] = stored
     return {"status": "updated", "updated_fields": sorted(changes), "user": profile(c, who)}
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from verifiers.tools.mocks.registry import LIMIT, QUERY, Call, Mock, collector
-from verifiers.tools.mocks.util import NOW, MockError, clip, iso
+from verifiers.tools.mocks.util import NOW, MockError, clip, iso, words
 
 MOCKS: list[Mock] = []
 mock = collector("comms", MOCKS)
@@ -37,11 +37,12 @@ def _addresses(c: Call, name: str) -> list[str]:
 def send_email(c: Call) -> dict[str, Any]:
     to = _addresses(c, "to")
     if not to:
-        raise MockError("missing required argument 'to'")
+        raise c.missing("to")
     msg = {"id": c.state.new_id("msg_", to, c.raw), "from": "me@example.com", "to": to, "cc": _addresses(c, "cc"),
            "bcc": _addresses(c, "bcc"), "subject": c.text("subject", "(no subject)", 300),
            "body": c.text("body", limit=20_000), "attachments": c.items("attachments"), "date": iso(NOW),
            "folder": "sent", "status": "sent"}
+    c.state.reserve("sent emails", msg["id"], msg)
     c.state.outbox.append(msg)
     return {"status": "sent", "message_id": msg["id"], "to": to, "subject": msg["subject"], "sent_at": msg["date"]}
 
@@ -115,7 +116,7 @@ def read_email(c: Call) -> dict[str, Any]:
       example={"name": "Alice"}, summary="Search contacts")
 def search_contacts(c: Call) -> dict[str, Any]:
     query = c.text("query", limit=120).lower()
-    hits = [p for p in c.state.contacts if not query or query in (p["name"] + " " + p["email"]).lower()]
+    hits = [p for p in c.state.contacts if not query or query in f"{p['name']} {p['email'] or ''}".lower()]
     return {"query": query, "total": len(hits), "contacts": hits[: c.integer("limit", 10, 1, 100)]}
 
 
@@ -132,10 +133,12 @@ def add_contact(c: Call) -> dict[str, Any]:
         raise MockError(f"invalid email address '{clip(email, 60)}'")
     contact = {"id": c.state.new_id("c_", name), "name": name, "email": email or None,
                "phone": c.text("phone", limit=40) or None, "company": c.text("company", limit=120) or None}
+    c.state.reserve("contacts", contact["id"], contact)
     c.state.added_contacts.append(contact)
     return {"status": "created", "contact": contact}
 
 
+_PLATFORMS = ("slack", "teams", "discord", "whatsapp", "telegram", "signal", "sms", "imessage", "chat")
 _CHANNEL = "channel platform service app via medium provider chat_id room conversation"
 
 
@@ -144,12 +147,20 @@ _CHANNEL = "channel platform service app via medium provider chat_id room conver
       desc="send a chat or text message to a person phone number or channel",
       params={"to": "to recipient recipient_id user phone phone_number number contact target user_id channel_id",
               "text": "text message body content msg", "channel": _CHANNEL},
-      required=("to", "text"), example={"to": "+15550100", "message": "Running 5 minutes late"},
+      required=("to", "text"), alt={"to": ("channel",)},
+      example={"to": "+15550100", "message": "Running 5 minutes late"},
       summary="Send a chat or SMS message")
 def send_message(c: Call) -> dict[str, Any]:
-    to, text = c.need("to", limit=120), c.need("text", limit=4000)
-    msg = {"id": c.state.new_id("m_", to, text), "to": to, "text": text, "channel": c.text("channel", "sms", 60),
+    # send_slack_message(channel, text): the channel is where the message goes, the tool names the platform.
+    to = c.text("to", limit=120) or c.text("channel", limit=120)
+    if not to:
+        raise c.missing("to")
+    text = c.need("text", limit=4000)
+    platform = next((w for w in words(c.tool) if w in _PLATFORMS), "sms")
+    channel = c.text("channel", platform, 60) if c.has("to") else platform
+    msg = {"id": c.state.new_id("m_", to, text), "to": to, "text": text, "channel": channel,
            "sent_at": iso(NOW), "status": "delivered"}
+    c.state.reserve("messages", msg["id"], msg)
     c.state.messages.append(msg)
     return {"status": "delivered", "message_id": msg["id"], "to": to, "channel": msg["channel"],
             "sent_at": msg["sent_at"]}

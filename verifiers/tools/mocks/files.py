@@ -45,7 +45,7 @@ def _content(c: Call) -> str:
         value = json.dumps(value, indent=2, ensure_ascii=False)
     text = value if isinstance(value, str) else c.text("content", limit=_MAX_CONTENT)
     if len(text) > _MAX_CONTENT:
-        raise MockError("content too large (max 1 MB per write)")
+        raise MockError(f"{c.arg('content')} is too large (at most 1 MB per write)")
     return text
 
 
@@ -68,8 +68,8 @@ def read_file(c: Call) -> dict[str, Any]:
     text = c.state.files[path]
     if c.has("offset") or c.has("limit"):
         lines = text.splitlines(keepends=True)
-        start = c.integer("offset", 0, 0, len(lines))
-        text = "".join(lines[start:start + c.integer("limit", len(lines), 0, 100_000)])
+        start = c.integer("offset", 0, 0)
+        text = "".join(lines[start:start + c.integer("limit", len(lines), 0)])
     return {"path": path, "content": text, "size": len(c.state.files[path].encode("utf-8"))}
 
 
@@ -84,7 +84,7 @@ def write_file(c: Call) -> dict[str, Any]:
     existed = path in c.state.files
     if existed and c.has("overwrite") and not c.flag("overwrite", True):
         raise MockError(f"file already exists: '{path}'")
-    c.state.check_quota(len(content) - len(c.state.files.get(path, "")))
+    c.state.reserve("files", path, content)
     c.state.files[path] = content
     return {"path": path, "bytes_written": len(content.encode("utf-8")), "created": not existed, "status": "ok"}
 
@@ -97,8 +97,9 @@ def append_file(c: Call) -> dict[str, Any]:
     path, content = _path(c), _content(c)
     if _is_dir(c.state.files, path):
         raise MockError(f"'{path}' is a directory")
-    c.state.check_quota(len(content))
-    c.state.files[path] = c.state.files.get(path, "") + content
+    combined = c.state.files.get(path, "") + content
+    c.state.reserve("files", path, combined)
+    c.state.files[path] = combined
     return {"path": path, "bytes_appended": len(content.encode("utf-8")),
             "size": len(c.state.files[path].encode("utf-8")), "status": "ok"}
 
@@ -136,6 +137,7 @@ def delete_file(c: Call) -> dict[str, Any]:
     if path not in c.state.files:
         raise MockError(f"file not found: '{path}'")
     del c.state.files[path]
+    c.state.release("files", path)
     return {"path": path, "deleted": True}
 
 
@@ -166,9 +168,18 @@ def move_file(c: Call) -> dict[str, Any]:
     if _is_dir(c.state.files, dst):
         dst = dst.rstrip("/") + "/" + src.rsplit("/", 1)[-1]
     copy = c.flag("copy") or "copy" in c.tool.lower() or c.tool.lower().startswith("cp")
-    if copy:
-        c.state.check_quota(len(c.state.files[src]))
-    c.state.files[dst] = c.state.files[src] if copy else c.state.files.pop(src)
+    content = c.state.files[src]
+    if not copy:
+        c.state.release("files", src)
+    try:
+        c.state.reserve("files", dst, content)
+    except MockError:
+        if not copy:
+            c.state.reserve("files", src, content)  # it was there a moment ago, so it fits again
+        raise
+    if not copy:
+        del c.state.files[src]
+    c.state.files[dst] = content
     return {"source": src, "destination": dst, "operation": "copy" if copy else "move", "status": "ok"}
 
 
@@ -179,11 +190,14 @@ def move_file(c: Call) -> dict[str, Any]:
 def search_files(c: Call) -> dict[str, Any]:
     query = c.need("query", limit=200)
     base = norm_path(c.text("path", "/", limit=1000)).rstrip("/") + "/"
-    hits = []
+    limit, needle = c.integer("limit", 50, 1, 500), query.lower()
+    hits, count = [], 0
     for path, text in sorted(c.state.files.items()):
         if not (path + "/").startswith(base) and not path.startswith(base):
             continue
-        for number, line in enumerate(text.splitlines()[:100_000], 1):
-            if query.lower() in line.lower():
-                hits.append({"path": path, "line": number, "text": clip(line, 200)})
-    return {"query": query, "matches": hits[: c.integer("limit", 50, 1, 500)], "count": len(hits)}
+        for number, line in enumerate(text.splitlines(), 1):
+            if needle in line.lower():
+                count += 1
+                if len(hits) < limit:  # every line is counted, only `limit` are kept
+                    hits.append({"path": path, "line": number, "text": clip(line, 200)})
+    return {"query": query, "matches": hits, "count": count}

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from verifiers.tools.mocks.registry import DATE, LIMIT, QUERY, Call, Mock, collector
-from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, iso, parse_date
+from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, iso
 
 MOCKS: list[Mock] = []
 mock = collector("finance", MOCKS, "finance financial market markets")
@@ -118,14 +118,16 @@ def stock_quote(c: Call) -> dict[str, Any]:
 def stock_history(c: Call) -> dict[str, Any]:
     sym = ticker(c)
     base = stock_row(sym)[3]
-    end = min(parse_date(c.text("end"), TODAY) or TODAY, TODAY)
-    start = parse_date(c.text("start"))
+    end = min(c.day("end", TODAY) or TODAY, TODAY)  # no prices exist after today
+    start = c.day("start")
     if start is None:
         start = end - timedelta(days=c.integer("days", 7, 1, 365) - 1)
     if start > end:
         raise MockError("start date is after end date")
+    if (end - start).days > 365:
+        raise MockError("at most 365 days of history per request")
     rows = []
-    day = max(start, end - timedelta(days=365))
+    day = start
     while day <= end:
         if day.weekday() < 5:  # markets close at weekends
             close = price_on(sym, base, (TODAY - day).days)
@@ -208,28 +210,44 @@ def currency_code(raw: str) -> str:
     return code
 
 
+_PAIR = "pair currency_pair fx_pair pairs"
+_PAIR_ALT = {"from": ("pair",), "to": ("pair",)}  # "EURUSD" names both currencies
+_PAIR_TEXT = re.compile(r"([A-Z]{3})\s*[/_:-]?\s*([A-Z]{3})")
+
+
+def currency_pair(c: Call) -> tuple[str, str]:
+    """(from, to) currency codes: the two arguments, or one pair argument such as EURUSD or EUR/USD."""
+    if c.has("from") or c.has("to") or not c.has("pair"):
+        return currency_code(c.need("from")), currency_code(c.need("to"))
+    raw = c.text("pair", limit=20)
+    found = _PAIR_TEXT.fullmatch(raw.strip().upper())
+    if not found:
+        raise MockError(f"{c.arg('pair')} must name two currencies, like EURUSD or EUR/USD")
+    return currency_code(found.group(1)), currency_code(found.group(2))
+
+
 _FROM = "from from_currency base base_currency source source_currency currency_from have sell src"
 _TO = "to to_currency target target_currency quote quote_currency currency_to want buy dest symbols"
 
 
 @mock("exchange_rate", topic="exchange forex fx rate rates", extra="exchange rate currency",
       anti="convert conversion amount", desc="currency exchange rate between two currencies",
-      params={"from": _FROM, "to": _TO, "date": DATE}, required=("from", "to"),
+      params={"from": _FROM, "to": _TO, "date": DATE, "pair": _PAIR}, required=("from", "to"), alt=_PAIR_ALT,
       example={"base": "USD", "target": "JPY"}, summary="Exchange rate between two currencies")
 def exchange_rate(c: Call) -> dict[str, Any]:
-    src, dst = currency_code(c.need("from")), currency_code(c.need("to"))
+    src, dst = currency_pair(c)
     return {"base": src, "target": dst, "rate": round(RATES[dst] / RATES[src], 6),
             "inverse_rate": round(RATES[src] / RATES[dst], 6), "date": TODAY.isoformat()}
 
 
 @mock("currency_conversion", topic="currency currencies money forex fx", extra="convert conversion converter exchange",
       anti="crypto bitcoin unit", desc="convert an amount from one currency to another",
-      params={"amount": "amount value sum quantity money total", "from": _FROM, "to": _TO},
-      required=("amount", "from", "to"), example={"amount": 100, "from_currency": "USD", "to_currency": "EUR"},
-      summary="Convert money between currencies")
+      params={"amount": "amount value sum quantity money total", "from": _FROM, "to": _TO, "pair": _PAIR},
+      required=("amount", "from", "to"), alt=_PAIR_ALT,
+      example={"amount": 100, "from_currency": "USD", "to_currency": "EUR"}, summary="Convert money between currencies")
 def convert_currency(c: Call) -> dict[str, Any]:
     amount = c.need_num("amount")
-    src, dst = currency_code(c.need("from")), currency_code(c.need("to"))
+    src, dst = currency_pair(c)
     rate = RATES[dst] / RATES[src]
     return {"amount": amount, "from": src, "to": dst, "rate": round(rate, 6),
             "converted_amount": round(amount * rate, 2), "result": f"{amount:g} {src} = {amount * rate:,.2f} {dst}",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from verifiers.tools.mocks.places import label, place
+from verifiers.tools.mocks.places import COORDINATES, label, where
 from verifiers.tools.mocks.registry import LIMIT, LOCATION, QUERY, Call, Mock, collector
-from verifiers.tools.mocks.util import TODAY, MockError, Rand, parse_clock, parse_date
+from verifiers.tools.mocks.util import TODAY, MockError, Rand, parse_clock
 
 MOCKS: list[Mock] = []
 mock = collector("food", MOCKS, "food")
@@ -82,10 +82,12 @@ _CUISINES = ("Italian", "Japanese", "Mexican", "Indian", "French", "Thai", "Chin
 @mock("restaurant_search", topic="restaurant restaurants dining eatery eat food cafe diner yelp",
       extra="search find nearby best", anti="reserve reservation book recipe", desc="find restaurants in a city by "
       "cuisine and price", params={"location": LOCATION, "cuisine": "cuisine type category food_type kind term",
-                                   "price": "price price_range budget price_level", "limit": LIMIT},
-      required=("location",), example={"location": "Chicago", "cuisine": "Italian"}, summary="Find restaurants")
+                                   "price": "price price_range budget price_level", "limit": LIMIT,
+                                   **COORDINATES},
+      required=("location",), alt={"location": ("lat", "lon")}, example={"location": "Chicago", "cuisine": "Italian"},
+      summary="Find restaurants")
 def restaurant_search(c: Call) -> dict[str, Any]:
-    p = place(c.need("location", limit=120))
+    p = where(c)
     cuisine = c.text("cuisine", limit=40).title()
     rand = Rand("restaurants", p.name.lower(), cuisine.lower())
     out = []
@@ -109,7 +111,7 @@ def restaurant_search(c: Call) -> dict[str, Any]:
 def food_order(c: Call) -> dict[str, Any]:
     items = c.items("items", 30)
     if not items:
-        raise MockError("missing required argument 'items'")
+        raise c.missing("items")
     restaurant = c.text("restaurant", "Nearby Kitchen", 120)
     rand = c.seeded(restaurant.lower(), items)
     lines = [{"item": item, "quantity": 1, "price": rand.uniform(6, 24)} for item in items]
@@ -129,7 +131,7 @@ def food_order(c: Call) -> dict[str, Any]:
                                          "party_size": 4}, summary="Reserve a restaurant table")
 def reservation(c: Call) -> dict[str, Any]:
     restaurant = c.need("restaurant", limit=120)
-    day = parse_date(c.text("date", limit=64), TODAY + timedelta(days=1)) or TODAY
+    day = c.day("date", TODAY + timedelta(days=1)) or TODAY
     if day < TODAY:
         raise MockError("reservation date is in the past")
     clock = parse_clock(c.text("time", "19:00", 20))
@@ -142,5 +144,6 @@ def reservation(c: Call) -> dict[str, Any]:
     booking = {"confirmation_code": code, "type": "restaurant", "restaurant": restaurant, "date": day.isoformat(),
                "time": f"{clock[0]:02d}:{clock[1]:02d}", "party_size": size, "name": c.text("name", "Guest", 80),
                "status": "confirmed"}
+    c.state.reserve("bookings", code, booking)
     c.state.bookings[code] = booking
     return booking

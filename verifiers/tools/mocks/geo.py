@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers.tools.mocks.places import CITIES, Place, distance_km, label, locate, nearest, place
+from verifiers.tools.mocks.places import CITIES, COORDINATES, Place, distance_km, label, nearest, place, where
 from verifiers.tools.mocks.registry import LIMIT, LOCATION, Call, Mock, collector
 from verifiers.tools.mocks.util import MockError, Rand, clip
 
@@ -15,6 +15,7 @@ _ORIGIN = "origin from start source from_city start_location departure origin_ci
           "location1 place1 a source_city start_address"
 _DEST = "destination to end target to_city end_location arrival destination_city to_location point_b city2 " \
         "location2 place2 b dest end_address"
+_ALT = {"location": ("lat", "lon")}
 _MODE = "mode travel_mode transport transportation transport_mode profile by method vehicle"
 # km/h and the detour of roads over a straight line
 _MODES = {"driving": (80.0, 1.25), "walking": (5.0, 1.2), "cycling": (16.0, 1.22), "transit": (60.0, 1.3),
@@ -136,10 +137,11 @@ _KINDS = {"restaurant": ("Bistro", "Trattoria", "Grill", "Kitchen", "Diner"), "c
       anti="weather", desc="find nearby places points of interest restaurants cafes within a radius",
       params={"location": LOCATION + " near around center", "type": "type category kind keyword place_type amenity "
               "poi_type what", "radius": "radius radius_m distance within", "limit": LIMIT,
-              "lat": "lat latitude", "lon": "lon lng long longitude"},
-      required=("location",), example={"location": "Rome", "type": "cafe", "radius": 1000}, summary="Nearby places")
+              **COORDINATES},
+      required=("location",), alt=_ALT, example={"location": "Rome", "type": "cafe", "radius": 1000},
+      summary="Nearby places")
 def nearby(c: Call) -> dict[str, Any]:
-    p = locate(c.text("location", limit=120), c.num("lat"), c.num("lon"))
+    p = where(c)
     raw = c.text("type", "place").lower().replace(" ", "_")
     kind = raw.removesuffix("s") if raw.removesuffix("s") in _KINDS else raw
     radius = c.integer("radius", 1500, 50, 50_000)
@@ -157,9 +159,10 @@ def nearby(c: Call) -> dict[str, Any]:
 
 @mock("city_info", topic="city cities town population", extra="info information facts details",
       anti="weather time", desc="facts about a city country population coordinates time zone",
-      params={"city": LOCATION}, required=("city",), example={"city": "Tokyo"}, summary="Facts about a city")
+      params={"city": LOCATION, **COORDINATES}, required=("city",), alt={"city": ("lat", "lon")},
+      example={"city": "Tokyo"}, summary="Facts about a city")
 def city_info(c: Call) -> dict[str, Any]:
-    p = place(c.need("city", limit=120))
+    p = where(c, "city")
     if not p.known:
         raise MockError(f"city '{p.name}' not found")
     return {"name": p.name, "country": p.country, "country_code": p.code, "latitude": p.lat, "longitude": p.lon,
@@ -181,9 +184,9 @@ def country_info(c: Call) -> dict[str, Any]:
 
 
 @mock("elevation", topic="elevation altitude height", extra="above sea level", desc="elevation above sea level",
-      params={"location": LOCATION, "lat": "lat latitude", "lon": "lon lng long longitude"},
-      required=("location",), example={"location": "Denver"}, summary="Elevation of a place")
+      params={"location": LOCATION, **COORDINATES},
+      required=("location",), alt=_ALT, example={"location": "Denver"}, summary="Elevation of a place")
 def elevation(c: Call) -> dict[str, Any]:
-    p = locate(c.text("location", limit=120), c.num("lat"), c.num("lon"))
+    p = where(c)
     metres = 1609 if p.name == "Denver" else Rand("elevation", p.name.lower()).randint(0, 900)
     return {"location": label(p), "elevation_m": metres, "elevation_ft": round(metres * 3.28084)}

@@ -5,6 +5,12 @@ that tell siblings apart ("forecast", "current") and parameters the mock underst
 words that rule a mock out ("convert" for the weather) take away. A verb-like topic word
 ("calculate", "search") only counts as a topic when nothing else in the name is unexplained,
 so calculate_distance goes to the distance mock and not to the calculator.
+
+A mock can only serve a tool whose schema supplies each of the mock's required parameters (or a
+declared alternative: latitude and longitude for a place). When a declared schema offers nothing
+for one of them, the mock scores at most UNSERVABLE, below the 0.4 at which callers trust a match,
+so `get_price(isin)` is not answered by the ticker mock with an error about a parameter the tool
+does not have.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from functools import lru_cache
 from typing import Any
 
 from verifiers.tools.mocks.catalog import MOCKS
-from verifiers.tools.mocks.registry import Mock, MockMatch
+from verifiers.tools.mocks.registry import Mock, MockMatch, bind, declared_params
 from verifiers.tools.mocks.util import canonical, norm_key, tokens
 
 MIN_CONFIDENCE = 0.25  # below this nothing fits: `match` answers mock=None
+UNSERVABLE = 0.3  # the most a mock scores when the tool's schema cannot supply one of its required parameters
 
 _GENERIC = frozenset({"get", "fetch", "retrieve", "api", "tool", "tools", "do", "the", "a", "an", "for", "of", "to",
                       "by", "from", "in", "on", "my", "v1", "v2", "v3", "call", "function", "func", "service", "and",
@@ -40,6 +47,7 @@ class _Shape:
     raw_name: frozenset[str]  # generic words kept: "fetch" still rules out validate_url
     desc: frozenset[str]
     props: tuple[tuple[str, frozenset[str]], ...]  # normalised key and its words
+    keys: tuple[str, ...]  # the schema's property names as declared
 
 
 def _shape(tool: dict[str, Any]) -> _Shape:
@@ -47,14 +55,23 @@ def _shape(tool: dict[str, Any]) -> _Shape:
         tool = tool["function"]
     name = tool.get("name") if isinstance(tool.get("name"), str) else ""
     desc = tool.get("description") if isinstance(tool.get("description"), str) else ""
-    params = tool.get("parameters") if isinstance(tool.get("parameters"), dict) else {}
-    props = params.get("properties") if isinstance(params.get("properties"), dict) else {}
+    declared = declared_params(tool)
     keys = []
-    for key in list(props)[:50]:
-        normal = norm_key(str(key))
+    for key in declared:
+        normal = norm_key(key)
         keys.append((normal, frozenset(normal.split("_"))))
     words = frozenset(tokens(name))
-    return _Shape(words - _GENERIC, words, frozenset(tokens(desc[:1500])) - _STOP, tuple(keys))
+    return _Shape(words - _GENERIC, words, frozenset(tokens(desc[:1500])) - _STOP, tuple(keys), declared)
+
+
+def servable(mock: Mock, shape: _Shape) -> bool:
+    """Whether the tool's declared parameters supply every required parameter of the mock (or its
+    alternative), bound the way `Call` binds arguments. A tool that declares no parameters is not judged."""
+    if not shape.keys or not mock.required:
+        return True
+    bound = bind(list(shape.keys), mock)
+    return all(r in bound or (mock.alternatives.get(r) and all(a in bound for a in mock.alternatives[r]))
+               for r in mock.required)
 
 
 def _fit(mock: Mock, shape: _Shape) -> float:
@@ -72,7 +89,9 @@ def _fit(mock: Mock, shape: _Shape) -> float:
         return 0.5 if mock.required else 1.0
     if not mock.required:
         return known / len(shape.props)
-    required = sum(1 for r in mock.required if r in bound) / len(mock.required)
+    alt = mock.alternatives
+    required = sum(1 for r in mock.required if r in bound or r in alt and all(a in bound for a in alt[r]))
+    required /= len(mock.required)
     return 0.5 * known / len(shape.props) + 0.5 * required
 
 
@@ -96,6 +115,8 @@ def score(mock: Mock, shape: _Shape) -> float:
         conf = 0.0
     conf -= 0.25 * len(shape.raw_name & mock.anti) + 0.05 * min(len(shape.desc & mock.anti), 2)
     conf -= 0.06 * min(len(unexplained), 3)
+    if not servable(mock, shape):
+        conf = min(conf, UNSERVABLE)
     return max(0.0, min(1.0, conf))
 
 

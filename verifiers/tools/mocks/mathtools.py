@@ -20,10 +20,12 @@ _EXPR = "expression expr equation formula input query q calculation math_express
 
 def _whole(c: Call, name: str, lo: int = -_MAX_NUMBER, hi: int = _MAX_NUMBER) -> int:
     value = c.num(name)
+    if value is None and not c.has(name):
+        raise c.missing(name)
     if value is None or not value.is_integer():
-        raise MockError(f"argument '{name}' must be an integer")
+        raise MockError(f"{c.arg(name)} must be an integer")
     if not lo <= value <= hi:
-        raise MockError(f"argument '{name}' must be between {lo} and {hi}")
+        raise MockError(f"{c.arg(name)} must be between {lo} and {hi}")
     return int(value)
 
 
@@ -78,7 +80,7 @@ def arithmetic(c: Call) -> dict[str, Any]:
 def _data(c: Call) -> list[float]:
     data = c.numbers("numbers")
     if not data:
-        raise MockError("argument 'numbers' must be a non-empty list of numbers")
+        raise MockError(f"{c.arg('numbers')} must be a non-empty list of numbers")
     return data
 
 
@@ -148,8 +150,10 @@ def tip(c: Call) -> dict[str, Any]:
       summary="Monthly loan or mortgage payment")
 def loan(c: Call) -> dict[str, Any]:
     principal, rate = c.need_num("principal"), c.need_num("rate")
-    if principal <= 0 or not 0 <= rate <= 100:
-        raise MockError("principal must be positive and rate between 0 and 100 percent")
+    if principal <= 0:
+        raise MockError(f"{c.arg('principal')} must be positive")
+    if not 0 <= rate <= 100:
+        raise MockError(f"{c.arg('rate')} must be between 0 and 100 percent")
     months = c.integer("months", 0, 0, 1200) or c.integer("years", 30, 1, 100) * 12
     r = rate / 100 / 12
     payment = principal / months if r == 0 else principal * r / (1 - (1 + r) ** -months)
@@ -170,8 +174,10 @@ def loan(c: Call) -> dict[str, Any]:
 def compound(c: Call) -> dict[str, Any]:
     principal, rate = c.need_num("principal"), c.need_num("rate")
     years = c.num("years", 1.0) or 0.0
-    if not 0 <= years <= 200 or not -100 < rate <= 1000:
-        raise MockError("years must be between 0 and 200 and rate a percentage")
+    if not 0 <= years <= 200:
+        raise MockError(f"{c.arg('years')} must be between 0 and 200")
+    if not -100 < rate <= 1000:
+        raise MockError(f"{c.arg('rate')} must be a percentage between -100 and 1000")
     n = c.integer("frequency", 1, 1, 365)
     try:
         grown = principal * (1 + rate / 100 / n) ** (n * years)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from verifiers.tools.mocks.places import label, place
+from verifiers.tools.mocks.places import COORDINATES, label, where
 from verifiers.tools.mocks.registry import LIMIT, LOCATION, QUERY, Call, Mock, collector
-from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, iso, parse_date
+from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, iso
 
 MOCKS: list[Mock] = []
 mock = collector("media", MOCKS)
@@ -34,12 +34,13 @@ def movie_search(c: Call) -> dict[str, Any]:
 
 @mock("movie_showtimes", topic="showtime showtimes screening screenings cinema theater theatre movie",
       extra="times ticket tickets playing now", desc="cinema showtimes for a movie in a city on a date",
-      params={"movie": "movie title film movie_title name query", "location": LOCATION, "date": "date day"},
-      required=("location",), example={"movie": "Dune", "location": "Boston"}, summary="Cinema showtimes")
+      params={"movie": "movie title film movie_title name query", "location": LOCATION, "date": "date day",
+              **COORDINATES}, required=("location",), alt={"location": ("lat", "lon")},
+      example={"movie": "Dune", "location": "Boston"}, summary="Cinema showtimes")
 def showtimes(c: Call) -> dict[str, Any]:
-    p = place(c.need("location", limit=120))
+    p = where(c)
     movie = c.text("movie", "All movies", 120)
-    day = parse_date(c.text("date", limit=64), TODAY) or TODAY
+    day = c.day("date", TODAY) or TODAY
     rand = Rand("showtimes", p.name.lower(), movie.lower(), day.isoformat())
     cinemas = []
     for _ in range(2):
@@ -98,7 +99,7 @@ def scores(c: Call) -> dict[str, Any]:
     team, league = c.text("team", limit=80), c.text("league", limit=40)
     if not team and not league:
         raise MockError("give a team or a league")
-    day = parse_date(c.text("date", limit=64), TODAY - timedelta(days=1)) or TODAY
+    day = c.day("date", TODAY - timedelta(days=1)) or TODAY
     rand = Rand("scores", team.lower(), league.lower(), day.isoformat())
     opponents = ("Rivals FC", "City United", "Wolves", "Hawks", "Tigers", "Sharks", "Giants", "Royals")
     games = []
@@ -151,7 +152,7 @@ def book_search(c: Call) -> dict[str, Any]:
       example={"channel": "BBC One"}, summary="TV schedule")
 def tv_schedule(c: Call) -> dict[str, Any]:
     channel, show = c.text("channel", "Channel 1", 60), c.text("show", limit=80)
-    day = parse_date(c.text("date", limit=64), TODAY) or TODAY
+    day = c.day("date", TODAY) or TODAY
     rand = Rand("tv", channel.lower(), show.lower(), day.isoformat())
     listings = [{"time": f"{18 + i}:00", "title": show.title() if show and i == 1 else rand.choice(
         ("Evening News", "Nature Today", "Quiz Night", "The Detective", "Cooking Live", "Late Show")),

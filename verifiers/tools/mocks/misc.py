@@ -26,7 +26,7 @@ def random_number(c: Call) -> dict[str, Any]:
     lo, hi = c.num("min", 1.0), c.num("max", 100.0)
     lo, hi = int(lo if lo is not None else 1), int(hi if hi is not None else 100)
     if lo > hi:
-        raise MockError("min must not be greater than max")
+        raise MockError(f"{c.arg('min')} must not be greater than {c.arg('max')}")
     if hi - lo > 10**18:
         raise MockError("range too large")
     values = [c.rand.randint(lo, hi) for _ in range(c.integer("count", 1, 1, 1000))]
@@ -168,9 +168,11 @@ def color(c: Call) -> dict[str, Any]:
     if re.fullmatch(r"#?[0-9a-f]{6}", raw):
         r, g, b = (int(raw.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
     elif raw.startswith("rgb") or len(nums) == 3:
-        r, g, b = (min(255, int(n)) for n in nums[:3]) if len(nums) >= 3 else (0, 0, 0)
         if len(nums) < 3:
             raise MockError(f"could not read the color '{raw}'")
+        r, g, b = (int(n) for n in nums[:3])
+        if max(r, g, b) > 255:
+            raise MockError(f"rgb components must be 0 to 255 in '{raw}'")
     else:
         raise MockError(f"could not read the color '{raw}'")
     return {"hex": f"#{r:02x}{g:02x}{b:02x}", "rgb": [r, g, b], "rgb_string": f"rgb({r}, {g}, {b})"}

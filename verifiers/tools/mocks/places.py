@@ -9,8 +9,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from verifiers.tools.mocks.util import MockError, Rand
+
+if TYPE_CHECKING:
+    from verifiers.tools.mocks.registry import Call
+
+_COORDS = re.compile(r"\s*\(?\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*\)?\s*")
+# Coordinates stand in for a place's name: {"location": ("lat", "lon")} for a mock's `alt`.
+COORDINATES = {"lat": "lat latitude", "lon": "lon lng long longitude"}
 
 # name, country, ISO code, lat, lon, IANA zone, population, IATA airport
 _ROWS = """
@@ -150,15 +158,36 @@ COUNTRIES = {p.country.lower(): p.country for p in CITIES.values()}
 
 
 def locate(text: str, lat: float | None = None, lon: float | None = None) -> Place:
-    """The place a call means: its name, else its coordinates (snapped to a city within 50 km)."""
+    """The place a call means: its name ("Paris", or "48.85,2.35"), else its coordinates (snapped to a
+    city within 50 km). Callers check that one of them was given (`where`)."""
+    pair = _COORDS.fullmatch(text) if text else None
+    if pair:
+        lat, lon, text = float(pair.group(1)), float(pair.group(2)), ""
     if text:
         return place(text)
-    if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-        city, km = nearest(lat, lon)
-        if km <= 50:
-            return city
-        return Place(f"{lat:.4f},{lon:.4f}", "Unknown", "XX", lat, lon, "UTC", 0, "", known=False)
-    raise MockError("missing required argument 'location'")
+    if lat is None or lon is None:
+        raise MockError("missing required argument 'location'")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise MockError("coordinates out of range (latitude -90 to 90, longitude -180 to 180)")
+    city, km = nearest(lat, lon)
+    if km <= 50:
+        return city
+    return Place(f"{lat:.4f},{lon:.4f}", "Unknown", "XX", lat, lon, _zone_of(lon), 0, "", known=False)
+
+
+def _zone_of(lon: float) -> str:
+    """The nautical time zone of a longitude (Etc/GMT-1 is UTC+1)."""
+    hours = round(lon / 15)
+    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+
+def where(c: Call, name: str = "location") -> Place:
+    """The place of a call: the `name` argument, or the tool's latitude and longitude arguments."""
+    text = c.text(name, limit=120)
+    lat, lon = c.num("lat"), c.num("lon")
+    if not text and (lat is None or lon is None):
+        raise c.missing(name)
+    return locate(text, lat, lon)
 
 
 def label(p: Place) -> str:

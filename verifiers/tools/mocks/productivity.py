@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from verifiers.tools.mocks.registry import LIMIT, QUERY, Call, Mock, collector
-from verifiers.tools.mocks.util import NOW, MockError, iso, parse_date
+from verifiers.tools.mocks.util import NOW, MockError, clip, iso, parse_date
 
 MOCKS: list[Mock] = []
 mock = collector("productivity", MOCKS)
@@ -32,10 +32,11 @@ def todo_add(c: Call) -> dict[str, Any]:
     title = c.need("title", limit=500)
     due = parse_date(c.text("due", limit=64))
     if c.has("due") and due is None:
-        raise MockError(f"could not read the due date '{c.text('due', limit=40)}'")
+        raise MockError(f"could not read the due date '{clip(c.text('due', limit=64), 40)}'")
     item = {"id": c.state.new_id("task_", title), "title": title, "due": due.isoformat() if due else None,
             "priority": c.text("priority", "normal", 20).lower(), "list": c.text("list", "default", 60),
             "done": False, "created_at": iso(NOW)}
+    c.state.reserve("tasks", item["id"], item)
     c.state.todos.append(item)
     return {"status": "created", "task": item}
 
@@ -62,8 +63,9 @@ def todo_list(c: Call) -> dict[str, Any]:
       example={"task_id": "task_missing"}, summary="Complete a todo item")
 def todo_complete(c: Call) -> dict[str, Any]:
     item = _find(c.state.todos, c.need("id", limit=200), "task")
-    item["done"] = True
-    item["completed_at"] = iso(NOW)
+    done = {**item, "done": True, "completed_at": iso(NOW)}
+    c.state.reserve("tasks", item["id"], done)
+    item.update(done)
     return {"status": "completed", "task": item}
 
 
@@ -73,6 +75,7 @@ def todo_complete(c: Call) -> dict[str, Any]:
 def todo_delete(c: Call) -> dict[str, Any]:
     item = _find(c.state.todos, c.need("id", limit=200), "task")
     c.state.todos.remove(item)
+    c.state.release("tasks", item["id"])
     return {"status": "deleted", "id": item["id"]}
 
 
@@ -89,6 +92,7 @@ def note_create(c: Call) -> dict[str, Any]:
     body = c.need("body", limit=100_000)
     note = {"id": c.state.new_id("note_", body), "title": c.text("title", body.split("\n")[0][:60], 200),
             "body": body, "tags": c.items("tags"), "created_at": iso(NOW)}
+    c.state.reserve("notes", note["id"], note)
     c.state.notes.append(note)
     return {"status": "created", "note": note}
 
@@ -108,4 +112,5 @@ def note_search(c: Call) -> dict[str, Any]:
 def note_delete(c: Call) -> dict[str, Any]:
     note = _find(c.state.notes, c.need("id", limit=200), "note")
     c.state.notes.remove(note)
+    c.state.release("notes", note["id"])
     return {"status": "deleted", "id": note["id"]}

@@ -8,9 +8,9 @@ from typing import Any
 
 from verifiers.tools.mocks.catalog import BY_NAME
 from verifiers.tools.mocks.matching import match_tool
-from verifiers.tools.mocks.registry import Call, MockMatch, MockResult
+from verifiers.tools.mocks.registry import Call, MockMatch, MockResult, declared_params
 from verifiers.tools.mocks.state import SandboxState
-from verifiers.tools.mocks.util import NOW, MockError, clip, iso, jsonable, short_id
+from verifiers.tools.mocks.util import NOW, MockError, clip, iso, jsonable, oversize, short_id
 
 INTERNAL_ERROR = "internal mock error"  # a bug in a mock, never an API-style failure
 
@@ -39,7 +39,7 @@ class ToolSandbox:
         mock = BY_NAME[found.mock]
         with self._lock:
             try:
-                result = mock.func(Call(name, arguments, mock, self.state))
+                result = mock.func(Call(name, arguments, mock, self.state, declared_params(tool)))
                 ok = True
             except MockError as exc:
                 result, ok = {"error": clip(str(exc), 300)}, False
@@ -77,6 +77,8 @@ def _safe(result: Any) -> Any:
 def acknowledgement(name: str, arguments: Any) -> dict[str, Any]:
     """What an unknown tool answers: a generic success that echoes the arguments."""
     args = jsonable(arguments) if isinstance(arguments, dict) else {}
-    return {"status": "success", "tool": name, "request_id": short_id("req_", name, args, length=12),
-            "received_arguments": args, "timestamp": iso(NOW),
-            "message": f"{name} completed successfully."}
+    out = {"status": "success", "tool": name, "request_id": short_id("req_", name, args, length=12),
+           "received_arguments": args, "timestamp": iso(NOW), "message": f"{name} completed successfully."}
+    if isinstance(arguments, dict) and oversize(arguments):
+        out["received_arguments_truncated"] = True  # the echo above is cut; say so rather than pass it off whole
+    return out

@@ -7,21 +7,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from verifiers.tools.mocks.registry import LIMIT, Call, Mock, collector
-from verifiers.tools.mocks.util import NOW, MockError, clip, iso, parse_clock, parse_date, parse_datetime
+from verifiers.tools.mocks.util import NOW, MockError, clip, iso, parse_clock, parse_datetime
 
 MOCKS: list[Mock] = []
 mock = collector("schedule", MOCKS)
 
 _START = "start start_time start_datetime datetime date_time when time begin starts_at from date start_date"
 _MAX_SECONDS = 10 * 365 * 86400
-_DURATION = re.compile(r"(\d{1,4})\s*(h|hr|hrs|hour|hours|m|min|mins|minute|minutes|s|sec|secs|second|seconds)")
+_DURATION = re.compile(r"(?<![\d.])(\d{1,12}(?:\.\d{1,6})?)\s*"
+                       r"(h|hr|hrs|hour|hours|m|min|mins|minute|minutes|s|sec|secs|second|seconds)(?![a-z])")
 
 
 def _when(c: Call, name: str, default: datetime | None = None) -> datetime:
     raw = c.text(name, limit=64)
     if not raw:
         if default is None:
-            raise MockError(f"missing required argument '{name}'")
+            raise c.missing(name)
         return default
     moment = parse_datetime(raw)
     if moment is None:
@@ -38,11 +39,13 @@ def _seconds(c: Call, name: str, bare: str = "seconds") -> int:
     text = c.text(name, limit=60).lower()
     parts = _DURATION.findall(text)
     if parts:
-        total = sum(int(n) * scale[u[0]] for n, u in parts)
+        total = round(sum(float(n) * scale[u[0]] for n, u in parts))
     else:
         number = c.num(name) or 0
         total = int(number * (60 if bare == "minutes" or "minute" in c.key(name) else 1))
-    return max(-_MAX_SECONDS, min(_MAX_SECONDS, total))
+    if abs(total) > _MAX_SECONDS:
+        raise MockError(f"{c.arg(name)} is out of range (at most 10 years)")
+    return total
 
 
 def _shift(moment: datetime, seconds: int) -> datetime:
@@ -71,6 +74,7 @@ def create_event(c: Call) -> dict[str, Any]:
     event = {"id": c.state.new_id("evt_", title, start.isoformat()), "title": title, "start": start.isoformat(),
              "end": end.isoformat(), "location": c.text("location", limit=200) or None,
              "attendees": c.items("attendees"), "status": "confirmed"}
+    c.state.reserve("events", event["id"], event)
     c.state.events.append(event)
     return {"status": "created", "event_id": event["id"], "event": event}
 
@@ -82,8 +86,8 @@ def create_event(c: Call) -> dict[str, Any]:
                                                          "limit": LIMIT, "query": "query q search keyword"},
       example={"date": "2025-06-16"}, summary="List calendar events")
 def list_events(c: Call) -> dict[str, Any]:
-    start = parse_date(c.text("start", limit=64))
-    end = parse_date(c.text("end", limit=64)) or start
+    start = c.day("start")
+    end = c.day("end") or start
     query = c.text("query", limit=120).lower()
     found = []
     for e in c.state.events:
@@ -105,6 +109,7 @@ def delete_event(c: Call) -> dict[str, Any]:
     for i, e in enumerate(c.state.events):
         if e["id"] == wanted:
             del c.state.events[i]
+            c.state.release("events", wanted)
             return {"status": "deleted", "event_id": wanted}
     raise MockError(f"event '{wanted}' not found")
 
@@ -114,7 +119,7 @@ def delete_event(c: Call) -> dict[str, Any]:
       params={"date": "date day start", "duration": "duration minutes length"},
       example={"date": "2025-06-16"}, summary="Free time slots on a day")
 def availability(c: Call) -> dict[str, Any]:
-    day = parse_date(c.text("date", limit=64), NOW.date()) or NOW.date()
+    day = c.day("date", NOW.date()) or NOW.date()
     busy = sorted((e["start"], e["end"]) for e in c.state.events if e["start"][:10] == day.isoformat())
     slots, cursor = [], datetime(day.year, day.month, day.day, 9)
     for start, end in busy + [(f"{day.isoformat()}T17:00:00", f"{day.isoformat()}T17:00:00")]:
@@ -135,6 +140,7 @@ def set_reminder(c: Call) -> dict[str, Any]:
     text = c.need("text", limit=500)
     when = _when(c, "time", _shift(NOW.replace(tzinfo=None), 3600))
     item = {"id": c.state.new_id("rem_", text), "text": text, "remind_at": when.isoformat(), "status": "scheduled"}
+    c.state.reserve("reminders", item["id"], item)
     c.state.reminders.append(item)
     return {"status": "scheduled", "reminder": item}
 
@@ -157,6 +163,7 @@ def set_timer(c: Call) -> dict[str, Any]:
     timer = {"id": c.state.new_id("tmr_", seconds), "label": c.text("label", limit=100) or None,
              "duration_seconds": seconds, "started_at": iso(NOW), "ends_at": iso(NOW + timedelta(seconds=seconds)),
              "status": "running"}
+    c.state.reserve("timers", timer["id"], timer)
     c.state.timers.append(timer)
     return timer
 
@@ -171,6 +178,7 @@ def list_timers(c: Call) -> dict[str, Any]:
         for t in c.state.timers:
             if t["id"] == wanted:
                 if c.text("action").lower() in ("cancel", "stop", "delete"):
+                    c.state.reserve("timers", t["id"], {**t, "status": "cancelled"})
                     t["status"] = "cancelled"
                 return t
         raise MockError(f"timer '{clip(wanted, 40)}' not found")

@@ -79,12 +79,16 @@ def cart_add(c: Call) -> dict[str, Any]:
     item = product(pid)
     if not item["in_stock"]:
         raise MockError(f"product '{pid}' is out of stock")
-    for line in c.state.cart:
-        if line["product_id"] == pid:
-            line["quantity"] = min(99, line["quantity"] + qty)
-            break
+    line = next((line for line in c.state.cart if line["product_id"] == pid), None)
+    if line is not None and line["quantity"] + qty > 99:
+        raise MockError(f"the cart already holds {line['quantity']} of '{pid}': at most 99 per product")
+    new = {"product_id": pid, "name": item["name"], "unit_price": item["price"],
+           "quantity": qty + (line["quantity"] if line else 0)}
+    c.state.reserve("cart items", pid, new)
+    if line is None:
+        c.state.cart.append(new)
     else:
-        c.state.cart.append({"product_id": pid, "name": item["name"], "unit_price": item["price"], "quantity": qty})
+        line.update(new)
     return _cart(c) | {"added": {"product_id": pid, "quantity": qty}}
 
 
@@ -110,6 +114,7 @@ def cart_remove(c: Call) -> dict[str, Any]:
     c.state.cart[:] = [line for line in c.state.cart if line["product_id"] != pid]
     if len(c.state.cart) == before:
         raise MockError(f"product '{pid}' is not in the cart")
+    c.state.release("cart items", pid)
     return _cart(c) | {"removed": pid}
 
 
@@ -129,7 +134,10 @@ def checkout(c: Call) -> dict[str, Any]:
              "shipping": shipping, "tax": tax, "total": round(cart["subtotal"] + shipping + tax, 2), "currency": "USD",
              "shipping_address": c.text("address", limit=300) or None, "placed_at": iso(NOW),
              "estimated_delivery": (TODAY + timedelta(days=4)).isoformat()}
+    c.state.reserve("orders", order_id, order)
     c.state.orders[order_id] = order
+    for line in c.state.cart:
+        c.state.release("cart items", line["product_id"])
     c.state.cart.clear()
     return order
 

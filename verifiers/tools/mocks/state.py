@@ -11,7 +11,7 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
-from verifiers.tools.mocks.util import NOW, MockError, Rand, iso, short_id
+from verifiers.tools.mocks.util import NOW, MockError, Rand, canonical, iso, short_id
 
 FIRST = ("Alice", "Bob", "Carla", "David", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Liam",
          "Maya", "Nikolai", "Olivia", "Pedro", "Quinn", "Rosa", "Sam", "Tara")
@@ -20,7 +20,10 @@ LAST = ("Nguyen", "Smith", "Garcia", "Müller", "Kowalski", "Okafor", "Tanaka", 
 _SUBJECTS = ("Quarterly report draft", "Lunch on Thursday?", "Your invoice #{n}", "Re: project timeline",
              "Team offsite agenda", "Password reset request", "Welcome to the newsletter", "Meeting notes",
              "Flight confirmation", "Reminder: dentist appointment")
-_MAX_FILE_BYTES = 10_000_000
+# Each sandbox's budget for what tools store (files, notes, key-value pairs, todos, events, mail, carts...):
+# past it a write is an error result, never a silent cut. The SQL database has its own cap (dbseed).
+MAX_STORED_BYTES = 16 * 1024 * 1024
+MAX_STORE_ITEMS = 1000
 _SEED_FILES = {
     "/README.md": "# Workspace\n\nThis folder holds the project's notes and data files.\n",
     "/data/sales.csv": "month,region,revenue\n2025-01,north,12000\n2025-01,south,9500\n2025-02,north,13100\n"
@@ -51,18 +54,33 @@ class SandboxState:
         self._contacts: list[dict[str, Any]] | None = None
         self._db: sqlite3.Connection | None = None
         self._counter = 0
+        self.stored_bytes = 0
+        self._ledger: dict[str, dict[str, int]] = {}  # store -> item key -> bytes
+        for path, content in self.files.items():
+            self.reserve("files", path, content)
 
     def new_id(self, prefix: str, *parts: Any, length: int = 10) -> str:
         """A fresh id: deterministic from the sandbox key, the call's content and how many ids came before."""
         self._counter += 1
         return short_id(prefix, self.key, self._counter, *parts, length=length)
 
-    def files_size(self) -> int:
-        return sum(len(v) for v in self.files.values())
+    def reserve(self, store: str, key: str, value: Any) -> None:
+        """Account for `value` stored under `key` in `store`, replacing what that key held; call it before
+        storing. Past the sandbox's budget it raises MockError and nothing is recorded."""
+        size = measure(value)
+        sizes = self._ledger.setdefault(store, {})
+        old = sizes.get(key)
+        if old is None and len(sizes) >= MAX_STORE_ITEMS:
+            raise MockError(f"storage quota exceeded: at most {MAX_STORE_ITEMS:,} {store} per workspace")
+        if self.stored_bytes - (old or 0) + size > MAX_STORED_BYTES:
+            raise MockError(f"storage quota exceeded: {MAX_STORED_BYTES // 2**20} MB per workspace "
+                            f"({self.stored_bytes:,} bytes in use, this write needs {size:,})")
+        sizes[key] = size
+        self.stored_bytes += size - (old or 0)
 
-    def check_quota(self, extra: int) -> None:
-        if self.files_size() + extra > _MAX_FILE_BYTES:
-            raise MockError("disk quota exceeded (10 MB per workspace)")
+    def release(self, store: str, key: str) -> None:
+        """Forget what `key` held in `store` (after deleting it)."""
+        self.stored_bytes -= self._ledger.get(store, {}).pop(key, 0)
 
     @property
     def contacts(self) -> list[dict[str, Any]]:
@@ -108,3 +126,9 @@ class SandboxState:
             self._db.close()
             self._db = None
 
+
+def measure(value: Any) -> int:
+    """Bytes a stored value takes: UTF-8 for text, its canonical JSON for anything else."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass"))
+    return len(canonical(value).encode("utf-8", "surrogatepass"))

@@ -126,9 +126,8 @@ def word_count(c: Call) -> dict[str, Any]:
 def summarize(c: Call) -> dict[str, Any]:
     text = _text(c, 200_000)
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
-    n = c.integer("sentences", 2, 1, 20)
-    if n > 20 or c.key("sentences") in ("max_length", "length"):
-        n = 2
+    # A length in characters or words is not a sentence count: such a tool gets the default two sentences.
+    n = 2 if c.key("sentences") in ("max_length", "length") else c.integer("sentences", 2, 1, 20)
     summary = " ".join(sentences[:n])
     return {"summary": summary, "sentences_in": len(sentences), "sentences_out": min(n, len(sentences)),
             "compression": round(len(summary) / max(1, len(text)), 2)}

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from verifiers.tools.mocks.places import find
+from verifiers.tools.mocks.places import COORDINATES, find, locate
 from verifiers.tools.mocks.registry import Call, Mock, collector
 from verifiers.tools.mocks.util import NOW, TODAY, MockError, parse_clock, parse_date, parse_datetime
 
@@ -62,6 +62,18 @@ def zone(text: str) -> tuple[str, timezone | ZoneInfo]:
     raise MockError(f"unknown time zone '{raw[:60]}'")
 
 
+def _zone_arg(c: Call, default: str | None = None) -> tuple[str, timezone | ZoneInfo]:
+    """The call's time zone: its name, else the zone at the tool's latitude and longitude."""
+    text = c.text("timezone", limit=80)
+    lat, lon = c.num("lat"), c.num("lon")
+    if not text and lat is not None and lon is not None:
+        tz = locate("", lat, lon).tz
+        return tz, ZoneInfo(tz)
+    if not text and default is None:
+        raise c.missing("timezone")
+    return zone(text or default or "UTC")
+
+
 def _offset(moment: datetime) -> str:
     off = moment.utcoffset() or timedelta(0)
     minutes = int(off.total_seconds() // 60)
@@ -79,10 +91,10 @@ def _describe(moment: datetime, name: str) -> dict[str, Any]:
 @mock("current_time", topic="time clock now current datetime", extra="current now local get what",
       anti="convert conversion difference between add until age weather temperature forecast sunrise offset",
       desc="current local time date in a time zone or city",
-      params={"timezone": _TZ, "format": "format fmt"}, example={"timezone": "Asia/Tokyo"},
+      params={"timezone": _TZ, "format": "format fmt", **COORDINATES}, example={"timezone": "Asia/Tokyo"},
       summary="Current time in a time zone")
 def current_time(c: Call) -> dict[str, Any]:
-    name, tz = zone(c.text("timezone", "UTC", limit=80))
+    name, tz = _zone_arg(c, "UTC")
     return _describe(NOW.astimezone(tz), name)
 
 
@@ -123,7 +135,7 @@ def _date(c: Call, name: str, default: date | None = None) -> date:
     raw = c.text(name, limit=64)
     if not raw:
         if default is None:
-            raise MockError(f"missing required argument '{name}'")
+            raise c.missing(name)
         return default
     day = parse_date(raw)
     if day is None:
@@ -183,10 +195,10 @@ def day_of_week(c: Call) -> dict[str, Any]:
 
 @mock("timezone_info", topic="timezone zone tz offset", extra="info information offset details utc dst time",
       anti="convert conversion", desc="utc offset and daylight saving information of a time zone",
-      params={"timezone": _TZ}, required=("timezone",), example={"timezone": "Europe/London"},
-      summary="Time zone details")
+      params={"timezone": _TZ, **COORDINATES}, required=("timezone",), alt={"timezone": ("lat", "lon")},
+      example={"timezone": "Europe/London"}, summary="Time zone details")
 def timezone_info(c: Call) -> dict[str, Any]:
-    name, tz = zone(c.need("timezone", limit=80))
+    name, tz = _zone_arg(c)
     out = _describe(NOW.astimezone(tz), name)
     winter = datetime(2025, 1, 15, 12, tzinfo=UTC).astimezone(tz)
     out["standard_offset"] = _offset(winter) if NOW.astimezone(tz).dst() else out["utc_offset"]

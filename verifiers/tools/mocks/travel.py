@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from verifiers.tools.mocks.places import Place, distance_km, label, place
+from verifiers.tools.mocks.places import COORDINATES, Place, distance_km, label, place, where
 from verifiers.tools.mocks.registry import Call, Mock, collector
 from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, clip, iso, parse_date
 
@@ -90,6 +90,7 @@ def book_flight(c: Call) -> dict[str, Any]:
     booking = {"confirmation_code": code, "type": "flight", "flight_id": flight, "passenger": c.text("passenger",
                "Guest", 120), "status": "confirmed", "booked_at": iso(NOW), "seat": c.seeded(flight).choice(
                ("12A", "14C", "21F", "7D", "30B"))}
+    c.state.reserve("bookings", code, booking)
     c.state.bookings[code] = booking
     return booking
 
@@ -113,16 +114,16 @@ def flight_status(c: Call) -> dict[str, Any]:
 _HOTEL = {"location": "location city destination place where q query area near", "check_in": "check_in checkin "
           "check_in_date arrival start_date from date", "check_out": "check_out checkout check_out_date departure "
           "end_date to", "guests": "guests adults people travelers num_guests occupancy", "rooms": "rooms num_rooms",
-          "max_price": "max_price budget price_max max_rate"}
+          "max_price": "max_price budget price_max max_rate", **COORDINATES}
 
 
 @mock("hotel_search", topic="hotel hotels accommodation accommodations lodging stay motel hostel airbnb",
       extra="search find list available", anti="book reserve cancel flight", desc="search hotels in a city for dates",
-      params=_HOTEL, required=("location",), example={"city": "Paris", "check_in": "2025-07-10",
-                                                      "check_out": "2025-07-13", "guests": 2},
+      params=_HOTEL, required=("location",), alt={"location": ("lat", "lon")},
+      example={"city": "Paris", "check_in": "2025-07-10", "check_out": "2025-07-13", "guests": 2},
       summary="Search hotels")
 def hotel_search(c: Call) -> dict[str, Any]:
-    p = place(c.need("location", limit=120))
+    p = where(c)
     check_in = _date(c, "check_in", TODAY + timedelta(days=14))
     check_out = _date(c, "check_out", check_in + timedelta(days=1))
     nights = (check_out - check_in).days
@@ -160,6 +161,7 @@ def book_hotel(c: Call) -> dict[str, Any]:
     code = _confirmation(c, "HT", hotel, check_in.isoformat())
     booking = {"confirmation_code": code, "type": "hotel", "hotel_id": hotel, "check_in": check_in.isoformat(),
                "check_out": check_out.isoformat(), "guest": c.text("guest", "Guest", 120), "status": "confirmed"}
+    c.state.reserve("bookings", code, booking)
     c.state.bookings[code] = booking
     return booking
 
@@ -167,13 +169,16 @@ def book_hotel(c: Call) -> dict[str, Any]:
 @mock("car_rental", topic="car rental rent vehicle hire", extra="search find available rent",
       desc="search rental cars at a location for dates",
       params={"location": _HOTEL["location"] + " pickup_location", "pickup": "pickup pickup_date start_date from",
-              "dropoff": "dropoff dropoff_date return_date end_date to"}, required=("location",),
+              "dropoff": "dropoff dropoff_date return_date end_date to", **COORDINATES}, required=("location",),
+      alt={"location": ("lat", "lon")},
       example={"pickup_location": "Miami", "pickup_date": "2025-07-01", "dropoff_date": "2025-07-05"},
       summary="Search rental cars")
 def car_rental(c: Call) -> dict[str, Any]:
-    p = place(c.need("location", limit=120))
+    p = where(c)
     start = _date(c, "pickup", TODAY + timedelta(days=7))
-    days = max(1, (_date(c, "dropoff", start + timedelta(days=3)) - start).days)
+    days = (_date(c, "dropoff", start + timedelta(days=3)) - start).days
+    if not 1 <= days <= 90:
+        raise MockError("drop-off must be 1 to 90 days after pick-up")
     rand = Rand("cars", p.name.lower())
     cars = [{"car_id": f"CR{rand.randint(1000, 9999)}", "model": model, "category": cat, "seats": seats,
              "price_per_day": price, "total_price": round(price * days, 2), "currency": "USD",
@@ -193,5 +198,6 @@ def cancel_booking(c: Call) -> dict[str, Any]:
     booking = c.state.bookings.get(code) or c.state.bookings.get(code.upper())
     if booking is None:
         raise MockError(f"booking '{code}' not found")
+    c.state.reserve("bookings", booking["confirmation_code"], {**booking, "status": "cancelled"})
     booking["status"] = "cancelled"
     return {"confirmation_code": code, "status": "cancelled", "refund": "full refund to the original payment method"}

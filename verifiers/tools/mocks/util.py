@@ -20,34 +20,46 @@ NOW = datetime(2025, 6, 15, 12, 0, 0, tzinfo=UTC)
 TODAY = NOW.date()
 
 
-
 class MockError(Exception):
     """The call fails the way the real API would (unknown ticker, file not found, ...)."""
 
 
 # Bounds on what a call can carry: generous for real payloads (a 1 MB file, 10,000 numbers).
 _MAX_DEPTH = 20
-_MAX_ITEMS = 10_000
-_MAX_STR = 1_000_000
+MAX_ITEMS = 10_000
+MAX_STR = 1_000_000
 
 
 def jsonable(value: Any, depth: int = 0) -> Any:
     """A JSON-safe copy of `value`: string keys, bounded depth and size, repr-free for odd objects."""
     if value is None or isinstance(value, bool | int | str):
-        return value[:_MAX_STR] if isinstance(value, str) else value
+        return value[:MAX_STR] if isinstance(value, str) else value
     if isinstance(value, float):
         return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
     if depth >= _MAX_DEPTH:
         return "..."
     if isinstance(value, dict):
-        return {str(k)[:200]: jsonable(v, depth + 1) for k, v in list(value.items())[:_MAX_ITEMS]}
+        return {str(k)[:200]: jsonable(v, depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
-        return [jsonable(v, depth + 1) for v in list(items)[:_MAX_ITEMS]]
+        return [jsonable(v, depth + 1) for v in list(items)[:MAX_ITEMS]]
     if isinstance(value, bytes):
-        return value.hex()[:_MAX_STR]
+        return value.hex()[:MAX_STR]
     # Objects' default repr carries a memory address; the type name is stable.
     return f"<{type(value).__name__}>"
+
+
+def oversize(value: Any, depth: int = 0) -> bool:
+    """Whether `jsonable` would cut something out of `value`: a string, list or key past its bound, or depth."""
+    if isinstance(value, str | bytes):
+        return len(value) > (MAX_STR if isinstance(value, str) else MAX_STR // 2)
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        if depth >= _MAX_DEPTH or len(value) > MAX_ITEMS:
+            return True
+        if isinstance(value, dict):
+            return any(len(str(k)) > 200 or oversize(v, depth + 1) for k, v in value.items())
+        return any(oversize(v, depth + 1) for v in value)
+    return False
 
 
 def canonical(value: Any) -> str:

@@ -11,22 +11,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from verifiers.tools.mocks.places import Place, label, locate
+from verifiers.tools.mocks.places import COORDINATES, Place, label, where
 from verifiers.tools.mocks.registry import DATE, LOCATION, Call, Mock, collector
-from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, iso, parse_date
+from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, iso
 
 MOCKS: list[Mock] = []
 mock = collector("weather", MOCKS, "weather meteo")
 
 _PARAMS = {"location": LOCATION, "units": "unit units temperature_unit temp_unit scale format system measurement",
-           "lat": "lat latitude", "lon": "lon lng long longitude"}
+           **COORDINATES}
+_ALT = {"location": ("lat", "lon")}  # coordinates serve as well as a place name
 _CONDITIONS = ("clear", "sunny", "partly cloudy", "cloudy", "overcast", "light rain", "rain", "thunderstorms",
                "fog", "windy")
 _WEATHER_WORDS = "weather temperature climate conditions meteo meteorological"
 
 
 def _place(c: Call) -> Place:
-    return locate(c.text("location"), c.num("lat"), c.num("lon"))
+    return where(c)
 
 
 def _units(c: Call) -> str:
@@ -70,7 +71,7 @@ def _wind(kmh: float, unit: str) -> tuple[float, str]:
 @mock("weather_current", topic=_WEATHER_WORDS, extra="current now today live real time latest observation",
       anti="forecast tomorrow week daily hourly convert conversion history historical past alert air uv sunrise sunset",
       desc="current weather conditions right now temperature humidity wind city",
-      params=_PARAMS, required=("location",), example={"location": "Paris", "units": "celsius"},
+      params=_PARAMS, required=("location",), alt=_ALT, example={"location": "Paris", "units": "celsius"},
       summary="Current weather for a location")
 def current(c: Call) -> dict[str, Any]:
     p, unit = _place(c), _units(c)
@@ -89,11 +90,11 @@ def current(c: Call) -> dict[str, Any]:
       desc="forecast for the next days daily high low precipitation chance outlook",
       params={**_PARAMS, "days": "days num_days n_days number_of_days count forecast_days limit cnt horizon",
               "date": DATE + " start_date"},
-      required=("location",), example={"location": "Tokyo", "days": 3, "units": "fahrenheit"},
+      required=("location",), alt=_ALT, example={"location": "Tokyo", "days": 3, "units": "fahrenheit"},
       summary="Multi-day weather forecast")
 def forecast(c: Call) -> dict[str, Any]:
     p, unit = _place(c), _units(c)
-    start = parse_date(c.text("date"), TODAY) or TODAY
+    start = c.day("date", TODAY) or TODAY
     if not 0 <= (start - TODAY).days <= 16:
         raise MockError("forecasts are available only for the next 16 days")
     days = c.integer("days", 3, 1, 16)
@@ -117,8 +118,8 @@ def _aqi_category(aqi: int) -> str:
 
 @mock("air_quality", topic="air quality aqi pollution pollutant smog pm25", extra="index level",
       anti="weather forecast", desc="air quality index pollution pm2.5 ozone",
-      params={"location": LOCATION, "lat": "lat latitude", "lon": "lon lng long longitude"},
-      required=("location",), example={"city": "Delhi"}, summary="Air quality index for a location")
+      params={"location": LOCATION, **COORDINATES},
+      required=("location",), alt=_ALT, example={"city": "Delhi"}, summary="Air quality index for a location")
 def air_quality(c: Call) -> dict[str, Any]:
     p = _place(c)
     rand = Rand("aqi", p.name.lower(), TODAY.isoformat())
@@ -133,11 +134,11 @@ def air_quality(c: Call) -> dict[str, Any]:
 
 @mock("uv_index", topic="uv ultraviolet sunburn", extra="index level exposure sun",
       anti="forecast air", desc="uv index ultraviolet radiation sun protection",
-      params={"location": LOCATION, "date": DATE, "lat": "lat latitude", "lon": "lon lng long longitude"},
-      required=("location",), example={"location": "Sydney"}, summary="UV index for a location")
+      params={"location": LOCATION, "date": DATE, **COORDINATES},
+      required=("location",), alt=_ALT, example={"location": "Sydney"}, summary="UV index for a location")
 def uv_index(c: Call) -> dict[str, Any]:
     p = _place(c)
-    day = parse_date(c.text("date"), TODAY) or TODAY
+    day = c.day("date", TODAY) or TODAY
     w = _day(p, day)
     # Strongest where the June sun stands high (around 23 N), weaker under clouds.
     uv = max(0.0, 12 - abs(p.lat - 23.4) * 0.16) * (1 - w["cloud"] / 160)
@@ -149,8 +150,8 @@ def uv_index(c: Call) -> dict[str, Any]:
 
 @mock("weather_alerts", topic="alert warning warnings advisory storm severe", extra="weather",
       anti="air", desc="severe weather alerts warnings advisories storms floods",
-      params={"location": LOCATION, "lat": "lat latitude", "lon": "lon lng long longitude"},
-      required=("location",), example={"location": "Miami"}, summary="Active severe weather alerts")
+      params={"location": LOCATION, **COORDINATES},
+      required=("location",), alt=_ALT, example={"location": "Miami"}, summary="Active severe weather alerts")
 def alerts(c: Call) -> dict[str, Any]:
     p = _place(c)
     rand = Rand("alerts", p.name.lower(), TODAY.isoformat())
@@ -182,12 +183,12 @@ def _sun_times(p: Place, day: date) -> tuple[datetime | None, datetime | None]:
 
 @mock("sunrise_sunset", topic="sunrise sunset daylight dawn dusk", extra="sun time times",
       desc="sunrise and sunset times day length", params={"location": LOCATION, "date": DATE,
-                                                          "lat": "lat latitude", "lon": "lon lng long longitude"},
-      required=("location",), example={"location": "London", "date": "2025-06-21"},
+                                                          **COORDINATES},
+      required=("location",), alt=_ALT, example={"location": "London", "date": "2025-06-21"},
       summary="Sunrise and sunset times")
 def sunrise_sunset(c: Call) -> dict[str, Any]:
     p = _place(c)
-    day = parse_date(c.text("date"), TODAY) or TODAY
+    day = c.day("date", TODAY) or TODAY
     rise, sset = _sun_times(p, day)
     zone = ZoneInfo(p.tz)
     if rise is None or sset is None:
@@ -201,13 +202,13 @@ def sunrise_sunset(c: Call) -> dict[str, Any]:
 
 @mock("weather_history", topic=_WEATHER_WORDS, extra="history historical past archive previous yesterday record",
       anti="forecast current alert", desc="historical weather on a past date archive",
-      params={**_PARAMS, "date": DATE + " past_date"}, required=("location", "date"),
+      params={**_PARAMS, "date": DATE + " past_date"}, required=("location", "date"), alt=_ALT,
       example={"location": "Berlin", "date": "2025-01-10"}, summary="Historical weather for a past date")
 def history(c: Call) -> dict[str, Any]:
     p, unit = _place(c), _units(c)
-    day = parse_date(c.text("date"))
+    day = c.day("date")
     if day is None:
-        raise MockError("argument 'date' must be a date such as 2025-01-10")
+        raise c.missing("date")
     if day > TODAY:
         raise MockError("historical data is available only for past dates")
     w = _day(p, day)
