@@ -66,7 +66,8 @@ class ExperimentConfig(BaseModel):
     )
     max_tool_iterations: int = Field(20, ge=1, le=1000, description="model turns per candidate in a tool loop")
     max_tool_tokens: int | None = Field(
-        200_000, ge=1, description="input + output tokens per candidate across a tool loop's turns (null: no limit)"
+        200_000, ge=1, description="input + output tokens per candidate across a tool loop's turns, checked before "
+        "each new turn (null: no limit)"
     )
     tool_mock_model: str | None = Field(None, description="model that answers calls no dynamic mock fits "
                                         "(default: the run's model)")

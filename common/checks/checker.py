@@ -37,6 +37,23 @@ def judge_needed_for(cfg: ExperimentConfig) -> bool:
     return cfg.llm_judge_fallback or any(s in ("tool_calling", "code") for s in cfg.splits)
 
 
+def judge_question(query: Query) -> str:
+    """What the judge is told was asked: the question alone, or for a conversation the dataset's system
+    prompt and every turn before the candidate's (an instruction or an earlier result may decide what
+    the right answer is). The persona is left out: it shapes the style, and style is not judged."""
+    if not query.system and len(query.messages) <= 1:
+        return query.question
+    lines = [f"[system] {query.system}"] if query.system else []
+    for m in query.messages:
+        text = m.get("content") or ""
+        if m.get("tool_calls"):
+            calls = ", ".join(f"{c.get('name')}({c.get('arguments')})" for c in m["tool_calls"])
+            text = f"{text}\n(calls {calls})".strip()
+        who = f"tool result {m.get('name') or ''}".strip() if m.get("role") == "tool" else m.get("role")
+        lines.append(f"[{who}] {text}")
+    return "\n".join(lines)
+
+
 def _local_fields(result: VerificationResult) -> dict[str, Any]:
     details = result.details or {}
     extracted = details.get("extracted")
@@ -127,7 +144,7 @@ class CandidateChecker:
         if self.judge is not None and needs_judge(split, result, self.cfg.llm_judge_fallback):
             trace = cand.tool_run.trace if cand.tool_run else None
             tools = json.dumps(query.tools, ensure_ascii=False) if query.tools else None
-            verdict = await self.judge.judge(query.question, text, query.ground_truth, split,
+            verdict = await self.judge.judge(judge_question(query), text, query.ground_truth, split,
                                              tool_trace=format_tool_trace(trace, cand.tool_calls), tools=tools)
             out.update(combine(result, verdict, split))
         return out

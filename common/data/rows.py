@@ -42,6 +42,8 @@ def _maybe_json(value: Any, what: str) -> Any:
             raise ValueError(f"{what} is not valid JSON: {e}") from None
         except RecursionError:
             raise ValueError(f"{what} is nested too deeply") from None
+        except ValueError as e:  # e.g. an integer longer than Python will convert
+            raise ValueError(f"{what} cannot be read: {e}") from None
     return value
 
 
@@ -100,18 +102,25 @@ def _pair_tool_ids(prompt: list[dict]) -> None:
                 answer["tool_call_id"] = call["id"]
 
 
-def _reference_calls(value: Any) -> list | None:
+def _reference_calls(value: Any, tools: list[dict] | None) -> list | None:
     """A trusted reference: [] (no call is right) or BFCL possible answers [{name: {param: [values]}}],
-    checked now so a malformed one skips its row at load, not mid-run."""
+    checked now against the row's tools, so one no candidate could ever match skips its row at load."""
     value = _maybe_json(value, "reference_calls")
     if value is None:
         return None
     if isinstance(value, dict):
         value = [value]
     try:
-        normalize_reference(value)
+        entries = normalize_reference(value)
     except ValueError as e:
         raise ValueError(f"reference_calls: {e}") from None
+    by_name = {t["name"]: t for t in tools or []}
+    for name, params in entries:
+        if name not in by_name:
+            raise ValueError(f"reference_calls: expects a call to {name!r}, which is not among the row's tools")
+        declared = (by_name[name].get("parameters") or {}).get("properties")
+        if isinstance(declared, dict) and declared and (unknown := sorted(set(params) - set(declared))):
+            raise ValueError(f"reference_calls: parameter {unknown[0]!r} of {name!r} is not in its schema")
     return value
 
 
@@ -201,6 +210,7 @@ def _nemotron_row(row: dict, split: str) -> Query | None:
         gt = extract_last_boxed(_text(reference.get("content")))
 
     uid = _str_or_none(row.get("uuid") or row.get("id")) or _fallback_id(split, messages)
+    tools = normalize_tools(meta.get("tools", row.get("tools")))
     return Query(
         query_id=uid,
         split=split,
@@ -209,11 +219,11 @@ def _nemotron_row(row: dict, split: str) -> Query | None:
         system=system or None,
         ground_truth=gt,
         tests=tests,
-        tools=normalize_tools(meta.get("tools", row.get("tools"))),
+        tools=tools,
         language=_str_or_none(meta.get("language") or row.get("language")),
         entry_point=entry_point,
         reasoning=_str_or_none(row.get("reasoning")),
-        reference_calls=_reference_calls(meta.get("reference_calls", row.get("reference_calls"))),
+        reference_calls=_reference_calls(meta.get("reference_calls", row.get("reference_calls")), tools),
     )
 
 
@@ -228,6 +238,7 @@ def _plain_row(row: dict, split: str) -> Query | None:
     if entry_point is None and isinstance(tests, dict):
         entry_point = _str_or_none(tests.get("entry_point") or tests.get("fn_name"))
     uid = _str_or_none(row.get("id") or row.get("query_id") or row.get("uuid"))
+    tools = normalize_tools(row.get("tools"))
     return Query(
         query_id=uid or _fallback_id(split, question),
         split=split,
@@ -236,9 +247,9 @@ def _plain_row(row: dict, split: str) -> Query | None:
         system=_str_or_none(row.get("system")),
         ground_truth=_str_or_none(row.get("ground_truth")),
         tests=tests,
-        tools=normalize_tools(row.get("tools")),
+        tools=tools,
         language=_str_or_none(row.get("language")),
         entry_point=entry_point,
         reasoning=_str_or_none(row.get("reasoning")),
-        reference_calls=_reference_calls(row.get("reference_calls")),
+        reference_calls=_reference_calls(row.get("reference_calls"), tools),
     )

@@ -292,7 +292,8 @@ class Pipeline:
             cache_creation_input_tokens=u.cache_creation_input_tokens,
             reasoning_tokens=u.reasoning_tokens,
             latency_s=cand.latency_s,
-            cost_usd=cost_usd(self.adapter.info, req.model, u) if cand.error is None else None,
+            # An error row costs nothing, unless turns of its tool loop answered before the error.
+            cost_usd=cost_usd(self.adapter.info, req.model, u) if cand.error is None or u.input_tokens else None,
             error=cand.error,
             attempts=cand.attempts,
             run_id=self.run_id,

@@ -70,6 +70,8 @@ def parse_arguments(raw: Any) -> tuple[dict[str, Any] | None, str]:
             return None, f"are not valid JSON ({exc.msg} at character {exc.pos})"
         except RecursionError:
             return None, "are nested too deeply to read"
+        except ValueError as exc:  # e.g. an integer longer than Python will convert
+            return None, f"cannot be read ({exc})"
     if not isinstance(raw, dict):
         return None, f"must be a JSON object, got {_json_type(raw)}"
     if depth(raw) > MAX_SCHEMA_DEPTH:
@@ -145,7 +147,10 @@ def _closed(schema: Any, close: bool = True) -> Any:
             out[key] = {name: _closed(v) for name, v in value.items()}
         else:
             out[key] = value
-    if close and isinstance(out.get("properties"), dict) and not isinstance(out.get("additionalProperties"), dict):
+    props = out.get("properties")
+    # A tool that declares no parameters and says extra ones are welcome takes keyword arguments: open.
+    kwargs_style = props == {} and out.get("additionalProperties") is True
+    if close and isinstance(props, dict) and not isinstance(out.get("additionalProperties"), dict) and not kwargs_style:
         out["additionalProperties"] = False
     return out
 

@@ -2,10 +2,11 @@
 
 details["reason"] is one of:
   invalid_call        a call names an unknown tool, has malformed arguments or breaks its schema (False, 0.97);
-                      with a reference, wrong types and enum values are left to the reference (BFCL's rules)
+                      check_calls with a reference leaves wrong types and enum values to the reference (BFCL's
+                      rules); verify (a tool loop, where the model was told the call was invalid) never does
   no_final_answer     the conversation ended without a final answer: max_iterations, budget, error,
                       refusal (False, 0.95)
-  empty_final_answer  it ended with an empty final answer and no reference says no text was needed (False, 0.6)
+  empty_final_answer  it ended with an empty final answer (False, 0.6)
   reference_match     the calls are exactly the reference's, in any order (True, 0.97)
   reference_mismatch  they are not; details["mismatch"] says how (False, 0.97)
   schema_valid        every call is valid and there is no reference (True, 0.3)
@@ -43,7 +44,7 @@ class ToolCallingVerifier:
         model's answer, and no verdict should be stored for it."""
         calls = _call_list(calls)
         by_name = self._inputs(tools, reference)
-        invalid = self._invalid(calls, by_name, reference)
+        invalid = self._invalid(calls, by_name, REFERENCE_DECIDES if reference is not None else frozenset())
         if invalid is not None:
             return invalid
         if reference is not None:
@@ -53,13 +54,17 @@ class ToolCallingVerifier:
     def verify(self, response: str, ground_truth: str | None = None, **context: Any) -> VerificationResult:
         """Pipeline entry point. Context: `tools`, `tool_calls` (every call over the whole conversation),
         `reference` (None: none), `terminated_by` (one of FINISH_REASONS, or None). `ground_truth` and other
-        context keys are not used. Raises ValueError on malformed tools or reference, as check_calls."""
+        context keys are not used. Raises ValueError on malformed tools or reference, as check_calls.
+
+        Unlike check_calls, every invalid call fails here, reference or not: in a tool loop the model was
+        answered with an error for it, so its trajectory is not the reference's even if a value would
+        pass BFCL's looser comparison. An empty final answer fails too, reference or not."""
         calls = _call_list(context.get("tool_calls"))
         tools = context.get("tools")
         reference = context.get("reference")
         terminated_by = context.get("terminated_by")
         by_name = self._inputs(tools, reference)
-        invalid = self._invalid(calls, by_name, reference)
+        invalid = self._invalid(calls, by_name, frozenset())
         if invalid is not None:
             return invalid
         details = {"calls": len(calls), "invalid_calls": 0, "terminated_by": terminated_by}
@@ -71,7 +76,7 @@ class ToolCallingVerifier:
                 "tool_termination",
                 {**details, "reason": "no_final_answer"},
             )
-        if terminated_by == "final_answer" and not (response or "").strip() and reference is None:
+        if terminated_by == "final_answer" and not (response or "").strip():
             return VerificationResult(
                 False, 0.6, "the final answer is empty", "tool_termination", {**details, "reason": "empty_final_answer"}
             )
@@ -86,12 +91,11 @@ class ToolCallingVerifier:
             normalize_reference(reference)
         return tool_index(tools)
 
-    def _invalid(self, calls: list[Any], by_name: dict[str, dict[str, Any]], reference: Any
+    def _invalid(self, calls: list[Any], by_name: dict[str, dict[str, Any]], deferred: frozenset[str]
                  ) -> VerificationResult | None:
-        # With a trusted reference, a value's type and enum are the reference's to judge (by BFCL's
+        # check_calls with a trusted reference leaves a value's type and enum to the reference (BFCL's
         # rules: "Celsius" is "celsius", an answer may list a value of another type than the schema);
         # names, parameters and JSON are checked here either way.
-        deferred = REFERENCE_DECIDES if reference is not None else frozenset()
         invalid = []
         for i, call in enumerate(calls):
             check = check_call(call, by_name)

@@ -8,15 +8,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from common.config import ExperimentConfig
 from common.data.query import Query
-from common.model.api import Candidate, GenRequest, ProviderInfo, Usage
+from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
 from common.pipeline.engine import Pipeline
 from common.pipeline.tool_loop import LLMToolMock
 from common.store import CheckpointStore
 
 INFO = ProviderInfo(name="scripted", open=lambda *a, **k: None, key_env="K", default_model="m",  # type: ignore[arg-type]
-                    default_judge_model=None, prices={})
+                    default_judge_model=None, prices={"m": Price(1.0, 0.1, 1.0, 2.0)})
 WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
 FROB = {"name": "frobnicate_widget", "description": "Frobnicates.",
@@ -135,6 +137,7 @@ def test_an_error_mid_loop_keeps_the_tokens_and_marks_the_row(tmp_path: Path) ->
     (row,) = run(tmp_path, adapter, [WEATHER], n=1)
     assert row.terminated_by == "error" and row.error and row.num_iterations == 2
     assert row.input_tokens == 100  # the turn that answered is billed
+    assert row.cost_usd == pytest.approx(100 * 1.0 / 1e6 + 10 * 2.0 / 1e6)
 
 
 def test_the_llm_mock_answers_what_no_mock_fits_once_and_from_disk_after(tmp_path: Path) -> None:

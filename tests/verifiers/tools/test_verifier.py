@@ -135,10 +135,18 @@ def test_verify_order_of_checks(v: ToolCallingVerifier) -> None:
     assert v.verify("", tools=TOOLS, tool_calls=[bad_call], terminated_by="budget").details["reason"] == "invalid_call"
     empty = v.verify("  ", tools=TOOLS, tool_calls=[GOOD], terminated_by="final_answer")
     assert (empty.is_verified, empty.confidence, empty.details["reason"]) == (False, 0.6, "empty_final_answer")
-    # with a reference, an empty final text is no fault: the calls are what is judged
+    # with a reference too: the right calls and then nothing said is no answer to train on
     reference = [{"get_weather": {"city": ["Paris"]}}]
-    matched = v.verify("", tools=TOOLS, tool_calls=[GOOD], reference=reference, terminated_by="final_answer")
+    silent = v.verify("", tools=TOOLS, tool_calls=[GOOD], reference=reference, terminated_by="final_answer")
+    assert silent.details["reason"] == "empty_final_answer" and not silent.is_verified
+    matched = v.verify("Sunny.", tools=TOOLS, tool_calls=[GOOD], reference=reference, terminated_by="final_answer")
     assert matched.details["reason"] == "reference_match" and matched.is_verified
+    # in a loop the model was told an enum-breaking call was invalid: it fails even where the
+    # reference's looser comparison would take the value (check_calls defers to the reference)
+    shouted = {"name": "get_weather", "arguments": '{"city": "Paris", "units": "C"}'}
+    ref_c = [{"get_weather": {"city": ["Paris"], "units": ["c"]}}]
+    looped = v.verify("Sunny.", tools=TOOLS, tool_calls=[shouted], reference=ref_c, terminated_by="final_answer")
+    assert looped.details["reason"] == "invalid_call" and v.check_calls([shouted], TOOLS, ref_c).is_verified
     plain = v.verify("It is sunny.", tools=TOOLS, tool_calls=[GOOD], terminated_by="final_answer", question="q?")
     assert (plain.is_verified, plain.confidence, plain.details["reason"]) == (True, 0.3, "schema_valid")
     assert v.verify("hi", tools=TOOLS).details["reason"] == "no_calls"
