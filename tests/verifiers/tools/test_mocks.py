@@ -18,6 +18,7 @@ import pytest
 
 from verifiers.tools.mocks import MOCK_COUNT, MOCK_NAMES, MockMatch, MockResult, ToolSandbox
 from verifiers.tools.mocks.catalog import MOCKS
+from verifiers.tools.mocks.matching import ranking
 from verifiers.tools.mocks.sandbox import INTERNAL_ERROR
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -95,6 +96,11 @@ MATCHES = [
     (tool("search_hotels", "city", "check_in", "check_out"), "hotel_search"),
     (tool("add_to_cart", "product_id", "quantity"), "cart_add"),
     (tool("get_order_status", "order_id"), "track_order"),
+    (tool("cancel_order", "order_id", "reason"), "cancel_order"),
+    (tool("book_hotel", "city", "check_in", "check_out"), "book_hotel"),
+    (tool("rent_car", "location", "start_date", "end_date"), "book_car"),
+    (tool("get_capital", "country"), "country_capital"),
+    (tool("get_population", "country"), "population"),
     (tool("make_api_request", "url", "method", "body"), "http_request"),
     (tool("get_user_info", "user_id"), "user_profile"),
     (tool("turn_on_light", "device"), "device_control"),
@@ -563,3 +569,238 @@ def test_a_query_too_big_for_memory_fails_in_memory_not_on_disk() -> None:
         result = box.call(tool("sql_query", "query"), {"query": sql})
         assert not result.ok and "more memory than the test database allows" in result.result["error"]
         assert box.call(tool("sql_query", "query"), {"query": "SELECT count(*) AS n FROM customers"}).ok
+
+
+# ---- actions, attributes, dates, calculator notation, rates, paths ------------------------------------
+
+
+def _scores(spec: dict[str, Any]) -> dict[str, float]:
+    return dict(ranking(spec, top=len(MOCKS)))
+
+
+@pytest.mark.parametrize(("spec", "action", "lookups"), [
+    (tool("cancel_order", "order_id"), "cancel_order", ("track_order", "order_history", "checkout")),
+    (tool("orders.cancel", "order_id"), "cancel_order", ("track_order", "order_history")),
+    (tool("order_cancel", "order_id"), "cancel_order", ("track_order", "order_history")),
+    (tool("book_hotel", "city", "check_in", "check_out"), "book_hotel", ("hotel_search",)),
+    (tool("reserve_hotel", "hotel_name", "check_in"), "book_hotel", ("hotel_search",)),
+    (tool("rent_car", "location", "start_date", "end_date"), "book_car", ("car_rental",)),
+    (tool("book_car", "pickup_location", "pickup_date"), "book_car", ("car_rental",)),
+    (tool("purchase_item", "product_id"), "buy_product", ("product_search",)),  # "purchase" is also a noun
+    (tool("buy_stock", "symbol", "quantity"), None, ("stock_quote", "stock_history")),
+    (tool("delete_user", "user_id"), None, ("user_profile",)),
+    (tool("cancel_reminder", "reminder_id"), None, ("set_reminder", "list_reminders")),
+    (tool("delete_email", "message_id"), None, ("read_email", "list_emails")),
+])
+def test_action_tools_are_not_answered_by_lookups(spec: dict[str, Any], action: str | None,
+                                                 lookups: tuple[str, ...]) -> None:
+    scores = _scores(spec)
+    assert all(scores[name] < 0.4 for name in lookups), {n: scores[n] for n in lookups}
+    found = ToolSandbox().match(spec)
+    if action is None:
+        assert found.confidence < 0.4
+    else:
+        assert found.mock == action and found.confidence >= 0.8
+
+
+def test_verbs_that_are_nouns_still_match() -> None:
+    for spec, expected in ((tool("book_search", "query"), "book_search"), (tool("order_status", "order_id"),
+                           "track_order"), (tool("get_order_history", "user_id"), "order_history"),
+                           (tool("set_timer", "duration"), "set_timer"), (tool("create_table", "sql"), "sql_query")):
+        found = ToolSandbox().match(spec)
+        assert (found.mock, found.confidence >= 0.8) == (expected, True), spec["name"]
+
+
+def test_cancel_order_confirms_and_keeps_state(sb: ToolSandbox) -> None:
+    cancel, track = tool("cancel_order", "order_id", "reason"), tool("track_order", "order_id")
+    assert call(sb, tool("add_to_cart", "product_id", "quantity"), product_id="P-mouse-a1b2c4", quantity=2).ok
+    order = call(sb, tool("checkout", "shipping_address"), shipping_address="1 Main St").result
+    done = call(sb, cancel, order_id=order["order_id"], reason="ordered by mistake")
+    assert done.ok and done.mock == "cancel_order"
+    assert done.result["status"] == "cancelled" and done.result["order_id"] == order["order_id"]
+    assert done.result["reason"] == "ordered by mistake" and done.result["refund_amount"] == order["total"]
+    assert done.result["cancellation_id"].startswith("CXL-")
+    assert call(sb, track, order_id=order["order_id"]).result["status"] == "cancelled"
+    again = call(sb, cancel, order_id=order["order_id"])
+    assert not again.ok and "already cancelled" in again.result["error"]
+    history = call(sb, tool("get_order_history", "user_id"), user_id="me").result["orders"]
+    assert {o["order_id"]: o["status"] for o in history}[order["order_id"]] == "cancelled"
+    # An order from before the conversation: cancellable unless the tracker says it was delivered.
+    outcomes = {}
+    for oid in ("ORD-10001", "ORD-10002", "ORD-10003", "ORD-10004", "ORD-10005", "ORD-10006"):
+        status = call(sb, track, order_id=oid).result["status"]
+        result = call(sb, cancel, order_id=oid)
+        assert result.ok == ToolSandbox("fresh").call(cancel, {"order_id": oid}).ok
+        outcomes[status] = result.ok
+        assert result.ok != (status == "delivered"), (oid, status, result.result)
+        if result.ok:
+            assert call(sb, track, order_id=oid).result["status"] == "cancelled"
+    assert len(outcomes) > 1
+
+
+def test_bookings_echo_and_cancel(sb: ToolSandbox) -> None:
+    hotel = call(sb, tool("book_hotel", "city", "check_in", "check_out", "guests"), city="Paris",
+                 check_in="2025-07-01", check_out="2025-07-04", guests=2)
+    assert hotel.ok and hotel.mock == "book_hotel"
+    booked = hotel.result
+    assert (booked["status"], booked["location"], booked["nights"], booked["guests"]) == (
+        "confirmed", "Paris, France", 3, 2)
+    assert (booked["check_in"], booked["check_out"]) == ("2025-07-01", "2025-07-04")
+    assert booked["total_price"] == pytest.approx(booked["price_per_night"] * 3)
+    assert booked["confirmation_code"] in sb.state.bookings
+    car = call(sb, tool("rent_car", "location", "start_date", "end_date"), location="Miami", start_date="2025-07-01",
+               end_date="2025-07-05").result
+    assert (car["status"], car["pickup_location"], car["days"]) == ("confirmed", "Miami, United States", 4)
+    cancel = tool("cancel_booking", "confirmation_code")
+    for code in (booked["confirmation_code"], car["confirmation_code"]):
+        assert call(sb, cancel, confirmation_code=code).result["status"] == "cancelled"
+        assert not call(sb, cancel, confirmation_code=code).ok
+    past = call(sb, tool("book_hotel", "city", "check_in"), city="Paris", check_in="2024-01-01")
+    assert not past.ok and "past" in past.result["error"]
+
+
+@pytest.mark.parametrize(("spec", "args", "key", "value"), [
+    (tool("get_capital", "country"), {"country": "Australia"}, "capital", "Canberra"),
+    (tool("get_capital", "country", description="Get the capital city of a country"), {"country": "Canada"},
+     "capital", "Ottawa"),
+    (tool("capital_of", "country_name"), {"country_name": "USA"}, "capital", "Washington, D.C."),
+    (tool("get_country_info", "country"), {"country": "Australia"}, "capital", "Canberra"),
+    (tool("get_country_info", "country"), {"country": "Chile"}, "capital", "Santiago"),
+    (tool("get_population", "country"), {"country": "Japan"}, "population", 124_000_000),
+    (tool("get_country_population", "country"), {"country": "Germany"}, "population", 84_000_000),
+    (tool("get_country_info", "country"), {"country": "India"}, "population", 1_440_000_000),
+    (tool("get_population", "city"), {"city": "Tokyo"}, "population", 13_960_000),
+])
+def test_attribute_tools_get_their_attribute(sb: ToolSandbox, spec: dict[str, Any], args: dict[str, Any], key: str,
+                                             value: Any) -> None:
+    result = call(sb, spec, **args)
+    assert result.ok and result.confidence >= 0.8 and result.result[key] == value, result
+
+
+def test_unknown_countries(sb: ToolSandbox) -> None:
+    capital = call(sb, tool("get_capital", "country"), country="Narnia")
+    assert not capital.ok and capital.result["error"] == "unknown country 'Narnia'"
+    population = call(sb, tool("get_population", "country"), country="Chad")
+    assert population.ok and population.result["estimated"] and population.result["population"] > 0
+    assert population == ToolSandbox("other").call(tool("get_population", "country"), {"country": "Chad"})
+    assert call(sb, tool("get_capital", "country"), country="South Africa").result["note"].startswith("Pretoria")
+
+
+def test_quotes_and_rates_answer_for_the_date_asked(sb: ToolSandbox) -> None:
+    quote = tool("get_stock_price", "symbol", "date")
+    today = call(sb, quote, symbol="AAPL").result
+    old = call(sb, quote, symbol="AAPL", date="2024-01-02").result
+    assert old["date"] == "2024-01-02" and today["date"] == "2025-06-15"
+    assert old["price"] != today["price"] and 0.3 * today["price"] < old["price"] < 2 * today["price"]
+    assert old == ToolSandbox("other").call(quote, {"symbol": "AAPL", "date": "2024-01-02"}).result
+    history = call(sb, tool("get_stock_history", "symbol", "start_date", "end_date"), symbol="AAPL",
+                   start_date="2024-01-01", end_date="2024-01-05").result["prices"]
+    assert {r["date"]: r["close"] for r in history}["2024-01-02"] == old["close"] == old["price"]
+    assert all(r["low"] <= min(r["open"], r["close"]) <= max(r["open"], r["close"]) <= r["high"] for r in history)
+    weekend = call(sb, quote, symbol="AAPL", date="2024-01-06").result
+    assert (weekend["date"], weekend["trading_date"]) == ("2024-01-06", "2024-01-05")
+    future = call(sb, quote, symbol="AAPL", date="2025-07-01")
+    assert not future.ok and "no data for a future date" in future.result["error"]
+    assert not call(sb, quote, symbol="META", date="2010-01-04").ok  # before its listing
+    future_history = call(sb, tool("get_stock_history", "symbol", "start_date", "end_date"), symbol="AAPL",
+                          start_date="2025-06-10", end_date="2025-06-20")
+    assert not future_history.ok and "future" in future_history.result["error"]
+
+    fx = tool("get_exchange_rate", "base_currency", "target_currency", "date")
+    now = call(sb, fx, base_currency="USD", target_currency="EUR").result
+    then = call(sb, fx, base_currency="USD", target_currency="EUR", date="2010-01-01").result
+    assert (now["date"], then["date"]) == ("2025-06-15", "2010-01-01")
+    assert then["rate"] != now["rate"] and 0.5 * now["rate"] < then["rate"] < 1.5 * now["rate"]
+    assert then["inverse_rate"] == pytest.approx(1 / then["rate"], rel=1e-5)
+    assert not call(sb, fx, base_currency="USD", target_currency="EUR", date="2030-01-01").ok
+    convert = tool("convert_currency", "amount", "from_currency", "to_currency", "date")
+    converted = call(sb, convert, amount=100, from_currency="USD", to_currency="EUR", date="2010-01-01").result
+    assert converted["date"] == "2010-01-01" and converted["rate"] == then["rate"]
+    coin = call(sb, tool("get_crypto_price", "coin", "date"), coin="bitcoin", date="2020-03-12").result
+    assert coin["date"] == "2020-03-12" and coin["price"] < call(sb, tool("get_crypto_price", "coin"),
+                                                                   coin="bitcoin").result["price"]
+
+
+_OPS = [("add", 9), ("sub", 3), ("mul", 18), ("div", 2), ("plus", 9), ("minus", 3), ("times", 18), ("product", 18),
+        ("x", 18), ("*", 18), ("-", 3), ("/", 2), ("quotient", 2), ("mod", 0), ("%", 0), ("pow", 216), ("^", 216),
+        ("**", 216), ("exponent", 216), ("avg", 4.5), ("mean", 4.5), ("max", 6), ("min", 3), ("multiplied by", 18)]
+
+
+@pytest.mark.parametrize(("op", "value"), _OPS)
+def test_calculator_operation_enums(sb: ToolSandbox, op: str, value: float) -> None:
+    spec = {"name": "calculate", "description": "Apply an operation to two numbers", "parameters": {
+        "type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"},
+                                         "op": {"type": "string", "enum": ["add", "sub", "mul", "div"]}}}}
+    result = call(sb, spec, a=6, b=3, op=op)
+    assert result.mock == "calculator" and result.ok and result.result["result"] == value, result.result
+
+
+def test_calculator_operands_under_other_names(sb: ToolSandbox) -> None:
+    for names in (("x", "y"), ("num1", "num2"), ("first", "second"), ("number1", "number2"), ("lhs", "rhs")):
+        spec = tool("calculate", *names, "operation")
+        result = call(sb, spec, **{names[0]: 8, names[1]: 2}, operation="divide")
+        assert result.ok and result.result["result"] == 4, (names, result.result)
+    for key in ("operands", "numbers"):
+        result = call(sb, tool("calculate", key, "operation"), **{key: [1, 2, 3, 4]}, operation="sum")
+        assert result.result["result"] == 10
+    assert call(sb, tool("calculate", "a", "operation"), a=16, operation="sqrt").result["result"] == 4
+    assert not call(sb, tool("calculate", "a", "b", "op"), a=1, b=2, op="frobnicate").ok
+
+
+@pytest.mark.parametrize(("expression", "value"), [
+    ("log(100)", 2), ("log(1000)", 3), ("ln(e)", 1), ("log(8, 2)", 3), ("log2(8)", 3), ("log10(0.01)", -2),
+    ("5!", 120), ("(2+3)!", 120), ("3! + 1", 7), ("15% of 80", 12), ("7 mod 3", 1), ("mod(7, 3)", 1),
+    ("6 × 7", 42), ("10 ÷ 4", 2.5), ("1,000 + 2,500", 3500), ("1,234.5 * 2", 2469), ("100 + 10%", 110),
+    ("200 * 15%", 30), ("7 % 3", 1), ("√16", 4), ("what is 5 plus 3?", 8)])
+def test_calculator_notation(sb: ToolSandbox, expression: str, value: float) -> None:
+    result = call(sb, tool("calculate", "expression"), expression=expression)
+    assert result.ok and result.result["result"] == pytest.approx(value), result.result
+
+
+def test_calculator_says_how_it_read_the_expression(sb: ToolSandbox) -> None:
+    spec = tool("calculate", "expression")
+    log = call(sb, spec, expression="log(100)").result
+    assert log["result"] == 2 and "base-10" in log["note"]
+    assert "note" not in call(sb, spec, expression="ln(100)").result
+    fact = call(sb, spec, expression="5!").result
+    assert fact["interpreted_as"] == "factorial(5)" and "factorial" in fact["note"]
+    assert "note" not in call(sb, spec, expression="2 + 2").result
+    assert not call(sb, spec, expression="1,5").ok  # a comma that is not a digit group stays an error
+    assert not call(sb, spec, expression="x != 1").ok
+
+
+@pytest.mark.parametrize(("spec", "fraction", "percent", "key"), [
+    (tool("calculate_mortgage_payment", "loan_amount", "annual_rate", "years"), {"annual_rate": 0.05},
+     {"annual_rate": 5}, "monthly_payment"),
+    (tool("compound_interest", "principal", "rate", "years"), {"rate": 0.05}, {"rate": 5}, "future_value"),
+    (tool("calculate_tip", "bill_amount", "tip_percentage"), {"tip_percentage": 0.18}, {"tip_percentage": 18}, "tip"),
+    (tool("discount_calculator", "price", "discount_percent"), {"discount_percent": 0.25}, {"discount_percent": 25},
+     "final_price"),
+])
+def test_rates_below_one_are_fractions(sb: ToolSandbox, spec: dict[str, Any], fraction: dict[str, float],
+                                       percent: dict[str, float], key: str) -> None:
+    base = {"loan_amount": 200_000, "principal": 1000, "years": 10, "bill_amount": 80, "price": 120}
+    base = {k: v for k, v in base.items() if k in spec["parameters"]["properties"]}
+    as_fraction, as_percent = call(sb, spec, **base, **fraction).result, call(sb, spec, **base, **percent).result
+    assert as_fraction[key] == as_percent[key]
+    assert "read as a fraction" in as_fraction["note"] and "note" not in as_percent
+    loan = call(sb, tool("loan_payment", "principal", "annual_rate"), principal=100_000, annual_rate=0.05).result
+    assert loan["annual_rate_percent"] == 5
+
+
+def test_relative_and_absolute_paths_are_one_file(sb: ToolSandbox) -> None:
+    written = call(sb, tool("write_file", "path", "content"), path="notes.txt", content="hello").result
+    assert written["path"] == "/notes.txt"
+    read = tool("read_file", "path")
+    for path in ("notes.txt", "./notes.txt", "/notes.txt", "~/notes.txt", "file:///notes.txt", "/tmp/../notes.txt"):
+        result = call(sb, read, path=path)
+        assert result.ok and result.result == {"path": "/notes.txt", "content": "hello", "size": 5}, path
+    assert call(sb, tool("append_file", "path", "content"), path="~/notes.txt", content="!").ok
+    assert call(sb, read, path="./notes.txt").result["content"] == "hello!"
+    listing = tool("list_files", "path", "recursive")
+    for where in ("/", ".", "~", ""):
+        entries = call(sb, listing, path=where).result["entries"] if where else call(sb, listing).result["entries"]
+        assert {"name": "notes.txt", "type": "file", "path": "/notes.txt", "size": 6} in entries, where
+    deep = call(sb, listing, path="/", recursive=True).result["entries"]
+    assert {e["name"] for e in deep} >= {"notes.txt", "todo.txt", "sales.csv"}
+    assert all(call(sb, read, path=e["path"]).ok and e["path"].endswith("/" + e["name"]) for e in deep)

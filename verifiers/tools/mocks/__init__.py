@@ -13,7 +13,8 @@ Model output is hostile, so every sandbox is bounded: 16 MB and 1,000 items per 
 tools keep (files, notes, mail, events...), a 32 MB SQLite database, results of at most 1 MB from
 SQL; a write past a limit or an argument out of range is an error result (ok=False), never a
 silent cut or clamp. A tool whose schema cannot supply a mock's required parameters matches below
-0.4, so the caller's LLM mock answers it instead.
+0.4, so the caller's LLM mock answers it instead; so does a tool named for an action (cancel_order,
+book_hotel) that no mock performs: a lookup of the same noun never answers it (verbs.py).
 """
 
 from __future__ import annotations

@@ -93,8 +93,9 @@ def run_sql(c: Call, sql: str) -> dict[str, Any]:
     return result
 
 
-@mock("sql_query", topic="sql sqlite database db query postgres mysql table tables", extra="query execute run select",
-      anti="list describe schema", desc="run a single SQL query against the database and return rows",
+@mock("sql_query", topic="sql sqlite database db query postgres mysql table tables",
+      extra="query execute run select create insert update delete drop alter", anti="list describe schema",
+      desc="run a single SQL query against the database and return rows",
       params={"sql": _SQL, "database": "database db name"}, required=("sql",),
       example={"query": "SELECT name, city FROM customers ORDER BY id LIMIT 3"}, summary="Run an SQL query")
 def sql_query(c: Call) -> dict[str, Any]:

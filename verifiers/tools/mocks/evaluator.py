@@ -2,7 +2,8 @@
 
 Literals become Fractions (0.1 is exactly 1/10), so + - * / are exact and 0.1 + 0.2 is 0.3;
 transcendental functions fall back to floats. Sizes are bounded before they are computed:
-"9**9**9" or "factorial(10**6)" is an error result, not a hung worker.
+"9**9**9" or "factorial(10**6)" is an error result, not a hung worker. Calculator notation
+(5!, 15% of 80, 7 mod 3, 1,000) is rewritten first (notation.py); log(x) is base 10, ln(x) natural.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from verifiers.tools.mocks.notation import interpret
 from verifiers.tools.mocks.util import MockError
 
 Number = int | float | Fraction
@@ -76,11 +78,38 @@ def _sqrt(x: Number) -> Number:
 
 
 def _log(x: Number, base: Number | None = None) -> float:
+    """Natural logarithm without a base; log10 and log2 exactly (log10(1000) is 3.0, not 2.9999999999999996)."""
     if x <= 0 or (base is not None and (base <= 0 or base == 1)):
         raise MockError("math domain error: logarithm of a non-positive number")
-    big = x.bit_length() if isinstance(x, int) else 0
-    value = math.log(x) if big > 1000 else math.log(_float(x))
-    return value if base is None else value / math.log(_float(base))
+    value = x if isinstance(x, int) else _float(x)  # math's logarithms take integers of any size
+    if base is None:
+        return math.log(value)
+    if base == 10:
+        return math.log10(value)
+    if base == 2:
+        return math.log2(value)
+    return math.log(value) / math.log(_float(base))
+
+
+def _log10(x: Number, base: Number = 10) -> float:
+    """log(x) is the base-10 logarithm, as on calculators; log(x, b) takes base b."""
+    return _log(x, base)
+
+
+def _mean(*values: Number) -> Number:
+    total = sum(values)
+    return total / len(values) if isinstance(total, float) else Fraction(total) / len(values)
+
+
+def _div(x: Number, y: Number) -> Number:
+    """Exact when both sides are: 15/100*80 is 12, not 12.000000000000002."""
+    if isinstance(x, int | Fraction) and isinstance(y, int | Fraction):
+        return Fraction(x) / Fraction(y)
+    return x / y
+
+
+def _mod(x: Number, y: Number) -> Number:
+    return operator.mod(x, y)
 
 
 def _factorial(x: Number) -> int:
@@ -112,17 +141,19 @@ def _unary(fn: Callable[[float], float]) -> Callable[[Number], float]:
 
 
 _FUNCS: dict[str, Callable[..., Number]] = {
-    "sqrt": _sqrt, "log": _log, "ln": _log, "log10": lambda x: _log(x, 10), "log2": lambda x: _log(x, 2),
+    "sqrt": _sqrt, "log": _log10, "ln": _log, "log10": lambda x: _log(x, 10), "log2": lambda x: _log(x, 2),
     "exp": _unary(math.exp), "sin": _unary(math.sin), "cos": _unary(math.cos), "tan": _unary(math.tan),
     "asin": _unary(math.asin), "acos": _unary(math.acos), "atan": _unary(math.atan),
     "sinh": _unary(math.sinh), "cosh": _unary(math.cosh), "tanh": _unary(math.tanh),
     "degrees": _unary(math.degrees), "radians": _unary(math.radians),
     "abs": abs, "round": _round, "floor": lambda x: math.floor(x), "ceil": lambda x: math.ceil(x),
-    "factorial": _factorial, "min": min, "max": max, "pow": _pow,
+    "factorial": _factorial, "min": min, "max": max, "pow": _pow, "mod": _mod, "mean": _mean, "avg": _mean,
+    "average": _mean, "sum": lambda *values: sum(values),
 }
-_ARITY = {"log": (1, 2), "ln": (1, 1), "round": (1, 2), "min": (1, 50), "max": (1, 50), "pow": (2, 2)}
+_ARITY = {"log": (1, 2), "ln": (1, 1), "round": (1, 2), "min": (1, 50), "max": (1, 50), "pow": (2, 2), "mod": (2, 2),
+          "mean": (1, 50), "avg": (1, 50), "average": (1, 50), "sum": (1, 50)}
 _BINOPS: dict[type, Callable[[Any, Any], Number]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: _div,
     ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: _pow,
 }
 
@@ -189,16 +220,16 @@ def _bits(value: int | Fraction) -> int:
     return max(f.numerator.bit_length(), f.denominator.bit_length())
 
 
-def normalise(expression: str) -> str:
-    text = expression.strip()
-    for old, new in (("^", "**"), ("×", "*"), ("÷", "/"), ("−", "-"), ("√", "sqrt"), ("π", "pi")):
-        text = text.replace(old, new)
-    return text
-
-
-def evaluate(expression: str) -> Number:
+def evaluate(expression: str) -> int | float:
     """The value of an arithmetic expression: int when exact and whole, Fraction-free float otherwise."""
-    text = normalise(expression)
+    return explain(expression)[0]
+
+
+def explain(expression: str) -> tuple[int | float, str, list[str]]:
+    """The value, the expression as it was read (calculator notation rewritten) and notes on the reading."""
+    if len(expression) > _MAX_LEN:
+        raise MockError(f"expression too long (max {_MAX_LEN} characters)")
+    text, notes = interpret(expression)
     if not text:
         raise MockError("empty expression")
     if len(text) > _MAX_LEN:
@@ -211,7 +242,10 @@ def evaluate(expression: str) -> Number:
         value = _walk(tree, text, 0)
     except RecursionError as exc:
         raise MockError("expression nested too deeply") from exc
-    return plain(value)
+    if any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "log"
+           and len(node.args) == 1 for node in ast.walk(tree)):
+        notes.append("log(x) is the base-10 logarithm; ln(x) is the natural logarithm and log(x, b) takes base b")
+    return plain(value), text, notes
 
 
 def plain(value: Number) -> int | float:

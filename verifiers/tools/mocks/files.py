@@ -1,7 +1,9 @@
 """An in-memory file system per sandbox: read, write, append, list, delete, stat, move, grep.
 
 Paths are plain keys in a dict, normalised to absolute POSIX form with "/" as the working
-directory; nothing ever touches the host's disk.
+directory and the home directory, so "notes.txt", "./notes.txt", "/notes.txt", "~/notes.txt" and
+"file:///notes.txt" are one file, named "/notes.txt" in every result and listing; nothing ever
+touches the host's disk.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ def norm_path(raw: str) -> str:
     text = raw.strip().replace("\\", "/")
     if text.startswith("file://"):
         text = text[7:]
-    if text.startswith("~"):
-        text = "/home/user" + text[1:]
+    if text == "~" or text.startswith("~/"):  # the home directory is the working directory
+        text = "/" + text[1:]
     if "\x00" in text or not text or len(text) > 1000:
         raise MockError(f"invalid path '{clip(text, 60)}'")
     path = posixpath.normpath("/" + text.lstrip("/"))
@@ -124,9 +126,10 @@ def list_files(c: Call) -> dict[str, Any]:
         if "/" in rest and not recursive:
             name = rest.split("/")[0]
             entries.setdefault(name, {"name": name, "type": "directory", "path": prefix + name})
-        elif not pattern or fnmatch.fnmatch(rest.split("/")[-1], pattern):
-            entries[rest] = {"name": rest, "type": "file", "path": path, "size": len(content.encode("utf-8"))}
-    return {"path": base, "entries": list(entries.values()), "count": len(entries)}
+        elif not pattern or fnmatch.fnmatch(rest.split("/")[-1], pattern):  # a name, and the path read_file takes
+            entries[rest] = {"name": rest.split("/")[-1], "type": "file", "path": path,
+                             "size": len(content.encode("utf-8"))}
+    return {"path": base, "entries": sorted(entries.values(), key=lambda e: e["path"]), "count": len(entries)}
 
 
 @mock("delete_file", topic="file files", extra="delete remove rm unlink erase", anti="read write list",

@@ -1,16 +1,29 @@
 """Finance: stock quotes and history, company profiles, crypto, market cap, exchange rates, conversion.
 
-Prices are anchored on a built-in table and move by a seeded daily walk, so the same ticker
-on the same date always has the same price, whichever tool asks.
+Prices are anchored on a built-in table and move back in time by a factor seeded by (symbol, date)
+(history.py), so the same ticker on the same date always has the same price, whichever tool asks.
+A quote, rate or conversion asked for a date answers for that date; a future date is an error.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from functools import lru_cache
+from datetime import date, timedelta
 from typing import Any
 
+from verifiers.tools.mocks.history import (
+    COIN,
+    COIN_START,
+    CURRENCY,
+    FX_START,
+    LISTED,
+    STABLE,
+    STOCK,
+    Drift,
+    check_day,
+    factor,
+    last_trading_day,
+)
 from verifiers.tools.mocks.registry import DATE, LIMIT, QUERY, Call, Mock, collector
 from verifiers.tools.mocks.util import NOW, TODAY, MockError, Rand, iso
 
@@ -55,7 +68,6 @@ CURRENCY_NAMES = {"dollar": "USD", "us dollar": "USD", "dollars": "USD", "euro":
                   "renminbi": "CNY", "rupee": "INR", "rupees": "INR", "won": "KRW", "peso": "MXN", "real": "BRL",
                   "rand": "ZAR", "krona": "SEK", "krone": "NOK", "zloty": "PLN", "lira": "TRY", "dirham": "AED",
                   "baht": "THB", "ruble": "RUB", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_HISTORY_DAYS = 3660
 _TICKER = re.compile(r"[A-Z]{1,5}(\.[A-Z]{1,2})?")
 _TICKER_PARAMS = "symbol ticker stock ticker_symbol stock_symbol company name code instrument security equity"
 
@@ -79,34 +91,55 @@ def stock_row(sym: str) -> tuple[str, str, str, float, float]:
             rand.choice(("NYSE", "NASDAQ")), rand.uniform(5, 400), float(rand.randint(50, 3000)))
 
 
-@lru_cache(maxsize=256)
-def _walk(sym: str, base: float) -> tuple[float, ...]:
-    rand = Rand("walk", sym)
-    prices = [base]
-    for _ in range(_HISTORY_DAYS):
-        prices.append(prices[-1] / (1 + rand.uniform(-0.025, 0.025, 5)))
-    return tuple(round(p, 2) for p in prices)
+def price_on(sym: str, base: float, day: date) -> float:
+    """The ticker's close on a day; today's is the reference price."""
+    return round(base * factor("stock", sym, day, STOCK), 2)
 
 
-def price_on(sym: str, base: float, days_ago: int) -> float:
-    """A seeded walk back from the reference price; day 0 is the reference date."""
-    return _walk(sym, base)[max(0, min(days_ago, _HISTORY_DAYS))]
+def listed(sym: str) -> date:
+    return LISTED.get(sym, date(1990, 1, 1) if sym in STOCKS else date(2000, 1, 1))
+
+
+def ohlc(sym: str, base: float, day: date) -> dict[str, Any]:
+    close = price_on(sym, base, day)
+    rand = Rand("ohlc", sym, day.isoformat())
+    start = round(close * (1 + rand.uniform(-0.01, 0.01, 4)), 2)
+    return {"date": day.isoformat(), "open": start,
+            "high": round(max(start, close) * (1 + rand.uniform(0.001, 0.015, 4)), 2),
+            "low": round(min(start, close) * (1 - rand.uniform(0.001, 0.015, 4)), 2), "close": close,
+            "volume": rand.randint(2_000_000, 90_000_000)}
 
 
 @mock("stock_quote", topic="stock stocks share shares equity ticker nasdaq nyse", extra="price quote current latest",
       anti="history historical chart news crypto bitcoin", desc="stock price quote for a ticker symbol",
-      params={"symbol": _TICKER_PARAMS}, required=("symbol",), example={"symbol": "AAPL"},
-      summary="Latest stock price quote")
+      params={"symbol": _TICKER_PARAMS, "date": DATE + " as_of trading_date trade_date"}, required=("symbol",),
+      example={"symbol": "AAPL"}, summary="Latest stock price quote")
 def stock_quote(c: Call) -> dict[str, Any]:
     sym = ticker(c)
     name, _sector, exchange, base, _shares = stock_row(sym)
-    prev = price_on(sym, base, 1)
+    day = c.day("date", TODAY) or TODAY
+    check_day(day, listed(sym), sym)
+    if day < TODAY:  # the close of that day (the Friday before for a weekend)
+        traded = max(last_trading_day(day), listed(sym))
+        row = ohlc(sym, base, traded)
+        prev = price_on(sym, base, last_trading_day(traded - timedelta(days=1)))
+        change = round(row["close"] - prev, 2)
+        out = {"symbol": sym, "name": name, "exchange": exchange, "date": day.isoformat(), "price": row["close"],
+               "currency": "USD", "change": change, "change_percent": round(change / prev * 100, 2),
+               "previous_close": prev, "open": row["open"], "day_high": row["high"], "day_low": row["low"],
+               "close": row["close"], "volume": row["volume"]}
+        if traded != day:
+            out["trading_date"] = traded.isoformat()
+            out["note"] = f"markets were closed on {day.strftime('%A')}; close of {traded.isoformat()}"
+        return out
+    prev = price_on(sym, base, TODAY - timedelta(days=1))
     change = round(base - prev, 2)
     rand = Rand("quote", sym)
     return {"symbol": sym, "name": name, "exchange": exchange, "price": base, "currency": "USD",
             "change": change, "change_percent": round(change / prev * 100, 2), "previous_close": prev,
             "open": round(prev * (1 + rand.uniform(-0.01, 0.01, 4)), 2), "day_high": round(base * 1.012, 2),
-            "day_low": round(base * 0.987, 2), "volume": rand.randint(2_000_000, 90_000_000), "as_of": iso(NOW)}
+            "day_low": round(base * 0.987, 2), "volume": rand.randint(2_000_000, 90_000_000),
+            "date": TODAY.isoformat(), "as_of": iso(NOW)}
 
 
 @mock("stock_history", topic="stock share ticker equity", extra="history historical past chart time series ohlc daily",
@@ -118,7 +151,7 @@ def stock_quote(c: Call) -> dict[str, Any]:
 def stock_history(c: Call) -> dict[str, Any]:
     sym = ticker(c)
     base = stock_row(sym)[3]
-    end = min(c.day("end", TODAY) or TODAY, TODAY)  # no prices exist after today
+    end = c.day("end", TODAY) or TODAY
     start = c.day("start")
     if start is None:
         start = end - timedelta(days=c.integer("days", 7, 1, 365) - 1)
@@ -126,18 +159,16 @@ def stock_history(c: Call) -> dict[str, Any]:
         raise MockError("start date is after end date")
     if (end - start).days > 365:
         raise MockError("at most 365 days of history per request")
+    check_day(end, listed(sym), sym)
+    check_day(start, listed(sym), sym)
     rows = []
     day = start
     while day <= end:
         if day.weekday() < 5:  # markets close at weekends
-            close = price_on(sym, base, (TODAY - day).days)
-            rand = Rand("ohlc", sym, day.isoformat())
-            rows.append({"date": day.isoformat(), "open": round(close * (1 + rand.uniform(-0.01, 0.01, 4)), 2),
-                         "high": round(close * (1 + rand.uniform(0.003, 0.02, 4)), 2),
-                         "low": round(close * (1 - rand.uniform(0.003, 0.02, 4)), 2), "close": close,
-                         "volume": rand.randint(2_000_000, 90_000_000)})
+            rows.append(ohlc(sym, base, day))
         day += timedelta(days=1)
-    return {"symbol": sym, "currency": "USD", "prices": rows, "count": len(rows)}
+    return {"symbol": sym, "currency": "USD", "start_date": start.isoformat(), "end_date": end.isoformat(),
+            "prices": rows, "count": len(rows)}
 
 
 @mock("company_profile", topic="company business corporation firm", extra="profile info information overview about",
@@ -173,17 +204,22 @@ def _crypto_row(sym: str) -> tuple[str, float, float]:
 @mock("crypto_price", topic="crypto cryptocurrency coin bitcoin btc ethereum eth token blockchain",
       extra="price quote current", desc="cryptocurrency price in a fiat currency",
       params={"symbol": "symbol coin crypto id coin_id currency ids name asset token cryptocurrency",
-              "currency": "currency vs_currency fiat convert quote_currency vs_currencies in"},
+              "currency": "currency vs_currency fiat convert quote_currency vs_currencies in", "date": DATE + " as_of"},
       required=("symbol",), example={"coin": "bitcoin", "vs_currency": "eur"}, summary="Cryptocurrency price")
 def crypto_price(c: Call) -> dict[str, Any]:
     sym = crypto_symbol(c)
     name, usd, supply = _crypto_row(sym)
     fiat = currency_code(c.text("currency", "USD"))
-    price = round(usd * RATES[fiat], 6 if usd < 1 else 2)
-    rand = Rand("crypto-move", sym)
+    day = c.day("date", TODAY) or TODAY
+    check_day(day, COIN_START.get(sym, date(2018, 1, 1)), sym)
+    usd *= factor("coin", sym, day, STABLE if sym == "USDT" else COIN)
+    price = round(usd * usd_rate(fiat, day), 6 if usd < 1 else 2)
+    rand = Rand("crypto-move", sym, day.isoformat() if day < TODAY else "")
+    move = 0.1 if sym == "USDT" else 6
     return {"symbol": sym, "name": name, "price": price, "currency": fiat,
-            "change_24h_percent": rand.uniform(-6, 6), "market_cap": round(price * supply * 1e6),
-            "volume_24h": round(price * supply * 1e6 * rand.uniform(0.01, 0.08, 4)), "as_of": iso(NOW)}
+            "change_24h_percent": rand.uniform(-move, move), "market_cap": round(price * supply * 1e6),
+            "volume_24h": round(price * supply * 1e6 * rand.uniform(0.01, 0.08, 4)), "date": day.isoformat()} | (
+        {"as_of": iso(NOW)} if day == TODAY else {})
 
 
 @mock("market_cap", topic="market cap capitalization capitalisation valuation", extra="market cap",
@@ -230,28 +266,46 @@ _FROM = "from from_currency base base_currency source source_currency currency_f
 _TO = "to to_currency target target_currency quote quote_currency currency_to want buy dest symbols"
 
 
+_PEGGED = {"USD": Drift(0.0, 0.0, 0.0, 0.0), "AED": Drift(0.0, 0.0, 0.0, 0.0),
+           "HKD": Drift(0.0, 0.0, 0.0, 0.002)}
+
+
+def usd_rate(code: str, day: date) -> float:
+    """Units of a currency per US dollar on a day (today: the table's rate)."""
+    return RATES[code] * factor("fx", code, day, _PEGGED.get(code, CURRENCY))
+
+
+def rate_day(c: Call) -> date:
+    day = c.day("date", TODAY) or TODAY
+    check_day(day, FX_START, "exchange rates")
+    return day
+
+
 @mock("exchange_rate", topic="exchange forex fx rate rates", extra="exchange rate currency",
       anti="convert conversion amount", desc="currency exchange rate between two currencies",
       params={"from": _FROM, "to": _TO, "date": DATE, "pair": _PAIR}, required=("from", "to"), alt=_PAIR_ALT,
       example={"base": "USD", "target": "JPY"}, summary="Exchange rate between two currencies")
 def exchange_rate(c: Call) -> dict[str, Any]:
     src, dst = currency_pair(c)
-    return {"base": src, "target": dst, "rate": round(RATES[dst] / RATES[src], 6),
-            "inverse_rate": round(RATES[src] / RATES[dst], 6), "date": TODAY.isoformat()}
+    day = rate_day(c)
+    rate = usd_rate(dst, day) / usd_rate(src, day)
+    return {"base": src, "target": dst, "rate": round(rate, 6), "inverse_rate": round(1 / rate, 6),
+            "date": day.isoformat()}
 
 
 @mock("currency_conversion", topic="currency currencies money forex fx", extra="convert conversion converter exchange",
       anti="crypto bitcoin unit", desc="convert an amount from one currency to another",
-      params={"amount": "amount value sum quantity money total", "from": _FROM, "to": _TO, "pair": _PAIR},
-      required=("amount", "from", "to"), alt=_PAIR_ALT,
+      params={"amount": "amount value sum quantity money total", "from": _FROM, "to": _TO, "pair": _PAIR,
+              "date": DATE}, required=("amount", "from", "to"), alt=_PAIR_ALT,
       example={"amount": 100, "from_currency": "USD", "to_currency": "EUR"}, summary="Convert money between currencies")
 def convert_currency(c: Call) -> dict[str, Any]:
     amount = c.need_num("amount")
     src, dst = currency_pair(c)
-    rate = RATES[dst] / RATES[src]
+    day = rate_day(c)
+    rate = usd_rate(dst, day) / usd_rate(src, day)
     return {"amount": amount, "from": src, "to": dst, "rate": round(rate, 6),
             "converted_amount": round(amount * rate, 2), "result": f"{amount:g} {src} = {amount * rate:,.2f} {dst}",
-            "date": TODAY.isoformat()}
+            "date": day.isoformat()}
 
 
 @mock("ticker_lookup", topic="ticker symbol", extra="search lookup find company", anti="price quote history",

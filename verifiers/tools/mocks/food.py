@@ -101,7 +101,7 @@ def restaurant_search(c: Call) -> dict[str, Any]:
     return {"location": label(p), "cuisine": cuisine or None, "restaurants": out}
 
 
-@mock("food_order", topic="food meal takeout takeaway delivery doordash ubereats grubhub deliveroo",
+@mock("food_order", topic="food meal takeout takeaway delivery doordash ubereats grubhub deliveroo pizza",
       extra="order place deliver buy get", anti="recipe nutrition reservation track status",
       desc="order food delivery from a restaurant",
       params={"restaurant": "restaurant restaurant_id restaurant_name store vendor from",

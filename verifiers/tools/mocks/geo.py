@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers.tools.mocks.places import CITIES, COORDINATES, Place, distance_km, label, nearest, place, where
+from verifiers.tools.mocks.countries import CAPITAL_NOTES, POPULATION_YEAR, Country, find_country
+from verifiers.tools.mocks.places import CITIES, COORDINATES, Place, distance_km, find, label, nearest, place, where
 from verifiers.tools.mocks.registry import LIMIT, LOCATION, Call, Mock, collector
 from verifiers.tools.mocks.util import MockError, Rand, clip
 
@@ -157,7 +158,7 @@ def nearby(c: Call) -> dict[str, Any]:
     return {"location": label(p), "type": kind, "radius_m": radius, "results": out}
 
 
-@mock("city_info", topic="city cities town population", extra="info information facts details",
+@mock("city_info", topic="city cities town", extra="info information facts details population",
       anti="weather time", desc="facts about a city country population coordinates time zone",
       params={"city": LOCATION, **COORDINATES}, required=("city",), alt={"city": ("lat", "lon")},
       example={"city": "Tokyo"}, summary="Facts about a city")
@@ -169,18 +170,62 @@ def city_info(c: Call) -> dict[str, Any]:
             "timezone": p.tz, "population": p.population, "main_airport": p.airport}
 
 
-@mock("country_info", topic="country countries nation", extra="info information facts details capital",
-      desc="facts about a country capital cities currency",
-      params={"country": "country name country_name nation code country_code q query"},
+_COUNTRY = "country country_name nation code country_code iso_code"
+
+
+def _country(c: Call) -> Country:
+    raw = c.need("country", limit=80)
+    found = find_country(raw)
+    if found is None:
+        raise MockError(f"unknown country '{raw}'")
+    return found
+
+
+@mock("country_info", topic="country countries nation", extra="info information facts details profile",
+      desc="facts about a country capital population cities",
+      params={"country": _COUNTRY + " name q query"},
       required=("country",), example={"country": "Japan"}, summary="Facts about a country")
 def country_info(c: Call) -> dict[str, Any]:
-    raw = c.need("country", limit=80).lower()
-    cities = [p for p in CITIES.values() if raw in (p.country.lower(), p.code.lower())]
-    if not cities:
-        raise MockError(f"country '{raw}' not found")
-    biggest = max(cities, key=lambda p: p.population)
-    return {"name": cities[0].country, "code": cities[0].code, "major_cities": [p.name for p in cities],
-            "largest_city": biggest.name, "timezones": sorted({p.tz for p in cities})}
+    country = _country(c)
+    cities = [p for p in CITIES.values() if p.code == country.code or p.country == country.name]
+    out: dict[str, Any] = {"name": country.name, "code": country.code, "capital": country.capital,
+                           "population": country.population, "population_year": POPULATION_YEAR}
+    if cities:
+        out |= {"major_cities": [p.name for p in cities],
+                "largest_city": max(cities, key=lambda p: p.population).name,
+                "timezones": sorted({p.tz for p in cities})}
+    return out
+
+
+@mock("country_capital", topic="capital", extra="country nation city of what", anti="venture gain gains market "
+      "fund funds investment working cost expenditure requirement letter", desc="the capital city of a country",
+      params={"country": _COUNTRY + " name"}, required=("country",), example={"country": "Australia"},
+      summary="Capital of a country")
+def country_capital(c: Call) -> dict[str, Any]:
+    country = _country(c)
+    out = {"country": country.name, "country_code": country.code, "capital": country.capital}
+    return out | ({"note": CAPITAL_NOTES[country.code]} if country.code in CAPITAL_NOTES else {})
+
+
+@mock("population", topic="population populous inhabitant inhabitants", extra="country city nation people how many "
+      "total current", anti="growth density pyramid", desc="population of a country or a city",
+      params={"place": _COUNTRY + " city city_name town location place name region q query"},
+      required=("place",), example={"country": "Japan"}, summary="Population of a country or city")
+def population(c: Call) -> dict[str, Any]:
+    raw = c.need("place", limit=80)
+    asked = c.key("place").lower()
+    country = find_country(raw) if "city" not in asked and "town" not in asked else None
+    if country is not None:
+        return {"country": country.name, "country_code": country.code, "population": country.population,
+                "year": POPULATION_YEAR, "approximate": True}
+    city = find(raw)
+    if city is not None and "country" not in asked and "nation" not in asked:
+        return {"city": city.name, "country": city.country, "population": city.population, "approximate": True}
+    if "country" in asked or "nation" in asked:  # a country outside the table: a stable made-up estimate
+        name = clip(raw.strip(), 80).title()
+        return {"country": name, "population": Rand("population", raw.strip().lower()).randint(300_000, 60_000_000),
+                "year": POPULATION_YEAR, "approximate": True, "estimated": True}
+    raise MockError(f"place '{clip(raw, 60)}' not found")
 
 
 @mock("elevation", topic="elevation altitude height", extra="above sea level", desc="elevation above sea level",

@@ -11,6 +11,9 @@ declared alternative: latitude and longitude for a place). When a declared schem
 for one of them, the mock scores at most UNSERVABLE, below the 0.4 at which callers trust a match,
 so `get_price(isin)` is not answered by the ticker mock with an error about a parameter the tool
 does not have.
+
+A tool whose name starts with an action verb (cancel_order, book_hotel) is served only by a mock
+that performs that kind of action (`verbs`): a lookup of the same noun scores at most UNSERVABLE.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from verifiers.tools.mocks.catalog import MOCKS
 from verifiers.tools.mocks.registry import Mock, MockMatch, bind, declared_params
 from verifiers.tools.mocks.util import canonical, norm_key, tokens
+from verifiers.tools.mocks.verbs import action_verbs, performs
 
 MIN_CONFIDENCE = 0.25  # below this nothing fits: `match` answers mock=None
 UNSERVABLE = 0.3  # the most a mock scores when the tool's schema cannot supply one of its required parameters
@@ -48,6 +52,7 @@ class _Shape:
     desc: frozenset[str]
     props: tuple[tuple[str, frozenset[str]], ...]  # normalised key and its words
     keys: tuple[str, ...]  # the schema's property names as declared
+    verbs: frozenset[str] = frozenset()  # action verbs of the name: only a mock that performs them serves it
 
 
 def _shape(tool: dict[str, Any]) -> _Shape:
@@ -61,7 +66,8 @@ def _shape(tool: dict[str, Any]) -> _Shape:
         normal = norm_key(key)
         keys.append((normal, frozenset(normal.split("_"))))
     words = frozenset(tokens(name))
-    return _Shape(words - _GENERIC, words, frozenset(tokens(desc[:1500])) - _STOP, tuple(keys), declared)
+    return _Shape(words - _GENERIC, words, frozenset(tokens(desc[:1500])) - _STOP, tuple(keys), declared,
+                  action_verbs(name))
 
 
 def servable(mock: Mock, shape: _Shape) -> bool:
@@ -115,7 +121,8 @@ def score(mock: Mock, shape: _Shape) -> float:
         conf = 0.0
     conf -= 0.25 * len(shape.raw_name & mock.anti) + 0.05 * min(len(shape.desc & mock.anti), 2)
     conf -= 0.06 * min(len(unexplained), 3)
-    if not servable(mock, shape):
+    acts = not shape.verbs or performs(mock.topic, mock.extra, vocab, shape.verbs, shape.name)
+    if not acts or not servable(mock, shape):
         conf = min(conf, UNSERVABLE)
     return max(0.0, min(1.0, conf))
 

@@ -7,9 +7,10 @@ import math
 import statistics
 from typing import Any
 
-from verifiers.tools.mocks.evaluator import evaluate
+from verifiers.tools.mocks.evaluator import explain
+from verifiers.tools.mocks.mathops import OPERANDS, operate, percent_rate
 from verifiers.tools.mocks.registry import Call, Mock, collector
-from verifiers.tools.mocks.util import MockError, words
+from verifiers.tools.mocks.util import MockError
 
 MOCKS: list[Mock] = []
 mock = collector("math", MOCKS, "math mathematics maths")
@@ -29,52 +30,36 @@ def _whole(c: Call, name: str, lo: int = -_MAX_NUMBER, hi: int = _MAX_NUMBER) ->
     return int(value)
 
 
-_OPS = {"add": "+", "addition": "+", "plus": "+", "sum": "+", "+": "+", "subtract": "-", "subtraction": "-",
-        "minus": "-", "difference": "-", "-": "-", "multiply": "*", "multiplication": "*", "times": "*",
-        "product": "*", "*": "*", "x": "*", "divide": "/", "division": "/", "quotient": "/", "/": "/",
-        "power": "**", "pow": "**", "exponent": "**", "^": "**", "**": "**", "mod": "%", "modulo": "%",
-        "remainder": "%", "%": "%"}
-_OPERANDS = {"operation": "operation op operator action type function",
-             "a": "a x num1 number1 first left operand1 n1 numerator dividend base",
-             "b": "b y num2 number2 second right operand2 n2 denominator divisor exponent",
-             "numbers": "numbers values nums operands list"}
-
-
-def _operation(c: Call) -> dict[str, Any]:
-    """Two-operand (or list) arithmetic as in calculator(operation="add", a=2, b=3) or multiply(x=2, y=3)."""
-    word = c.text("operation", limit=30).lower()
-    op = _OPS.get(word) or next((_OPS[w] for w in words(c.tool) if w in _OPS), None)
-    if op is None:
-        raise MockError(f"unknown operation '{word or c.tool}'")
-    values = c.numbers("numbers", limit=1000) or [v for v in (c.num("a"), c.num("b")) if v is not None]
-    if len(values) < 2 and not (op == "+" and values):
-        raise MockError("give two numbers")
-    text = f" {op} ".join(repr(int(v)) if v.is_integer() else repr(v) for v in values)
-    return {"operation": {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "power",
-                          "%": "modulo"}[op], "operands": values, "expression": text, "result": evaluate(text)}
-
-
 @mock("calculator", topic="calculate calculator calc compute evaluate math expression eval",
       extra="expression math arithmetic", anti="tip loan mortgage interest bmi statistics",
-      desc="evaluate a mathematical expression arithmetic calculator", params={"expression": _EXPR, **_OPERANDS},
+      desc="evaluate a mathematical expression arithmetic calculator", params={"expression": _EXPR, **OPERANDS},
       example={"expression": "(2+3)*4"}, summary="Evaluate an arithmetic expression")
 def calculator(c: Call) -> dict[str, Any]:
-    if not c.has("expression") or c.has("operation") and c.has("a"):
-        return _operation(c)
+    operands = c.has("a") or c.has("b") or c.has("numbers")
+    if not c.has("expression") or c.has("operation") and operands:
+        return operate(c)
+    return _expression(c)
+
+
+def _expression(c: Call) -> dict[str, Any]:
+    """An expression's value; how its notation was read when that was not plain (5!, 15% of 80, log)."""
     expression = c.need("expression", limit=5000)
-    return {"expression": expression, "result": evaluate(expression)}
+    value, text, notes = explain(expression)
+    out: dict[str, Any] = {"expression": expression, "result": value}
+    if notes:
+        out |= {"interpreted_as": text, "note": "; ".join(notes)}
+    return out
 
 
 @mock("arithmetic", topic="arithmetic add addition sum plus subtract subtraction minus multiply multiplication product "
       "times divide division quotient power exponent modulo remainder", extra="number numbers two integers basic",
       anti="todo task cart contact event note reminder file item", desc="add subtract multiply or divide two numbers",
-      params={**_OPERANDS, "expression": _EXPR}, example={"operation": "multiply", "a": 6, "b": 7},
+      params={**OPERANDS, "expression": _EXPR}, example={"operation": "multiply", "a": 6, "b": 7},
       summary="Basic arithmetic on two numbers")
 def arithmetic(c: Call) -> dict[str, Any]:
-    if c.has("expression") and not c.has("a"):
-        expression = c.need("expression", limit=5000)
-        return {"expression": expression, "result": evaluate(expression)}
-    return _operation(c)
+    if c.has("expression") and not (c.has("a") or c.has("numbers")):
+        return _expression(c)
+    return operate(c)
 
 
 def _data(c: Call) -> list[float]:
@@ -134,11 +119,12 @@ def percentage(c: Call) -> dict[str, Any]:
       required=("bill",), example={"bill_amount": 84.5, "tip_percentage": 18, "split": 2},
       summary="Tip and split a bill")
 def tip(c: Call) -> dict[str, Any]:
-    bill, pct = c.need_num("bill"), c.num("percent", 15.0) or 0.0
+    bill = c.need_num("bill")
+    pct, note = percent_rate(c, "percent") if c.has("percent") else (15.0, None)
     people = c.integer("people", 1, 1, 1000)
     amount = round(bill * pct / 100, 2)
     return {"bill": bill, "tip_percent": pct, "tip": amount, "total": round(bill + amount, 2), "people": people,
-            "per_person": round((bill + amount) / people, 2)}
+            "per_person": round((bill + amount) / people, 2)} | ({"note": note} if note else {})
 
 
 @mock("loan_payment", topic="loan mortgage amortization amortisation emi installment repayment",
@@ -149,17 +135,16 @@ def tip(c: Call) -> dict[str, Any]:
       required=("principal", "rate"), example={"principal": 300000, "annual_rate": 6.5, "years": 30},
       summary="Monthly loan or mortgage payment")
 def loan(c: Call) -> dict[str, Any]:
-    principal, rate = c.need_num("principal"), c.need_num("rate")
+    principal = c.need_num("principal")
     if principal <= 0:
         raise MockError(f"{c.arg('principal')} must be positive")
-    if not 0 <= rate <= 100:
-        raise MockError(f"{c.arg('rate')} must be between 0 and 100 percent")
+    rate, note = percent_rate(c, "rate", 0, 100)
     months = c.integer("months", 0, 0, 1200) or c.integer("years", 30, 1, 100) * 12
     r = rate / 100 / 12
     payment = principal / months if r == 0 else principal * r / (1 - (1 + r) ** -months)
     return {"principal": principal, "annual_rate_percent": rate, "months": months,
             "monthly_payment": round(payment, 2), "total_paid": round(payment * months, 2),
-            "total_interest": round(payment * months - principal, 2)}
+            "total_interest": round(payment * months - principal, 2)} | ({"note": note} if note else {})
 
 
 @mock("compound_interest", topic="compound interest investment savings growth",
@@ -172,19 +157,19 @@ def loan(c: Call) -> dict[str, Any]:
       required=("principal", "rate", "years"), example={"principal": 10000, "rate": 5, "years": 10, "n": 12},
       summary="Compound interest")
 def compound(c: Call) -> dict[str, Any]:
-    principal, rate = c.need_num("principal"), c.need_num("rate")
+    principal = c.need_num("principal")
+    rate, note = percent_rate(c, "rate", -99.99, 1000)
     years = c.num("years", 1.0) or 0.0
     if not 0 <= years <= 200:
         raise MockError(f"{c.arg('years')} must be between 0 and 200")
-    if not -100 < rate <= 1000:
-        raise MockError(f"{c.arg('rate')} must be a percentage between -100 and 1000")
     n = c.integer("frequency", 1, 1, 365)
     try:
         grown = principal * (1 + rate / 100 / n) ** (n * years)
     except OverflowError as exc:
         raise MockError("result too large") from exc
     return {"principal": principal, "rate_percent": rate, "years": years, "compounds_per_year": n,
-            "future_value": round(grown, 2), "interest_earned": round(grown - principal, 2)}
+            "future_value": round(grown, 2), "interest_earned": round(grown - principal, 2)} | (
+        {"note": note} if note else {})
 
 
 @mock("bmi", topic="bmi body mass index", extra="calculate calculator", desc="body mass index from weight and height",
@@ -348,10 +333,11 @@ def base_conversion(c: Call) -> dict[str, Any]:
       required=("price", "percent"), example={"original_price": 120, "discount_percent": 25},
       summary="Price after discount")
 def discount(c: Call) -> dict[str, Any]:
-    price, pct = c.need_num("price"), c.need_num("percent")
-    if not 0 <= pct <= 100:
-        raise MockError("discount must be between 0 and 100 percent")
+    price = c.need_num("price")
+    pct, note = percent_rate(c, "percent", 0, 100)
     final = price * (1 - pct / 100)
-    tax = c.num("tax", 0.0) or 0.0
+    tax, tax_note = percent_rate(c, "tax", 0, 100) if c.has("tax") else (0.0, None)
+    notes = [n for n in (note, tax_note) if n]
     return {"original_price": price, "discount_percent": pct, "savings": round(price - final, 2),
-            "final_price": round(final, 2), "tax_percent": tax, "total_with_tax": round(final * (1 + tax / 100), 2)}
+            "final_price": round(final, 2), "tax_percent": tax, "total_with_tax": round(final * (1 + tax / 100), 2)} | (
+        {"note": "; ".join(notes)} if notes else {})

@@ -119,7 +119,8 @@ def cart_remove(c: Call) -> dict[str, Any]:
 
 
 @mock("checkout", topic="checkout purchase buy order pay payment", extra="place submit complete confirm cart",
-      anti="track status search refund food meal", desc="check out the cart and place the order",
+      anti="track status search refund cancel food meal pizza stock share",
+      desc="check out the cart and place the order",
       params={"address": "address shipping_address delivery_address ship_to", "payment": "payment payment_method "
               "card method"}, example={"shipping_address": "1 Main St, Springfield", "payment_method": "card"},
       summary="Check out the cart")
@@ -127,19 +128,44 @@ def checkout(c: Call) -> dict[str, Any]:
     cart = _cart(c)
     if not cart["items"]:
         raise MockError("the cart is empty")
-    order_id = c.state.new_id("ORD-", cart["items"], length=8).upper()
-    shipping = 0.0 if cart["subtotal"] >= 35 else 4.99
-    tax = round(cart["subtotal"] * 0.08, 2)
-    order = {"order_id": order_id, "status": "confirmed", "items": cart["items"], "subtotal": cart["subtotal"],
-             "shipping": shipping, "tax": tax, "total": round(cart["subtotal"] + shipping + tax, 2), "currency": "USD",
-             "shipping_address": c.text("address", limit=300) or None, "placed_at": iso(NOW),
-             "estimated_delivery": (TODAY + timedelta(days=4)).isoformat()}
-    c.state.reserve("orders", order_id, order)
-    c.state.orders[order_id] = order
+    order = _place(c, cart["items"], cart["subtotal"])
     for line in c.state.cart:
         c.state.release("cart items", line["product_id"])
     c.state.cart.clear()
     return order
+
+
+def _place(c: Call, items: list[dict[str, Any]], subtotal: float) -> dict[str, Any]:
+    """A new order in the sandbox: totals, shipping, an id, an estimated delivery."""
+    order_id = c.state.new_id("ORD-", items, length=8).upper()
+    shipping = 0.0 if subtotal >= 35 else 4.99
+    tax = round(subtotal * 0.08, 2)
+    order = {"order_id": order_id, "status": "confirmed", "items": items, "subtotal": subtotal,
+             "shipping": shipping, "tax": tax, "total": round(subtotal + shipping + tax, 2), "currency": "USD",
+             "shipping_address": c.text("address", limit=300) or None, "placed_at": iso(NOW),
+             "estimated_delivery": (TODAY + timedelta(days=4)).isoformat()}
+    c.state.reserve("orders", order_id, order)
+    c.state.orders[order_id] = order
+    return order
+
+
+@mock("buy_product", topic="product item sku", extra="buy purchase order now", anti="search cart track tracking "
+      "status history cancel list detail details", desc="buy one product directly and place the order",
+      params={"product_id": _PRODUCT_ID, "quantity": "quantity qty count units number",
+              "address": "address shipping_address delivery_address ship_to", "payment": "payment payment_method card "
+              "method"}, required=("product_id",), example={"product_id": "P-mouse-a1b2c4", "quantity": 1},
+      summary="Buy a product")
+def buy_product(c: Call) -> dict[str, Any]:
+    pid = c.need("product_id", limit=80)
+    qty = c.integer("quantity", 1, -10**6, 10**6)
+    if not 1 <= qty <= 99:
+        raise MockError("quantity must be between 1 and 99")
+    item = product(pid)
+    if not item["in_stock"]:
+        raise MockError(f"product '{pid}' is out of stock")
+    line = {"product_id": pid, "name": item["name"], "unit_price": item["price"], "quantity": qty,
+            "line_total": round(item["price"] * qty, 2)}
+    return _place(c, [line], line["line_total"]) | {"payment_method": c.text("payment", "card on file", 40)}
 
 
 @mock("order_history", topic="order orders purchase purchases", extra="history list past recent previous my user "
@@ -149,7 +175,7 @@ def checkout(c: Call) -> dict[str, Any]:
       example={"user_id": "12345", "limit": 3}, summary="List a customer's orders")
 def order_history(c: Call) -> dict[str, Any]:
     who = c.text("user", "me", 120)
-    own = [{"order_id": o["order_id"], "status": "processing", "total": o["total"], "placed_at": o["placed_at"]}
+    own = [{"order_id": o["order_id"], "status": _status(o), "total": o["total"], "placed_at": o["placed_at"]}
            for o in c.state.orders.values()]
     rand = Rand("orders", who.lower())
     past = [{"order_id": f"ORD-{rand.hexstr(8).upper()}",
@@ -167,10 +193,27 @@ def order_history(c: Call) -> dict[str, Any]:
       required=("order_id",), example={"order_id": "ORD-12345"}, summary="Track an order")
 def track_order(c: Call) -> dict[str, Any]:
     oid = c.need("order_id", limit=60)
-    if oid in c.state.orders:
-        order = c.state.orders[oid]
-        return {"order_id": oid, "status": "processing", "estimated_delivery": order["estimated_delivery"],
-                "events": [{"time": order["placed_at"], "status": "order placed"}]}
+    order = _own(c, oid)
+    if order is not None:
+        events = [{"time": order["placed_at"], "status": "order placed"}]
+        if order["status"] == "cancelled":
+            events.append({"time": order["cancelled_at"], "status": "cancelled"})
+        return {"order_id": order["order_id"], "status": _status(order),
+                "estimated_delivery": order["estimated_delivery"], "events": events}
+    return _tracked(oid)
+
+
+def _own(c: Call, oid: str) -> dict[str, Any] | None:
+    """An order this sandbox placed or cancelled, by its id in any case."""
+    return c.state.orders.get(oid) or c.state.orders.get(oid.upper())
+
+
+def _status(order: dict[str, Any]) -> str:
+    return "processing" if order["status"] == "confirmed" else order["status"]
+
+
+def _tracked(oid: str) -> dict[str, Any]:
+    """An order placed before the conversation: its state derives from the id alone."""
     if len(oid) < 3:
         raise MockError(f"order '{clip(oid, 40)}' not found")
     rand = Rand("order", oid)
@@ -182,3 +225,31 @@ def track_order(c: Call) -> dict[str, Any]:
     return {"order_id": oid, "status": status, "carrier": rand.choice(("UPS", "FedEx", "DHL", "USPS")),
             "tracking_number": "1Z" + rand.code(16, "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"), "events": events,
             "estimated_delivery": (TODAY + timedelta(days=rand.randint(0, 4))).isoformat()}
+
+
+@mock("cancel_order", topic="order orders purchase", extra="cancel cancellation void abort", anti="track tracking "
+      "status history list place checkout cart food booking reservation",
+      desc="cancel an order that has not been delivered and refund it",
+      params={"order_id": "order_id order id order_number number", "reason": "reason cancellation_reason note "
+              "comment message"}, required=("order_id",),
+      example={"order_id": "ORD-12345", "reason": "ordered by mistake"}, summary="Cancel an order")
+def cancel_order(c: Call) -> dict[str, Any]:
+    oid = c.need("order_id", limit=60)
+    order = _own(c, oid)
+    if order is None:  # placed before the conversation: cancellable until it is delivered
+        tracked = _tracked(oid)
+        if tracked["status"] == "delivered":
+            raise MockError(f"order '{oid}' was already delivered and cannot be cancelled; request a return instead")
+        order = {"order_id": oid, "status": tracked["status"], "total": Rand("order-total", oid).uniform(12, 350),
+                 "currency": "USD", "placed_at": tracked["events"][0]["time"], "estimated_delivery": None}
+    if order["status"] == "cancelled":
+        raise MockError(f"order '{order['order_id']}' is already cancelled")
+    previous = _status(order)
+    reason = c.text("reason", limit=300) or None
+    cancelled = {**order, "status": "cancelled", "cancelled_at": iso(NOW), "reason": reason}
+    c.state.reserve("orders", order["order_id"], cancelled)
+    c.state.orders[order["order_id"]] = cancelled
+    return {"order_id": order["order_id"], "status": "cancelled", "previous_status": previous,
+            "cancellation_id": c.state.new_id("CXL-", order["order_id"], length=8).upper(),
+            "reason": cancelled["reason"], "refund_amount": order["total"], "currency": order["currency"],
+            "refund_method": "original payment method", "refund_eta_days": 5, "cancelled_at": iso(NOW)}

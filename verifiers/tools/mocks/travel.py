@@ -148,28 +148,47 @@ def hotel_search(c: Call) -> dict[str, Any]:
 
 @mock("book_hotel", topic="hotel room accommodation lodging stay", extra="book booking reserve reservation",
       anti="search find cancel flight", desc="book a hotel room and return a confirmation code",
-      params={"hotel_id": "hotel_id hotel id hotel_name name property_id", "check_in": _HOTEL["check_in"],
-              "check_out": _HOTEL["check_out"], "guest": "guest guest_name name full_name", "guests": "guests adults"},
-      required=("hotel_id",), example={"hotel_id": "H12345", "check_in": "2025-07-10", "check_out": "2025-07-12"},
-      summary="Book a hotel")
+      params={"hotel_id": "hotel_id hotel id hotel_name property_id property", "location": _HOTEL["location"],
+              "check_in": _HOTEL["check_in"], "check_out": _HOTEL["check_out"],
+              "guest": "guest guest_name name full_name customer_name", "guests": "guests adults num_guests",
+              "rooms": _HOTEL["rooms"], "room_type": "room_type room type"},
+      required=("hotel_id",), alt={"hotel_id": ("location",)},
+      example={"hotel_id": "H12345", "check_in": "2025-07-10", "check_out": "2025-07-12"}, summary="Book a hotel")
 def book_hotel(c: Call) -> dict[str, Any]:
-    hotel = c.need("hotel_id", limit=120)
+    hotel = c.text("hotel_id", limit=120)
+    city = place(c.text("location", limit=120)) if c.has("location") else None
+    if not hotel and city is None:
+        raise c.missing("hotel_id")
     check_in = _date(c, "check_in", TODAY + timedelta(days=14))
     check_out = _date(c, "check_out", check_in + timedelta(days=1))
-    if (check_out - check_in).days <= 0:
-        raise MockError("check-out must be after check-in")
-    code = _confirmation(c, "HT", hotel, check_in.isoformat())
-    booking = {"confirmation_code": code, "type": "hotel", "hotel_id": hotel, "check_in": check_in.isoformat(),
-               "check_out": check_out.isoformat(), "guest": c.text("guest", "Guest", 120), "status": "confirmed"}
+    nights = (check_out - check_in).days
+    if nights <= 0 or nights > 60:
+        raise MockError("check-out must be 1 to 60 nights after check-in")
+    if check_in < TODAY:
+        raise MockError("check-in date is in the past")
+    guests, rooms = c.integer("guests", 1, 1, 20), c.integer("rooms", 1, 1, 10)
+    rand = Rand("hotel-booking", hotel.lower(), city.name if city else "")
+    name = hotel or f"{rand.choice(_HOTEL_WORDS)} Hotel {city.name if city else ''}".strip()
+    rate = round(40 + rand.randint(2, 5) * rand.uniform(25, 60, 2), 2)
+    code = _confirmation(c, "HT", hotel or name, check_in.isoformat())
+    booking = {"confirmation_code": code, "booking_id": code, "type": "hotel", "hotel_id": hotel or None,
+               "hotel_name": name, "location": label(city) if city else None, "check_in": check_in.isoformat(),
+               "check_out": check_out.isoformat(), "nights": nights, "guests": guests, "rooms": rooms,
+               "room_type": c.text("room_type", "standard", 40), "guest": c.text("guest", "Guest", 120),
+               "price_per_night": rate, "total_price": round(rate * nights * rooms, 2), "currency": "USD",
+               "status": "confirmed", "booked_at": iso(NOW)}
     c.state.reserve("bookings", code, booking)
     c.state.bookings[code] = booking
     return booking
 
 
-@mock("car_rental", topic="car rental rent vehicle hire", extra="search find available rent",
+_CAR_PARAMS = {"location": _HOTEL["location"] + " pickup_location", "pickup": "pickup pickup_date start_date from",
+               "dropoff": "dropoff dropoff_date return_date end_date to"}
+
+
+@mock("car_rental", topic="car rental vehicle", extra="search find available list", anti="book reserve cancel",
       desc="search rental cars at a location for dates",
-      params={"location": _HOTEL["location"] + " pickup_location", "pickup": "pickup pickup_date start_date from",
-              "dropoff": "dropoff dropoff_date return_date end_date to", **COORDINATES}, required=("location",),
+      params={**_CAR_PARAMS, **COORDINATES}, required=("location",),
       alt={"location": ("lat", "lon")},
       example={"pickup_location": "Miami", "pickup_date": "2025-07-01", "dropoff_date": "2025-07-05"},
       summary="Search rental cars")
@@ -189,6 +208,37 @@ def car_rental(c: Call) -> dict[str, Any]:
     return {"location": label(p), "pickup": start.isoformat(), "days": days, "cars": cars}
 
 
+@mock("book_car", topic="car rental vehicle", extra="book booking reserve reservation rent hire",
+      anti="search find list available cancel", desc="book a rental car and return a confirmation code",
+      params={"car_id": "car_id car vehicle_id offer_id id model", "location": _CAR_PARAMS["location"],
+              "pickup": _CAR_PARAMS["pickup"], "dropoff": _CAR_PARAMS["dropoff"],
+              "driver": "driver driver_name name full_name customer_name", **COORDINATES},
+      required=("location",), alt={"location": ("car_id",)},
+      example={"pickup_location": "Miami", "pickup_date": "2025-07-01", "dropoff_date": "2025-07-05"},
+      summary="Book a rental car")
+def book_car(c: Call) -> dict[str, Any]:
+    car = c.text("car_id", limit=60)
+    p = where(c) if not car or c.has("location") or c.has("lat") else None
+    start = _date(c, "pickup", TODAY + timedelta(days=7))
+    days = (_date(c, "dropoff", start + timedelta(days=3)) - start).days
+    if not 1 <= days <= 90:
+        raise MockError("drop-off must be 1 to 90 days after pick-up")
+    if start < TODAY:
+        raise MockError("pick-up date is in the past")
+    rand = Rand("car-booking", car.lower(), p.name.lower() if p else "")
+    model, category, price = rand.choice((("Toyota Yaris", "economy", 34.0), ("VW Golf", "compact", 47.0),
+                                          ("Ford Explorer", "suv", 86.0)))
+    code = _confirmation(c, "CR", car, p.name if p else "", start.isoformat())
+    booking = {"confirmation_code": code, "booking_id": code, "type": "car", "car_id": car or None, "model": model,
+               "category": category, "pickup_location": label(p) if p else None, "pickup_date": start.isoformat(),
+               "dropoff_date": (start + timedelta(days=days)).isoformat(), "days": days,
+               "driver": c.text("driver", "Guest", 120), "price_per_day": price,
+               "total_price": round(price * days, 2), "currency": "USD", "status": "confirmed", "booked_at": iso(NOW)}
+    c.state.reserve("bookings", code, booking)
+    c.state.bookings[code] = booking
+    return booking
+
+
 @mock("cancel_booking", topic="booking reservation", extra="cancel cancellation delete void refund",
       desc="cancel a booking or reservation by confirmation code",
       params={"code": "code confirmation confirmation_code confirmation_number booking_id reservation_id id"},
@@ -198,6 +248,10 @@ def cancel_booking(c: Call) -> dict[str, Any]:
     booking = c.state.bookings.get(code) or c.state.bookings.get(code.upper())
     if booking is None:
         raise MockError(f"booking '{code}' not found")
-    c.state.reserve("bookings", booking["confirmation_code"], {**booking, "status": "cancelled"})
-    booking["status"] = "cancelled"
-    return {"confirmation_code": code, "status": "cancelled", "refund": "full refund to the original payment method"}
+    if booking["status"] == "cancelled":
+        raise MockError(f"booking '{booking['confirmation_code']}' is already cancelled")
+    cancelled = {**booking, "status": "cancelled", "cancelled_at": iso(NOW)}
+    c.state.reserve("bookings", booking["confirmation_code"], cancelled)
+    c.state.bookings[booking["confirmation_code"]] = cancelled
+    return {"confirmation_code": booking["confirmation_code"], "type": booking["type"], "status": "cancelled",
+            "cancelled_at": iso(NOW), "refund": "full refund to the original payment method"}
