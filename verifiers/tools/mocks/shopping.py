@@ -67,11 +67,8 @@ def product_details(c: Call) -> dict[str, Any]:
     return out
 
 
-@mock("cart_add", topic="cart basket bag", extra="add put insert", anti="view list show remove delete checkout",
-      desc="add a product to the shopping cart", params={"product_id": _PRODUCT_ID, "quantity": "quantity qty count "
-                                                         "amount number units"},
-      required=("product_id",), example={"product_id": "P-mouse-a1b2c4", "quantity": 2}, summary="Add to cart")
-def cart_add(c: Call) -> dict[str, Any]:
+def _wanted(c: Call) -> tuple[str, int, dict[str, Any]]:
+    """(product id, quantity, product) of a call that adds or buys, checked: 1-99 of a product in stock."""
     pid = c.need("product_id", limit=80)
     qty = c.integer("quantity", 1, -10**6, 10**6)
     if not 1 <= qty <= 99:
@@ -79,6 +76,15 @@ def cart_add(c: Call) -> dict[str, Any]:
     item = product(pid)
     if not item["in_stock"]:
         raise MockError(f"product '{pid}' is out of stock")
+    return pid, qty, item
+
+
+@mock("cart_add", topic="cart basket bag", extra="add put insert", anti="view list show remove delete checkout",
+      desc="add a product to the shopping cart", params={"product_id": _PRODUCT_ID, "quantity": "quantity qty count "
+                                                         "amount number units"},
+      required=("product_id",), example={"product_id": "P-mouse-a1b2c4", "quantity": 2}, summary="Add to cart")
+def cart_add(c: Call) -> dict[str, Any]:
+    pid, qty, item = _wanted(c)
     line = next((line for line in c.state.cart if line["product_id"] == pid), None)
     if line is not None and line["quantity"] + qty > 99:
         raise MockError(f"the cart already holds {line['quantity']} of '{pid}': at most 99 per product")
@@ -156,13 +162,7 @@ def _place(c: Call, items: list[dict[str, Any]], subtotal: float) -> dict[str, A
               "method"}, required=("product_id",), example={"product_id": "P-mouse-a1b2c4", "quantity": 1},
       summary="Buy a product")
 def buy_product(c: Call) -> dict[str, Any]:
-    pid = c.need("product_id", limit=80)
-    qty = c.integer("quantity", 1, -10**6, 10**6)
-    if not 1 <= qty <= 99:
-        raise MockError("quantity must be between 1 and 99")
-    item = product(pid)
-    if not item["in_stock"]:
-        raise MockError(f"product '{pid}' is out of stock")
+    pid, qty, item = _wanted(c)
     line = {"product_id": pid, "name": item["name"], "unit_price": item["price"], "quantity": qty,
             "line_total": round(item["price"] * qty, 2)}
     return _place(c, [line], line["line_total"]) | {"payment_method": c.text("payment", "card on file", 40)}
