@@ -198,6 +198,9 @@ class LLMJudge:
         self, prompt: JudgePrompt, model: str, fields_of: Callable[[dict[str, Any] | None], dict[str, Any] | None]
     ) -> tuple[dict[str, Any] | None, str | None]:
         reply = ""
+        # Only an object with every key the schema requires is a verdict: a quoted `{"is_correct": true}`
+        # from the candidate is not (the last such object in the reply wins: parse.parse_json_object).
+        required = tuple((prompt.schema or {}).get("required", ()))
         async with self._slots:
             for _ in range(PARSE_ATTEMPTS):
                 try:
@@ -210,7 +213,7 @@ class LLMJudge:
                 except Exception as exc:  # recorded on the row; the run goes on
                     self.usage.errors += 1
                     return None, f"{self.name}: {describe_error(exc)}"
-                fields = fields_of(parse_json_object(reply))
+                fields = fields_of(parse_json_object(reply, required))
                 if fields is not None:
                     return fields, None
         self.usage.errors += 1
