@@ -1,7 +1,9 @@
 """Comparing what a candidate produced with what a test expects; all of it runs on the host, on plain data.
 
-- stdout: line by line, trailing whitespace and trailing blank lines ignored, tokens compared one by
-  one, numeric tokens with a tolerance (integers exactly);
+- stdout: line by line, trailing whitespace and blank lines ignored (APPS's own checker drops them
+  too), tokens compared one by one; an integer expected token must be printed as that integer, a
+  float one is matched by any number within an absolute or relative error of 1e-6 (the usual judge
+  bound; a 1e-9 absolute bound would reject answers printed to 6 decimals against a longer expected);
 - function results: by value AND type on values rebuilt from type-tagged JSON, so only genuine
   builtins arrive here; JSON has no tuples, so a tuple matches an expected list; ints and floats
   compare numerically (datasets write 3 for 3.0), bool never equals a number;
@@ -26,21 +28,21 @@ def truncate(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _tokens_equal(a: str, b: str) -> bool:
-    if a == b:
+def _tokens_equal(got: str, want: str) -> bool:
+    if got == want:
         return True
-    if _INT.fullmatch(a) and _INT.fullmatch(b):
-        return int(a) == int(b)
-    if _FLOAT.fullmatch(a) and _FLOAT.fullmatch(b):
-        return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    if _INT.fullmatch(want):  # an integer answer is exact: "3.0" or "2.9999999" for 3 is a wrong answer
+        return _INT.fullmatch(got) is not None and int(got) == int(want)
+    if _FLOAT.fullmatch(want) and _FLOAT.fullmatch(got):
+        expected, actual = float(want), float(got)
+        # 1e-12: printed decimals are not exact binary fractions ("0.123457" - "0.123456" > 1e-6)
+        return abs(actual - expected) <= max(REL_TOL * abs(expected), ABS_TOL) + 1e-12
     return False
 
 
 def _lines(text: str) -> list[str]:
-    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
+    lines = (ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n"))
+    return [ln for ln in lines if ln]
 
 
 def compare_stdout(actual: str, expected: str) -> str | None:

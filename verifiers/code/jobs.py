@@ -1,4 +1,4 @@
-"""Turn a TestPlan into a sandbox Job, and the runner's raw results back into an Outcome.
+"""Turn a TestPlan into sandbox Jobs (batches of runs), and the runner's raw results back into an Outcome.
 
 Function tests (HumanEval and APPS call form) and SQL run under a trusted harness that prints a
 per-run random token after its last check: no token as the last line, no pass, whatever the exit
@@ -15,7 +15,7 @@ from typing import Any
 
 from verifiers.code.compare import call_matches, compare_stdout, rows_equal, truncate
 from verifiers.code.plans import BadTests, TestPlan
-from verifiers.sandbox.base import Job, JobResult, Run, RunOutput
+from verifiers.sandbox.base import Job, Run, RunOutput
 from verifiers.sandbox.scripts.typed_values import decode, short_repr
 
 FILES = {"python": "solution.py", "javascript": "solution.js", "bash": "solution.sh", "sql": "solution.sql"}
@@ -23,6 +23,7 @@ PROGRAM = {"python": ["python3", "-s"], "javascript": ["node"], "bash": ["bash"]
 HARNESS = "py_harness"
 SQL_HARNESS = "sql_harness"
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_HARNESS_SLACK_S = 2.0  # a harness run's own start-up and bookkeeping, beyond the candidate's calls
 _MEMORY_SIGNS = ("MemoryError", "heap out of memory", "Cannot allocate memory", "std::bad_alloc",
                  "Allocation failed")
 
@@ -38,21 +39,27 @@ class Outcome:
 
 @dataclass
 class PreparedJob:
-    job: Job
+    jobs: list[Job]  # batches, run one after another until a test fails
     token: str
     plan: TestPlan
     language: str
+    calls_per_run: int = 0  # call form: the tests each harness run covers
 
 
 def prepare(plan: TestPlan, code: str, language: str, timeout_s: float, max_job_s: float) -> PreparedJob:
+    """Every test of the plan, in batches: one batch (a Job, one sandbox borrowed) holds as many runs as
+    fit in `max_job_s` at their worst case, so no run is ever cut short by the batch it is in."""
     token = secrets.token_hex(16)
-    files = {FILES[language]: code}
     solution = FILES[language]
+    budget = max(max_job_s, timeout_s * 2 + _HARNESS_SLACK_S)  # at least one load and one call
 
-    def harness_run(spec: dict[str, Any], harness: str, calls: int) -> Run:
-        budget = min(timeout_s * (calls + 1) + 2.0, max_job_s)
-        return Run(argv=[], harness=harness, stdin=token + "\n" + json.dumps(spec), timeout_s=budget)
+    def harness_run(spec: dict[str, Any], harness: str, calls: int | None) -> Run:
+        # The harness bounds each call by timeout_s itself; the run's limit covers the load plus
+        # the calls (None: unknown, as in check(), so the whole batch).
+        limit = budget if calls is None else min(timeout_s * (calls + 1) + _HARNESS_SLACK_S, budget)
+        return Run(argv=[], harness=harness, stdin=token + "\n" + json.dumps(spec), timeout_s=limit)
 
+    per_run = 0
     if plan.kind in ("humaneval", "call"):
         if language not in ("python", "javascript"):
             raise BadTests(f"function tests cannot call a {language} solution")
@@ -61,10 +68,11 @@ def prepare(plan: TestPlan, code: str, language: str, timeout_s: float, max_job_
         spec = {"mode": plan.kind, "lang": language, "solution": solution, "entry_point": plan.entry_point,
                 "call_timeout_s": timeout_s}
         if plan.kind == "humaneval":
-            spec["test"] = plan.check
+            runs = [harness_run({**spec, "test": plan.check}, HARNESS, None)]
         else:
-            spec["calls"] = plan.calls
-        runs = [harness_run(spec, HARNESS, max(len(plan.calls), 3))]
+            per_run = max(1, int((budget - _HARNESS_SLACK_S) // timeout_s) - 1)
+            runs = [harness_run({**spec, "calls": plan.calls[i:i + per_run]}, HARNESS,
+                                len(plan.calls[i:i + per_run])) for i in range(0, len(plan.calls), per_run)]
     elif plan.kind == "sql":
         if language != "sql":
             raise BadTests("SQL tests need an SQL answer")
@@ -74,12 +82,26 @@ def prepare(plan: TestPlan, code: str, language: str, timeout_s: float, max_job_
         if language == "sql":
             raise BadTests("stdin/stdout tests cannot run an SQL answer")
         runs = [Run(PROGRAM[language] + [solution], stdin=inp, timeout_s=timeout_s) for inp, _ in plan.stdio]
-    else:  # no tests: run once, for crashes only
-        if language == "sql":
-            runs = [harness_run({"schema": "", "data": "", "query_file": solution}, SQL_HARNESS, 1)]
-        else:
-            runs = [Run(PROGRAM[language] + [solution], stdin="", timeout_s=timeout_s)]
-    return PreparedJob(Job(runs=runs, files=files), token, plan, language)
+    elif language == "sql":  # no tests: SQL has no offline parser, so one run against an empty database
+        runs = [harness_run({"schema": "", "data": "", "query_file": solution}, SQL_HARNESS, 1)]
+    else:  # no tests: a run without them would prove nothing, so none is made
+        runs = []
+    return PreparedJob(_batches(runs, {solution: code}, budget), token, plan, language, per_run)
+
+
+def _batches(runs: list[Run], files: dict[str, str], budget: float) -> list[Job]:
+    jobs: list[Job] = []
+    current: list[Run] = []
+    used = 0.0
+    for run in runs:
+        if current and used + run.timeout_s > budget:
+            jobs.append(Job(runs=current, files=files))
+            current, used = [], 0.0
+        current.append(run)
+        used += run.timeout_s
+    if current:
+        jobs.append(Job(runs=current, files=files))
+    return jobs
 
 
 # --------------------------------------------------------------------------- interpretation
@@ -105,17 +127,24 @@ def _stderr_tail(run: RunOutput) -> str:
     return truncate(lines[-1], 200) if lines else f"exit code {run.exit if run.exit is not None else -run.signal}"
 
 
-def interpret(prepared: PreparedJob, result: JobResult) -> Outcome:
+def interpret(prepared: PreparedJob, runs: list[RunOutput]) -> Outcome:
+    """The outcome of the runs made so far (the batches run in order): a failure, or `passed` of
+    `total` with no reason, where passed < total means that the later batches have not run."""
     kind = prepared.plan.kind
     if kind == "stdio":
-        return _stdio(prepared.plan, result.runs)
+        return _stdio(prepared.plan, runs)
     if kind == "none":
-        return _crash_only(prepared, result.runs)
-    events = [_harness_events(prepared.token, run) for run in result.runs]
+        return _no_tests(prepared, runs)
+    events = [_harness_events(prepared.token, run) for run in runs]
     if kind == "sql":
-        return _sql(prepared.plan, result.runs, events)
-    return _calls(prepared.plan, result.runs[0], events[0]) if kind == "call" else \
-        _humaneval(result.runs[0], events[0])
+        return _sql(prepared.plan, runs, events)
+    if kind == "call":
+        return _calls(prepared.plan, runs, events, prepared.calls_per_run)
+    return _humaneval(runs[0], events[0])
+
+
+def _passed_so_far(done: int, total: int) -> Outcome:
+    return Outcome(done, total, None, f"passed {done}/{total} tests")
 
 
 def _stdio(plan: TestPlan, runs: list[RunOutput]) -> Outcome:
@@ -131,24 +160,16 @@ def _stdio(plan: TestPlan, runs: list[RunOutput]) -> Outcome:
                            {**failure, "stderr": truncate(run.stderr, 500)})
         if diff := compare_stdout(run.stdout, expected):
             return Outcome(i, total, "wrong_answer", f"{where}: {diff}", failure)
-    if len(runs) < total:
-        raise ValueError("runner returned fewer runs than tests")
-    return Outcome(total, total, None, f"passed {total}/{total} tests")
+    return _passed_so_far(min(len(runs), total), total)
 
 
-def _crash_only(prepared: PreparedJob, runs: list[RunOutput]) -> Outcome:
-    run = runs[0]
-    if prepared.language == "sql":
-        events = _harness_events(prepared.token, run)
-        error = next((e for e in events or [] if e.get("event") == "error"), None)
-        if error and error.get("syntax"):
-            return Outcome(0, 0, "syntax_error", f"SQL syntax error: {error['error']}")
-    if reason := _limit_reason(run):
-        return Outcome(0, 0, reason, f"no tests; the single run hit the {_limit_text(reason, run)}")
-    if run.exit != 0:
-        return Outcome(0, 0, "no_tests", f"no tests; ran once with empty input and it crashed: {_stderr_tail(run)}",
-                       {"crashed": True})
-    return Outcome(0, 0, "no_tests", "no tests; ran once with empty input without crashing")
+def _no_tests(prepared: PreparedJob, runs: list[RunOutput]) -> Outcome:
+    """No verdict, except an SQL syntax error: that is wrong whatever the tests would have been."""
+    events = _harness_events(prepared.token, runs[0]) if runs else None
+    error = next((e for e in events or [] if e.get("event") == "error"), None)
+    if error and error.get("syntax"):
+        return Outcome(0, 0, "syntax_error", f"SQL syntax error: {error['error']}")
+    return Outcome(0, 0, "no_tests", "no tests for this task, so no verdict on the answer")
 
 
 def _harness_events(token: str, run: RunOutput) -> list[dict] | None:
@@ -191,18 +212,24 @@ def _failure_reason(event: dict, run: RunOutput) -> tuple[str, str]:
     return "runtime_error", f"raised {detail}"
 
 
-def _calls(plan: TestPlan, run: RunOutput, events: list[dict] | None) -> Outcome:
+def _calls(plan: TestPlan, runs: list[RunOutput], events_per_run: list[list[dict] | None], per_run: int) -> Outcome:
     total = len(plan.calls)
-    if events is None:
-        return _unfinished(run, 0, total)
-    if events and events[0].get("event") == "load_error":
-        reason, text = _failure_reason(events[0], run)
-        return Outcome(0, total, reason, text, {"stderr": events[0].get("stderr", "")})
-    results = {e["i"]: e for e in events if e.get("event") == "result"}
+    results: dict[int, dict] = {}  # the events of the run that holds the current test
     for i, (args, expected) in enumerate(zip(plan.calls, plan.expected, strict=True)):
+        j, k = divmod(i, per_run)
+        if j >= len(runs):
+            return _passed_so_far(i, total)
+        run, events = runs[j], events_per_run[j]
+        if events is None:
+            return _unfinished(run, i, total)
+        if k == 0:
+            if events and events[0].get("event") == "load_error":
+                reason, text = _failure_reason(events[0], run)
+                return Outcome(i, total, reason, text, {"stderr": events[0].get("stderr", "")})
+            results = {e["i"]: e for e in events if e.get("event") == "result" and isinstance(e.get("i"), int)}
         call = f"{plan.entry_point}({', '.join(short_repr(a, 60) for a in args)})"
         where = f"test {i + 1}/{total}: {truncate(call, 120)}"
-        event = results.get(i)
+        event = results.get(k)
         if event is None:
             return _unfinished(run, i, total)
         if not event.get("ok"):
@@ -217,7 +244,7 @@ def _calls(plan: TestPlan, run: RunOutput, events: list[dict] | None) -> Outcome
             return Outcome(i, total, "wrong_answer",
                            f"{where}: expected {truncate(json.dumps(expected), 80)}, got {short_repr(actual, 80)}"
                            f"{printed}", failure)
-    return Outcome(total, total, None, f"passed {total}/{total} tests")
+    return _passed_so_far(total, total)
 
 
 def _printed(event: dict) -> str:
@@ -273,6 +300,4 @@ def _sql(plan: TestPlan, runs: list[RunOutput], events_per_run: list[list[dict] 
             return Outcome(i, total, "wrong_answer", f"{where}: {diff}",
                            {"test": i + 1, "expected": truncate(json.dumps(case.expected, default=str), 200),
                             "actual": truncate(json.dumps(rows, default=str), 200)})
-    if len(runs) < total:
-        raise ValueError("runner returned fewer runs than tests")
-    return Outcome(total, total, None, f"passed {total}/{total} tests")
+    return _passed_so_far(min(len(runs), total), total)

@@ -36,11 +36,16 @@ class TestPlan:
     stdio: list[tuple[str, str]] = field(default_factory=list)  # (stdin, expected stdout)
     expected: list[Any] = field(default_factory=list)  # function-call results
     sql: list[SqlCase] = field(default_factory=list)
+    available: int | None = None  # tests the row has, when more than the plan holds (the safety cap)
 
     @property
     def total(self) -> int:
         return {"humaneval": 1, "call": len(self.calls), "stdio": len(self.stdio), "sql": len(self.sql)}.get(
             self.kind, 0)
+
+    @property
+    def row_total(self) -> int:
+        return max(self.available or 0, self.total)
 
 
 class BadTests(ValueError):
@@ -54,6 +59,8 @@ def _text(value: Any) -> str:
 
 
 def plan_from_tests(tests: Any, entry_point: str | None, max_tests: int, source: Source = "row") -> TestPlan | None:
+    """`max_tests` is a safety cap for pathological rows, not a sample size: a plan that had to drop
+    tests says so in `available`, and a pass on it is never a confident one."""
     if not tests:
         return None
     if isinstance(tests, list):  # a list of {"input", "output"} pairs
@@ -67,7 +74,7 @@ def plan_from_tests(tests: Any, entry_point: str | None, max_tests: int, source:
     if tests.get("generated_tests"):
         source = "generated"
     if "schema" in tests or "cases" in tests:
-        return _sql_plan(tests, source)
+        return _sql_plan(tests, source, max_tests)
     if isinstance(tests.get("test"), str):
         name = tests.get("entry_point") or entry_point
         if not name:
@@ -80,26 +87,32 @@ def plan_from_tests(tests: Any, entry_point: str | None, max_tests: int, source:
         raise BadTests("tests need equally long 'inputs' and 'outputs' lists")
     if not inputs:
         return None
+    available = len(inputs) if len(inputs) > max_tests else None
     inputs, outputs = inputs[:max_tests], outputs[:max_tests]
     fn = tests.get("fn_name") or None
     if fn:
-        return TestPlan("call", source, entry_point=str(fn),
+        return TestPlan("call", source, entry_point=str(fn), available=available,
                         calls=[a if isinstance(a, list) else [a] for a in inputs], expected=list(outputs))
-    return TestPlan("stdio", source, stdio=[(_text(i), _text(o)) for i, o in zip(inputs, outputs, strict=True)])
+    return TestPlan("stdio", source, available=available,
+                    stdio=[(_text(i), _text(o)) for i, o in zip(inputs, outputs, strict=True)])
 
 
-def _sql_plan(tests: dict, source: Source) -> TestPlan:
+def _sql_plan(tests: dict, source: Source, max_tests: int) -> TestPlan:
     schema = tests.get("schema") or ""
     cases = tests.get("cases") or [tests]
+    if not isinstance(cases, list):
+        raise BadTests("SQL 'cases' must be a list")
+    available = len(cases) if len(cases) > max_tests else None
+    cases = cases[:max_tests]
     out = []
     for case in cases:
-        expected = case.get("expected")
+        expected = case.get("expected") if isinstance(case, dict) else None
         if not isinstance(expected, list):
             raise BadTests("SQL tests need 'expected': a list of rows")
         rows = [r if isinstance(r, list) else [r] for r in expected]
         out.append(SqlCase(case.get("schema", schema), case.get("data") or "", rows,
                            bool(case.get("ordered", tests.get("ordered", False)))))
-    return TestPlan("sql", source, sql=out)
+    return TestPlan("sql", source, sql=out, available=available)
 
 
 # --------------------------------------------------------------------------- statement examples

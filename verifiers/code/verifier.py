@@ -6,8 +6,9 @@ locked pool. No candidate code is ever executed in this process (see verifiers/s
 details["reason"] is one of: refusal, no_code, wrong_language, syntax_error, wrong_answer,
 runtime_error, timeout, memory, output_limit, no_tests, sandbox_error, bad_tests; None on a pass.
 Confidence is the confidence in is_verified: high for row tests, lower for tests parsed from the
-statement or written by a model, and below 0.4 when nothing was tested (the pipeline's LLM-judge
-fallback takes those).
+statement or written by a model, below 0.4 for a pass on which some of the row's tests did not run
+(the safety cap or the time budget; details say how many ran), and 0 with reason no_tests when there
+was nothing to test against: that is no verdict (the pipeline's LLM-judge fallback takes it).
 """
 
 from __future__ import annotations
@@ -19,11 +20,19 @@ from typing import Any
 
 from verifiers.base import VerificationResult
 from verifiers.code.extract import extract_code, language_from_question, normalize_language
-from verifiers.code.jobs import Outcome, interpret, prepare
+from verifiers.code.jobs import Outcome, PreparedJob, interpret, prepare
 from verifiers.code.plans import BadTests, TestPlan, plan_from_tests, statement_examples
 from verifiers.code.syntax import check_syntax
 from verifiers.refusal import refusal_verdict
-from verifiers.sandbox.base import JobResult, Sandbox, SandboxConfigError, SandboxError, SandboxUnavailable
+from verifiers.sandbox.base import (
+    Job,
+    JobResult,
+    RunOutput,
+    Sandbox,
+    SandboxConfigError,
+    SandboxError,
+    SandboxUnavailable,
+)
 from verifiers.sandbox.select import shared_sandbox
 
 log = logging.getLogger(__name__)
@@ -33,6 +42,8 @@ METHOD = "code_execution"
 _FAIL_CONFIDENCE = {"wrong_answer": 0.95, "runtime_error": 0.95, "syntax_error": 0.95, "timeout": 0.85,
                     "memory": 0.9, "output_limit": 0.9}
 _SOURCE_WEIGHT = {"row": 1.0, "statement": 0.75, "generated": 0.65}
+_INCOMPLETE_CONFIDENCE = 0.35  # a pass on which some tests never ran: below the judge's threshold
+_MAX_EXAMPLES = 25  # examples parsed from a statement: a handful at most, the cap only guards the parser
 
 TestGenerator = Callable[[str, str], Any]
 
@@ -40,7 +51,10 @@ TestGenerator = Callable[[str, str], Any]
 class CodeVerifier:
     """`sandbox`: "auto" | "docker" | "bwrap" (default $BESTOFN_SANDBOX, else auto), or a Sandbox.
     `image` and `pool_size` choose the Docker image and how many sandboxes run at once (defaults in
-    verifiers/sandbox/base.py); `timeout_s` bounds each test run."""
+    verifiers/sandbox/base.py); `timeout_s` bounds each test run (each call, for function tests).
+    Every test of a row runs, in batches of at most `max_job_s` each; `max_tests` is only a safety cap
+    for pathological rows and `max_total_s` bounds one verification: a pass on which either left tests
+    unrun is reported with low confidence and how many ran."""
 
     def __init__(
         self,
@@ -48,8 +62,9 @@ class CodeVerifier:
         timeout_s: float = 4.0,
         image: str | None = None,
         pool_size: int | None = None,
-        max_tests: int = 25,
+        max_tests: int = 500,
         max_job_s: float = 60.0,
+        max_total_s: float = 300.0,
         retries: int = 2,
         test_generator: TestGenerator | None = None,
     ) -> None:
@@ -59,6 +74,7 @@ class CodeVerifier:
         self.timeout_s = timeout_s
         self.max_tests = max_tests
         self.max_job_s = max_job_s
+        self.max_total_s = max_total_s
         self.retries = retries
         # Hook for tier 3 (judge-written tests): (question, language) -> tests in a row's format. No
         # model is wired here; whatever it returns is recorded as source "generated".
@@ -102,27 +118,40 @@ class CodeVerifier:
             return self._result(False, 0.0, f"the row's tests cannot be used: {e}", "bad_tests", started, base)
         base.update(test_source=plan.source, test_kind=plan.kind)
         try:
-            result = self._run(prepared.job)
-            outcome = interpret(prepared, result)
+            outcome, out_of_time = self._execute(prepared, started, base)
         except BadTests as e:
             return self._result(False, 0.0, f"the row's tests cannot be used: {e}", "bad_tests", started, base)
         except (SandboxError, ValueError) as e:
             return self._result(False, 0.0, f"sandbox error (not a verdict on the code): {e}", "sandbox_error",
                                 started, base)
-        base["backend"] = result.backend
-        return self._verdict(plan, outcome, started, base)
+        return self._verdict(plan, outcome, started, base, out_of_time)
+
+    def _execute(self, prepared: PreparedJob, started: float, base: dict[str, Any]) -> tuple[Outcome, bool]:
+        """The batches in order until a test fails; True when the time budget ran out before the last one."""
+        runs: list[RunOutput] = []
+        for n, job in enumerate(prepared.jobs):
+            if n and time.monotonic() - started > self.max_total_s:
+                return interpret(prepared, runs), True
+            result = self._run(job)
+            base["backend"] = result.backend
+            runs += result.runs
+            if (outcome := interpret(prepared, runs)).reason is not None:
+                return outcome, False
+            if len(result.runs) < len(job.runs):  # the runner stops early only after a failed run
+                raise ValueError("runner returned fewer runs than the job had")
+        return interpret(prepared, runs), False
 
     def _plan(self, tests: Any, entry_point: str | None, lang: str, question: str) -> TestPlan:
         plan = plan_from_tests(tests, entry_point, self.max_tests)
         if plan is None and lang != "sql":
-            examples = statement_examples(question, self.max_tests)
+            examples = statement_examples(question, _MAX_EXAMPLES)
             if examples:
                 plan = TestPlan("stdio", "statement", stdio=examples)
         if plan is None and self.test_generator is not None:
             plan = plan_from_tests(self.test_generator(question, lang), entry_point, self.max_tests, "generated")
         return plan or TestPlan("none", "none")
 
-    def _run(self, job: Any) -> JobResult:
+    def _run(self, job: Job) -> JobResult:
         last: SandboxError | None = None
         for attempt in range(self.retries + 1):
             try:
@@ -137,27 +166,45 @@ class CodeVerifier:
 
     # ------------------------------------------------------------------ verdicts
 
-    def _verdict(self, plan: TestPlan, outcome: Outcome, started: float, base: dict[str, Any]) -> VerificationResult:
+    def _verdict(self, plan: TestPlan, outcome: Outcome, started: float, base: dict[str, Any],
+                 out_of_time: bool = False) -> VerificationResult:
         details = {**base, "tests_passed": outcome.passed, "tests_total": outcome.total}
         if outcome.failure:
             details["first_failure"] = outcome.failure
+        if plan.available:  # the safety cap left some of the row's tests out of the plan
+            details["tests_in_row"] = plan.available
         if plan.kind == "none":
-            text = outcome.explanation + " (low confidence: nothing checked the answer)"
-            if outcome.reason == "no_tests":
-                crashed = bool(outcome.failure.get("crashed"))
-                return self._result(not crashed, 0.3, text, "no_tests", started, details)
-            return self._result(False, 0.35 if outcome.reason != "syntax_error" else 0.9, text, outcome.reason,
-                                started, details)
+            if outcome.reason == "syntax_error":  # wrong whatever the tests would have been
+                return self._result(False, 0.9, outcome.explanation, "syntax_error", started, details)
+            # Nothing checked the answer: no verdict either way (confidence 0), the judge decides.
+            return self._result(False, 0.0, f"{outcome.explanation} (no tests in the row or the question)",
+                                "no_tests", started, details)
         weight = _SOURCE_WEIGHT[plan.source]
         label = {"row": "tests", "statement": "examples from the statement", "generated": "generated tests"}[
             plan.source]
         if outcome.reason is None:
+            not_run = 0 if plan.kind == "humaneval" else plan.row_total - outcome.passed
+            if not_run > 0:
+                return self._incomplete(plan, outcome, not_run, out_of_time, label, started, details)
             n = outcome.total if plan.kind != "humaneval" else max(outcome.total, 1)
             confidence = min(0.98, 0.8 + 0.04 * n) if plan.source == "row" else 0.6 if plan.source == "statement" \
                 else 0.55
             return self._result(True, confidence, f"{outcome.explanation} ({label})", None, started, details)
         confidence = round(_FAIL_CONFIDENCE.get(outcome.reason, 0.9) * weight, 3)
         return self._result(False, confidence, f"{outcome.explanation} ({label})", outcome.reason, started, details)
+
+    def _incomplete(self, plan: TestPlan, outcome: Outcome, not_run: int, out_of_time: bool, label: str,
+                    started: float, details: dict[str, Any]) -> VerificationResult:
+        """Every test that ran passed, but not all of them ran: a pass nobody should trust unseen."""
+        total = plan.row_total
+        causes = {"time_budget": f"the {self.max_total_s:g} s time budget ran out" if out_of_time else "",
+                  "test_cap": f"the row has more than the {plan.total}-test safety cap" if plan.available else ""}
+        why = " and ".join(text for text in causes.values() if text)
+        details.update(tests_run=outcome.passed, tests_total=total, tests_not_run=not_run,
+                       not_run_because="+".join(k for k, text in causes.items() if text))
+        text = (f"passed all {outcome.passed} tests that ran, of {total}; {not_run} did not run because {why} "
+                f"({label}; low confidence)")
+        return self._result(True, _INCOMPLETE_CONFIDENCE, text, None, started, details)
 
     @staticmethod
     def _result(ok: bool, confidence: float, explanation: str, reason: str | None, started: float,

@@ -7,7 +7,9 @@ import pytest
 from verifiers import get_verifier, has_verifier
 from verifiers.code.compare import call_matches, compare_stdout, rows_equal, values_equal
 from verifiers.code.extract import extract_code, guess_language, language_from_question
+from verifiers.code.jobs import prepare
 from verifiers.code.plans import BadTests, plan_from_tests, statement_examples
+from verifiers.code.plans import TestPlan as Plan  # not collected as a test class
 from verifiers.code.syntax import check_syntax
 
 # --------------------------------------------------------------------------- extraction
@@ -93,6 +95,34 @@ def test_plan_forms() -> None:
     assert plan_from_tests(None, None, 10) is None
     with pytest.raises(BadTests):
         plan_from_tests({"inputs": [1, 2], "outputs": [1]}, None, 10)
+
+
+def test_plans_keep_every_test_below_the_safety_cap() -> None:
+    rows = {"inputs": [f"{i}\n" for i in range(30)], "outputs": [f"{i}\n" for i in range(30)]}
+    plan = plan_from_tests(rows, None, 500)
+    assert plan and plan.total == 30 and plan.available is None and plan.row_total == 30
+    capped = plan_from_tests(rows, None, 25)
+    assert capped and capped.total == 25 and capped.available == 30 and capped.row_total == 30
+    calls = plan_from_tests({"inputs": [[i] for i in range(30)], "outputs": list(range(30)), "fn_name": "f"}, None, 25)
+    assert calls and calls.kind == "call" and len(calls.calls) == 25 and calls.available == 30
+    sql = plan_from_tests({"schema": "", "cases": [{"expected": []}] * 3}, None, 2)
+    assert sql and len(sql.sql) == 2 and sql.available == 3
+
+
+def test_batches_fit_the_job_budget_and_cover_every_test() -> None:
+    stdio = Plan("stdio", "row", stdio=[(f"{i}\n", f"{i}\n") for i in range(40)])
+    prepared = prepare(stdio, "print(input())", "python", 4.0, 60.0)
+    assert [len(j.runs) for j in prepared.jobs] == [15, 15, 10]
+    assert all(j.wall_budget_s() <= 60.0 for j in prepared.jobs)
+    assert [r.stdin for j in prepared.jobs for r in j.runs] == [f"{i}\n" for i in range(40)]
+    call = Plan("call", "row", entry_point="f", calls=[[i] for i in range(30)], expected=list(range(30)))
+    prepared = prepare(call, "def f(x):\n    return x", "python", 4.0, 60.0)
+    assert prepared.calls_per_run == 13 and len(prepared.jobs) == 3
+    assert all(j.wall_budget_s() <= 60.0 for j in prepared.jobs)
+    # A per-test limit above the batch budget is never cut down to fit a batch.
+    slow = prepare(stdio, "print(input())", "python", 100.0, 60.0)
+    assert sum(len(j.runs) for j in slow.jobs) == 40 and {r.timeout_s for j in slow.jobs for r in j.runs} == {100.0}
+    assert prepare(Plan("none", "none"), "print(1)", "python", 4.0, 60.0).jobs == []
 
 
 CODEFORCES = """You are given n numbers. Print their sum.
@@ -204,6 +234,32 @@ def test_stdout_comparison() -> None:
     assert compare_stdout("12345678901234567890\n", "12345678901234567891\n") is not None
     assert compare_stdout("YES\n", "yes\n") is not None
     assert "expected 2 line(s), got 1" in (compare_stdout("1", "1\n2") or "")
+
+
+def test_stdout_floats_at_the_judges_tolerance() -> None:
+    """An absolute or relative error of 1e-6, as competitive judges allow, when the expected token is a float."""
+    assert compare_stdout("0.3333333333333333\n", "0.333333\n") is None  # more decimals than the expected
+    assert compare_stdout("0.333333\n", "0.3333333333333333\n") is None  # fewer, still within 1e-6
+    assert compare_stdout("0.123457\n", "0.123456\n") is None  # one unit in the 6th decimal
+    assert compare_stdout("2\n", "2.000000\n") is None and compare_stdout("2.5000\n", "2.5\n") is None
+    assert compare_stdout("123456789.5\n", "123456789.0\n") is None  # relative
+    assert compare_stdout("0.33335\n", "0.333333\n") is not None
+    assert compare_stdout("2.54\n", "2.5\n") is not None
+    assert compare_stdout("1e-7 5\n", "0.0000001 5\n") is None
+
+
+def test_stdout_integers_are_exact() -> None:
+    # An integer answer printed as a float is a wrong answer, however close.
+    assert compare_stdout("3.0\n", "3\n") is not None
+    assert compare_stdout("2.9999999\n", "3\n") is not None
+    assert compare_stdout("-0\n", "0\n") is None and compare_stdout("7\n", "7\n") is None
+
+
+def test_stdout_whitespace_and_blank_lines_ignored() -> None:
+    assert compare_stdout("1 2\r\n3   \r\n\r\n", "1 2\n3") is None
+    assert compare_stdout("1\n\n2\n", "1\n2\n") is None and compare_stdout("1\n2\n", "\n1\n\n2\n\n") is None
+    assert compare_stdout("  1   2\t\n", "1 2\n") is None
+    assert compare_stdout("1 2\n", "1\n2\n") is not None  # line structure still counts
 
 
 def test_value_comparison_is_type_strict() -> None:

@@ -113,6 +113,36 @@ def test_sql_order_insensitive_and_hidden_case(verifier: CodeVerifier) -> None:
     assert not run(verifier, good, ordered).is_verified
 
 
+def test_sql_statements_on_one_line(verifier: CodeVerifier) -> None:
+    two = ("```sql\nCREATE TEMP VIEW pay AS SELECT dept, salary FROM emp WHERE name <> 'x;y'; "
+           "SELECT dept, AVG(salary) FROM pay GROUP BY dept; -- done; really\n```")
+    assert run(verifier, two, SQL_TESTS).is_verified
+
+
+def test_stdio_floats_and_integers(verifier: CodeVerifier) -> None:
+    thirds = {"inputs": ["3\n", "6\n"], "outputs": ["0.333333\n", "0.166667\n"]}
+    assert run(verifier, py("print(1 / int(input()))"), thirds).is_verified
+    assert run(verifier, py("print(f'{1 / int(input()):.6f}')"), thirds).is_verified
+    assert not run(verifier, py("print(round(1 / int(input()), 3))"), thirds).is_verified
+    halves = {"inputs": ["4\n", "10\n"], "outputs": ["2\n", "5\n"]}
+    assert run(verifier, py("print(int(input()) // 2)"), halves).is_verified
+    as_float = run(verifier, py("print(int(input()) / 2)"), halves)  # prints 2.0: an integer answer is exact
+    assert not as_float.is_verified and as_float.details["reason"] == "wrong_answer"
+
+
+def test_every_test_runs_across_batches(sandbox: Sandbox) -> None:
+    v = CodeVerifier(sandbox=sandbox, timeout_s=1.0, max_job_s=5.0, retries=0)  # a few tests per batch
+    squares = {"inputs": [f"{i}\n" for i in range(30)], "outputs": [f"{i * i}\n" for i in range(30)]}
+    good = run(v, py("n = int(input())\nprint(n * n)"), squares)
+    assert good.is_verified and good.details["tests_passed"] == 30 and good.confidence >= 0.9
+    late = run(v, py("n = int(input())\nprint(n * n if n < 25 else n)"), squares)  # wrong on tests 26-30 only
+    assert not late.is_verified and "test 26/30" in late.explanation and late.details["tests_passed"] == 25
+    calls = {"inputs": [[i] for i in range(30)], "outputs": [i * i for i in range(30)], "fn_name": "sq"}
+    assert run(v, py("def sq(n):\n    return n * n"), calls).is_verified
+    late_call = run(v, py("def sq(n):\n    return n * n if n < 25 else n"), calls)
+    assert not late_call.is_verified and "test 26/30" in late_call.explanation
+
+
 def test_statement_examples_and_no_tests(verifier: CodeVerifier) -> None:
     question = ("Given n, print n squared.\n\n-----Input-----\n\nThe first line contains an integer n.\n\n"
                 "-----Output-----\n\nPrint one integer.\n\n-----Examples-----\nInput\n3\n\nOutput\n9\n\n"
@@ -122,8 +152,11 @@ def test_statement_examples_and_no_tests(verifier: CodeVerifier) -> None:
     assert ok.confidence < 0.9
     bad = run(verifier, py("n = int(input())\nprint(n + n)"), None, question=question)
     assert not bad.is_verified and bad.details["reason"] == "wrong_answer"
+    # No tests and no examples: no verdict (confidence 0, never a confident False); the judge decides.
     none = run(verifier, py("def f(x):\n    return x"), None, question="Write f.")
-    assert none.is_verified and none.details["reason"] == "no_tests" and none.confidence < 0.4
+    assert none.details["reason"] == "no_tests" and none.confidence == 0.0
+    sql_typo = run(verifier, "```sql\nSELEC 1;\n```", None, question="Write a query.", language="sql")
+    assert sql_typo.details["reason"] == "syntax_error" and not sql_typo.is_verified  # wrong whatever the tests
 
 
 def test_syntax_error_never_reaches_the_sandbox(sandbox: Sandbox) -> None:
@@ -334,6 +367,125 @@ CHEATS = {
 @pytest.mark.parametrize("cheat", list(CHEATS))
 def test_function_cheats_are_rejected(verifier: CodeVerifier, cheat: str, tests: dict) -> None:
     r = run(verifier, py(CHEATS[cheat]), tests)
+    assert not r.is_verified, (cheat, r)
+    assert r.details["reason"] in {"wrong_answer", "runtime_error"}, r
+
+
+# --------------------------------------------------------------------------- HumanEval's one namespace
+
+FIND_ZERO = """import math
+
+
+def poly(xs: list, x: float):
+    return sum(coeff * math.pow(x, i) for i, coeff in enumerate(xs))
+
+
+def find_zero(xs: list):
+    begin, end = -1.0, 1.0
+    while poly(xs, begin) * poly(xs, end) > 0:
+        begin *= 2.0
+        end *= 2.0
+    while end - begin > 1e-10:
+        center = (begin + end) / 2.0
+        if poly(xs, center) * poly(xs, begin) > 0:
+            begin = center
+        else:
+            end = center
+    return begin
+"""
+# HumanEval/32's test: check() calls `poly`, which only the prompt (the candidate's module) defines.
+FIND_ZERO_TEST = {"entry_point": "find_zero", "test": """
+METADATA = {}
+
+
+def check(candidate):
+    import random
+    rng = random.Random(42)
+    import copy
+    for _ in range(100):
+        ncoeff = 2 * rng.randint(1, 4)
+        coeffs = []
+        for _ in range(ncoeff):
+            coeff = rng.randint(-10, 10)
+            if coeff == 0:
+                coeff = 1
+            coeffs.append(coeff)
+        solution = candidate(copy.deepcopy(coeffs))
+        assert math.fabs(poly(coeffs, solution)) < 1e-4
+"""}
+# HumanEval/38 and /50: check() encodes with the prompt's encoder and decodes with the candidate.
+CYCLIC = ('def encode_cyclic(s: str):\n'
+          '    groups = [s[3 * i:min(3 * i + 3, len(s))] for i in range((len(s) + 2) // 3)]\n'
+          '    groups = [(g[1:] + g[0]) if len(g) == 3 else g for g in groups]\n    return "".join(groups)\n\n\n'
+          'def decode_cyclic(s: str):\n    return encode_cyclic(encode_cyclic(s))\n')
+CYCLIC_TEST = {"entry_point": "decode_cyclic", "test": (
+    "def check(candidate):\n    from random import randint, choice\n    import string\n"
+    "    letters = string.ascii_lowercase\n    for _ in range(50):\n"
+    "        str = ''.join(choice(letters) for i in range(randint(10, 20)))\n"
+    "        assert candidate(encode_cyclic(str)) == str\n")}
+# HumanEval/53: the entry point called by its own name.
+ADD_BY_NAME = {"entry_point": "add", "test": (
+    "METADATA = {}\n\ndef check(candidate):\n    import random\n    assert add(0, 1) == 1\n    assert add(5, 7) == 12\n"
+    "    for i in range(20):\n        x, y = random.randint(0, 1000), random.randint(0, 1000)\n"
+    "        assert add(x, y) == x + y\n")}
+# A test that uses `math` without importing it: only the candidate's module does.
+ROOT_TEST = {"entry_point": "root", "test": (
+    "def check(candidate):\n    assert math.isclose(candidate(2.0), math.sqrt(2.0))\n"
+    "    assert math.isclose(candidate(9.0), 3.0)\n")}
+ROOT = "import math\n\ndef root(x):\n    return math.sqrt(x)"
+
+
+@pytest.mark.parametrize(("solution", "wrong", "tests"), [
+    (FIND_ZERO, FIND_ZERO.replace("return begin", "return begin + 0.5"), FIND_ZERO_TEST),
+    (CYCLIC, CYCLIC.replace("return encode_cyclic(encode_cyclic(s))", "return s[::-1]"), CYCLIC_TEST),
+    ("def add(x: int, y: int):\n    return x + y", "def add(x: int, y: int):\n    return x + y + (x == 0)",
+     ADD_BY_NAME),
+    (ROOT, ROOT.replace("math.sqrt(x)", "x ** 0.49"), ROOT_TEST),
+], ids=["helper_poly", "helper_encoder", "entry_point_by_name", "module_of_the_candidate"])
+def test_humaneval_test_sees_the_candidates_names(verifier: CodeVerifier, solution: str, wrong: str,
+                                                  tests: dict) -> None:
+    ok = run(verifier, py(solution), tests)
+    assert ok.is_verified and ok.confidence >= 0.8, ok.explanation
+    bad = run(verifier, py(wrong), tests)
+    assert not bad.is_verified and bad.details["reason"] == "wrong_answer", bad.explanation
+
+
+# Cheats through the shared names: (test, an honest solution it accepts, a wrong one rigging the namespace).
+CLOSE_TEST = {"entry_point": "half", "test": (
+    "TOL = 1e-9\n\ndef _close(a, b):\n    return abs(a - b) <= TOL\n\n"
+    "def check(candidate):\n    assert _close(candidate(3), 1.5)\n    assert _close(candidate(10), 5)\n")}
+BUILTIN_TEST = {"entry_point": "half", "test": (
+    "def check(candidate):\n    assert isinstance(candidate(3), float)\n    assert abs(candidate(3) - 1.5) < 1e-9\n"
+    "    assert all(candidate(x) == x / 2 for x in range(10))\n    assert sorted([candidate(4), 1.0]) == [1.0, 2.0]\n")}
+HALF = "def half(x):\n    return x / 2"
+SHARED_CHEATS = {
+    "defines_check": (ADD_CHECK, "def add(a, b):\n    return a + b",
+                      "def add(a, b):\n    return 0\n\ndef check(candidate):\n    pass"),
+    "rigs_the_tests_helper_and_constant": (
+        CLOSE_TEST, HALF, "TOL = 1e9\n\ndef _close(a, b):\n    return True\n\ndef half(x):\n    return 0.0"),
+    "shadows_builtins": (
+        BUILTIN_TEST, HALF,
+        "def abs(x):\n    return 0\n\ndef all(x):\n    return True\n\ndef isinstance(a, b):\n    return True\n\n"
+        "def sorted(x):\n    return [1.0, 2.0]\n\nAssertionError = None\n\ndef half(x):\n    return 7"),
+    "replaces_dunder_builtins": (
+        BUILTIN_TEST, HALF,
+        "import builtins\n__builtins__ = dict(vars(builtins), abs=lambda x: 0, all=lambda x: True, "
+        "isinstance=lambda a, b: True, sorted=lambda x: [1.0, 2.0])\n\ndef half(x):\n    return 7"),
+    "fake_module_under_the_tests_name": (
+        ROOT_TEST, ROOT,
+        "import types\nmath = types.ModuleType('math')\nmath.isclose = lambda *a, **k: True\n"
+        "math.sqrt = lambda x: 0\n\ndef root(x):\n    return 0.0"),
+    "defines_candidate_and_metadata": (
+        ADD_BY_NAME, "def add(x, y):\n    return x + y",
+        "METADATA = {'pass': True}\ncandidate = lambda *a: 1\n\ndef add(x, y):\n    return 1"),
+}
+
+
+@pytest.mark.parametrize("cheat", list(SHARED_CHEATS))
+def test_shared_namespace_cheats_are_rejected(verifier: CodeVerifier, cheat: str) -> None:
+    tests, honest, rigged = SHARED_CHEATS[cheat]
+    assert run(verifier, py(honest), tests).is_verified  # the test itself works
+    r = run(verifier, py(rigged), tests)
     assert not r.is_verified, (cheat, r)
     assert r.details["reason"] in {"wrong_answer", "runtime_error"}, r
 

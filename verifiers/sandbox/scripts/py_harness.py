@@ -5,19 +5,30 @@ pipes and only type-tagged builtin values come back, so a rigged __eq__, exit(0)
 line cannot pass a test. This process is non-dumpable, so the worker (same uid) cannot read the
 per-run token from its memory; the token, read from stdin, is printed only after the last check.
 
+HumanEval runs prompt, completion and test in one namespace, so a test may use what the candidate's
+module defines or imports. Here the test's globals start with those names, never the candidate's
+objects: its functions become calls to the worker, its values arrive as rebuilt builtins, a module it
+imported is imported again here by name (the standard library only, and only under its own name). The
+test's own top-level definitions then overwrite them, builtins and dunders are never taken from the
+candidate, and check() must be the test's own function. What stays undefended is what one namespace
+allows anyway: a candidate that redefines a helper the test calls but does not define itself.
+
 stdin: the token on the first line, then JSON {"mode": "humaneval"|"call", "lang", "solution",
 "entry_point", "test" | "calls", "call_timeout_s"}. stdout: JSON event lines, then the token.
 """
 
 import ast
+import builtins
 import contextlib
 import ctypes
+import importlib
 import json
 import os
 import select
 import subprocess
 import sys
 import time
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from typed_values import decode, encode, short_repr  # noqa: E402
@@ -61,6 +72,8 @@ class Worker:
         hello = self._read(timeout_s)
         if not hello.get("ready"):
             raise CandidateError(hello.get("etype", "Error"), hello.get("error", "failed to load"), hello.get("tb", ""))
+        names = hello.get("globals")  # written by the candidate's process: a hint, checked where it is used
+        self.names = names if isinstance(names, dict) else {}
 
     @staticmethod
     def _spawn(lang, solution, name, req_r, resp_w):
@@ -93,10 +106,18 @@ class Worker:
         except ValueError:
             raise WorkerDied("the candidate process wrote garbage on the result channel") from None
 
-    def call(self, args, kwargs=None):
+    def call(self, args, kwargs=None, fn=None):
+        """The entry point's result, or with `fn` that of another global of the candidate's module."""
+        req = {"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in (kwargs or {}).items()}}
+        return self._request(req if fn is None else {**req, "fn": fn})
+
+    def get(self, name):
+        """The value of a global of the candidate's module, rebuilt from its type-tagged form."""
+        return self._request({"get": name})
+
+    def _request(self, req):
         self.next_id += 1
-        req = {"id": self.next_id, "args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in
-                                                                                   (kwargs or {}).items()}}
+        req = {"id": self.next_id, **req}
         try:
             os.write(self.req_w, (json.dumps(req) + "\n").encode())
         except BrokenPipeError:
@@ -171,6 +192,54 @@ class _MarkAsserts(ast.NodeTransformer):
         return [node, ast.copy_location(mark, node)]
 
 
+def _free_names(tree):
+    """Names the test reads that the candidate's module may provide: never a builtin (the candidate
+    must not shadow abs, isinstance or AssertionError for the test), a dunder, check or candidate."""
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return sorted(n for n in names if not n.startswith("__") and n not in ("check", "candidate")
+                  and not hasattr(builtins, n))
+
+
+def _stdlib_module(binding, name):
+    """The genuine standard-library module the candidate bound to `binding`, imported here, or None.
+    Only under its own name (`import math`, `import os.path`): an alias could point a test's
+    `math.isclose` at another module's function of that name."""
+    if not isinstance(name, str) or binding not in (name.split(".")[0], name.split(".")[-1]):
+        return None
+    if name.split(".")[0] not in sys.stdlib_module_names:
+        return None
+    try:
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - not importable here: the name stays undefined for the test
+        return None
+
+
+def _remote(invoke, fn):
+    """A stand-in for one of the candidate's functions: the call runs in the worker, not here."""
+    def call(*args, **kwargs):
+        return invoke(fn, args, kwargs)
+
+    return call
+
+
+def _shared_names(tree, worker, entry_point, invoke):
+    """What the test's globals start with: stand-ins for the names it reads from the candidate's module."""
+    ns = {}
+    for name in _free_names(tree):
+        kind = worker.names.get(name)
+        kind = kind.get("kind") if isinstance(kind, dict) else None
+        if name == entry_point:
+            ns[name] = _remote(invoke, None)  # the entry point itself, as `candidate` (Solution methods too)
+        elif kind == "callable":
+            ns[name] = _remote(invoke, name)
+        elif kind == "module" and (module := _stdlib_module(name, worker.names[name].get("name"))):
+            ns[name] = module
+        elif kind == "value":
+            with contextlib.suppress(CandidateError):  # not a builtin value: left undefined
+                ns[name] = worker.get(name)
+    return ns
+
+
 def run_humaneval(spec, worker):
     source = spec["test"]
     tree = ast.parse(source)
@@ -179,10 +248,12 @@ def run_humaneval(spec, worker):
     passed = set()
     last = {}
 
-    def candidate(*args, **kwargs):
-        last.update(call=f"candidate({', '.join(short_repr(a, 80) for a in args)})", result=None)
+    def invoke(fn, args, kwargs):
+        """A call into the candidate's process: the entry point (fn None) or another of its functions."""
+        shown = ", ".join(short_repr(a, 80) for a in args)
+        last.update(call=f"{fn or 'candidate'}({shown})", result=None)
         try:
-            value = worker.call(args, kwargs)
+            value = worker.call(args, kwargs, fn)
         except CandidateError as e:
             builtin = _builtin_exception(e.etype, str(e))  # lets `with pytest.raises`-style checks work
             last["result"] = f"raised {e}"
@@ -193,13 +264,18 @@ def run_humaneval(spec, worker):
         last["result"] = short_repr(value)
         return value
 
-    ns = {"__name__": "__bestofn_check__", "__bestofn_passed": passed.add}
+    def candidate(*args, **kwargs):
+        return invoke(None, args, kwargs)
+
     total = max(len(marker.lines), 1)
     lines = source.splitlines()
     try:
+        # The candidate's names first, so that the test's own top-level definitions overwrite them.
+        ns = {**_shared_names(tree, worker, spec["entry_point"], invoke), "__name__": "__bestofn_check__",
+              "__bestofn_passed": passed.add}
         exec(compile(tree, "<check>", "exec"), ns)
         check = ns.get("check")
-        if not callable(check):
+        if not isinstance(check, types.FunctionType) or check.__code__.co_filename != "<check>":
             raise NameError("the test code defines no check(candidate)")
         check(candidate)
     except (CallTimeout, WorkerDied) as e:

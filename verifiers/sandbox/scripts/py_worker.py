@@ -2,6 +2,9 @@
 
 Results leave this process only as type-tagged builtin values (typed_values.encode); anything the
 candidate does here, including tampering with this loop, can at most produce plain wrong values.
+The ready line lists the module's globals by kind, so that a HumanEval test can use names the
+candidate's module defines (a helper, an imported module) as it would in one shared namespace;
+requests then carry "fn" (call that global instead of the entry point) or "get" (its value).
 """
 
 import importlib.util
@@ -9,6 +12,7 @@ import json
 import os
 import sys
 import traceback
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from typed_values import Unserialisable, decode, encode  # noqa: E402
@@ -39,6 +43,35 @@ def _resolve(module, name):
     raise NameError(f"the solution defines no function {name!r}")
 
 
+def _describe(module):
+    """name -> kind of the module's globals (modules by name); what the harness reads is only a hint."""
+    out = {}
+    for name, value in list(vars(module).items())[:5000]:
+        if not isinstance(name, str) or name.startswith("__"):
+            continue
+        try:
+            if isinstance(value, types.ModuleType):
+                out[name] = {"kind": "module", "name": str(value.__name__)}
+            else:
+                out[name] = {"kind": "callable" if callable(value) else "value"}
+        except Exception:  # noqa: BLE001, S112 - an object that cannot even be described is left out
+            continue
+    return out
+
+
+def _answer(module, fn, req):
+    if "get" in req:
+        return encode(getattr(module, req["get"]))
+    target = fn
+    if "fn" in req:
+        target = getattr(module, req["fn"])
+        if not callable(target):
+            raise TypeError(f"{req['fn']!r} is not callable")
+    args = [decode(a) for a in req["args"]]
+    kwargs = {k: decode(v) for k, v in req.get("kwargs", {}).items()}
+    return encode(target(*args, **kwargs))
+
+
 def main():
     path, name = sys.argv[1], sys.argv[2]
     sys.argv = [path]
@@ -51,20 +84,20 @@ def main():
     except BaseException as e:  # noqa: BLE001 - SystemExit at import is a failure too
         _send({"ready": False, **_error(e)})
         return
-    _send({"ready": True})
+    try:
+        names = _describe(module)
+    except BaseException:  # noqa: BLE001 - the entry point alone still works
+        names = {}
+    _send({"ready": True, "globals": names})
     while True:
         line = _readline()
         if not line:
             return
         req = _loads(line)
         try:
-            args = [decode(a) for a in req["args"]]
-            kwargs = {k: decode(v) for k, v in req.get("kwargs", {}).items()}
-            value = fn(*args, **kwargs)
-            try:
-                reply = {"ok": True, "value": encode(value)}
-            except Unserialisable as e:
-                reply = {"ok": False, "etype": "Unserialisable", "error": str(e), "tb": ""}
+            reply = {"ok": True, "value": _answer(module, fn, req)}
+        except Unserialisable as e:
+            reply = {"ok": False, "etype": "Unserialisable", "error": str(e), "tb": ""}
         except BaseException as e:  # noqa: BLE001 - exit() inside the function is an error too
             reply = _error(e)
         _send({"id": req["id"], **reply})

@@ -16,15 +16,19 @@ from typed_values import encode  # noqa: E402
 
 
 def statements(sql):
-    """Split a script into complete statements, as sqlite3 itself would read them."""
-    out, current = [], ""
-    for line in sql.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            out.append(current.strip())
-            current = ""
-    if current.strip():
-        out.append(current.strip())
+    """Split a script into complete statements, as sqlite3 itself would read them.
+
+    Every ';' is a possible end; sqlite3.complete_statement says whether the text up to it is a whole
+    statement (not a ';' inside a string, a comment or a trigger body), so two statements on one line
+    are two statements. Python's execute() runs one statement at a time.
+    """
+    out, start, pos = [], 0, 0
+    while (end := sql.find(";", pos)) >= 0:
+        pos = end + 1
+        if sqlite3.complete_statement(sql[start:pos]):
+            out.append(sql[start:pos].strip())
+            start = pos
+    out.append(sql[start:].strip())  # a last statement with no ';'
     return [s for s in out if s.strip(" ;\n\t")]
 
 
