@@ -29,6 +29,9 @@ class VerificationResult:
 # details["reason"] values that say the verifier could not run (its sandbox or worker failed), not what
 # it thinks of the answer: such a result is no verdict, and nothing should be decided from it.
 NO_VERDICT_REASONS = frozenset({"sandbox_error", "worker_error"})
+# details["reason"] values that say the row gives nothing to check against (math without a ground truth,
+# code without tests or examples): (False, 0.0) from the verifier is no verdict either; a judge may decide.
+NOTHING_TO_CHECK_REASONS = frozenset({"no_ground_truth", "no_tests"})
 
 
 @runtime_checkable

@@ -17,7 +17,7 @@ from typing import Any
 
 from common.judge.judge import JudgeVerdict
 from common.judge.prompts import clip
-from verifiers.base import VerificationResult
+from verifiers.base import NOTHING_TO_CHECK_REASONS, VerificationResult
 
 JUDGE_BELOW = 0.4  # local verdicts less confident than this are handed to the judge
 JUDGE_METHOD = "llm_judge"
@@ -63,7 +63,7 @@ def combine(local: VerificationResult | None, verdict: JudgeVerdict, split: str 
             verification_method=method,
             verification_explanation=f"judge ({verdict.model}): {verdict.reasoning}",
         )
-    elif local is not None and split != "tool_calling":
+    elif local is not None and split != "tool_calling" and local.details.get("reason") not in NOTHING_TO_CHECK_REASONS:
         out.update(
             is_verified=local.is_verified,
             confidence=local.confidence,

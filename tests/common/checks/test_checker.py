@@ -21,3 +21,22 @@ def test_the_judge_is_told_the_whole_conversation_not_just_its_last_line() -> No
         '[assistant] (calls fact({"n": 5}))\n[tool result fact] 120\n'
         "[user] Yes please, do the same for the next number."
     )
+
+
+def test_nothing_to_check_against_is_no_verdict_not_a_wrong_one() -> None:
+    import asyncio
+
+    from common.checks.checker import CandidateChecker
+    from common.config import ExperimentConfig
+    from common.model.api import Candidate
+
+    checker = CandidateChecker(ExperimentConfig(splits=["math"], model="m"), judge=None)
+    try:
+        no_gold = Query("m1", "math", "What is 2+2?", ({"role": "user", "content": "What is 2+2?"},))
+        row = asyncio.run(checker.check(no_gold, Candidate(text="The answer is \\boxed{4}.")))
+        assert row["is_verified"] is None and row["confidence"] is None
+        assert row["verification_reason"] == "no_ground_truth"
+        gold = Query("m2", "math", "What is 2+2?", ({"role": "user", "content": "What is 2+2?"},), ground_truth="4")
+        assert asyncio.run(checker.check(gold, Candidate(text="The answer is \\boxed{4}.")))["is_verified"] is True
+    finally:
+        checker.close()

@@ -87,3 +87,9 @@ def test_tool_trace_shows_each_turn_its_calls_and_results() -> None:
     calls = [{"id": "c1", "name": "get_weather", "arguments": '{"city": "Oslo"}'}]
     assert format_tool_trace(None, calls) == '1. get_weather({"city": "Oslo"})'
     assert format_tool_trace(None) is None and format_tool_trace([]) is None
+
+
+def test_failed_judge_leaves_a_row_with_nothing_to_check_unverified() -> None:
+    no_tests = VerificationResult(False, 0.0, "no tests", "code_no_tests", {"reason": "no_tests"})
+    row = combine(no_tests, FAILED, "code")
+    assert row["is_verified"] is None and row["confidence"] is None and row["judge_error"]
