@@ -330,6 +330,16 @@ def test_sleeping_background_child_is_killed(verifier: CodeVerifier, sandbox: Sa
     assert wait_clean(sandbox) == []
 
 
+def test_dev_shm_is_empty_for_every_job(sandbox: Sandbox) -> None:
+    """A pooled sandbox runs job after job: nothing one leaves in /dev/shm reaches the next."""
+    plant = Job(runs=[Run(["bash", "-c", "mkdir -p /dev/shm/d && echo secret > /dev/shm/d/f && "
+                                         "echo secret > /dev/shm/planted && ls /dev/shm"], timeout_s=5.0)])
+    assert "planted" in sandbox.run(plant).runs[0].stdout
+    for _ in range(3):  # whichever pooled sandbox takes the next job
+        look = sandbox.run(Job(runs=[Run(["bash", "-c", "ls -A /dev/shm | wc -l"], timeout_s=5.0)]))
+        assert look.runs[0].stdout.strip() == "0"
+
+
 def test_runner_enforces_timeout_itself(sandbox: Sandbox) -> None:
     """The wall clock kills the sandboxed processes; it does not merely stop waiting for them."""
     job = Job(runs=[Run(["bash", "-c", "sleep 30 & sleep 30"], timeout_s=1.0)])

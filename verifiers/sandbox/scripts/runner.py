@@ -28,6 +28,7 @@ import tempfile
 import time
 
 WORK_ROOT = os.environ.get("BESTOFN_WORK_ROOT", "/work")
+SHM = "/dev/shm"
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the trusted harness modules beside us
 CHILD_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -254,6 +255,23 @@ def run_job(job: dict) -> dict:
     finally:
         _kill_all()
         shutil.rmtree(cwd, ignore_errors=True)
+        _empty_shm()
+
+
+def _empty_shm() -> None:
+    """/dev/shm outlives a job in a pooled sandbox: emptied like the work dir, so one candidate can neither
+    leave files for the next nor fill it until a correct one's multiprocessing.Lock() fails (ENOSPC)."""
+    try:
+        names = os.listdir(SHM)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(SHM, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 def _read_exact(stream, n: int) -> bytes | None:
