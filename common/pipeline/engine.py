@@ -215,10 +215,10 @@ class Pipeline:
                 got += [Candidate(text=None, error="server returned no choices three times")] * missing
         return got[:k]
 
-    async def _conversations(self, req: GenRequest, k: int, key: str, first: list[Candidate] | None = None
-                             ) -> list[Candidate]:
-        """k candidates; with tools, each first turn carried on through its own tool loop."""
-        got = first if first is not None else await self._chunk(req, k)
+    async def _conversations(self, req: GenRequest, first: list[Candidate] | int, key: str) -> list[Candidate]:
+        """Candidates from their first turns (or that many new ones); with tools, each first turn carried
+        on through its own tool loop."""
+        got = await self._chunk(req, first) if isinstance(first, int) else first
         if not req.tools:
             return got
         return list(await asyncio.gather(*(self.tool_loop.run(req, c, key) for c in got)))
@@ -231,8 +231,7 @@ class Pipeline:
         jobs = []
         if self.adapter.cache_warmup and len(sizes) > 1:
             # The first call writes the prompt cache; the rest then read it.
-            first = await self._chunk(req, sizes[0])
-            jobs.append(self._conversations(req, sizes[0], key, first))
+            jobs.append(self._conversations(req, await self._chunk(req, sizes[0]), key))
             sizes = sizes[1:]
         jobs += [self._conversations(req, k, key) for k in sizes]
         results = [c for chunk in await asyncio.gather(*jobs) for c in chunk]

@@ -23,7 +23,6 @@ from common.judge.prompts import JudgePrompt, clip
 from common.model.api import Candidate, GenRequest, ProviderAdapter, ToolRun, Usage
 from verifiers.tools.args import check_call
 from verifiers.tools.mocks import ToolSandbox
-from verifiers.tools.spec import tool_index
 
 MOCK_BELOW = 0.4  # a dynamic mock matched less surely than this gives way to the LLM mock
 MOCK_PROMPT_VERSION = "tool-mock-v1"
@@ -88,7 +87,8 @@ class ToolLoop:
     async def run(self, req: GenRequest, first: Candidate, key: str) -> Candidate:
         """Carry one candidate's conversation on from its first turn to the end; returns the candidate
         with its final text, every call, the summed usage and the `tool_run` record."""
-        tools = tool_index(req.tools or [])
+        # The request's tools are already in the internal form (read once, at load): index, don't re-read.
+        tools = {t["name"]: t for t in req.tools or []}
         sandbox = ToolSandbox(key)
         try:
             return await self._converse(req, first, tools, sandbox)
