@@ -24,7 +24,7 @@ from common.judge.judge import LLMJudge
 from common.judge.policy import combine, format_tool_trace, needs_judge
 from common.model.api import Candidate
 from verifiers import VerifierConfigError, check_options, has_verifier, parallel_slots, verify_candidate
-from verifiers.base import NO_VERDICT_REASONS, NOTHING_TO_CHECK_REASONS, VerificationResult
+from verifiers.base import NO_VERDICT_REASONS, UNDECIDED_REASONS, VerificationResult
 from verifiers.refusal import RefusalResult, detect_refusal
 
 T = TypeVar("T")
@@ -142,14 +142,14 @@ class CandidateChecker:
         else:
             out.update(verification_method="none", verification_explanation=f"no local verifier for split '{split}'")
         if self.judge is None or not needs_judge(split, result, self.cfg.llm_judge_fallback):
-            if out.get("verification_reason") in NOTHING_TO_CHECK_REASONS:
-                # Nothing to check against and no judge asked: unverified, not wrong (a null verdict is
-                # left out of every verified share instead of counting as a failure).
+            if out.get("verification_reason") in UNDECIDED_REASONS:
+                # Undecided and no judge asked: unverified, not wrong (a null verdict is left out of
+                # every verified share instead of counting as a failure).
                 return {**out, "is_verified": None, "confidence": None}
             return out
         trace = cand.tool_run.trace if cand.tool_run else None
         tools = json.dumps(query.tools, ensure_ascii=False) if query.tools else None
         verdict = await self.judge.judge(judge_question(query), text, query.ground_truth, split,
                                          tool_trace=format_tool_trace(trace, cand.tool_calls), tools=tools)
-        out.update(combine(result, verdict, split))
+        out.update(combine(result, verdict))
         return out

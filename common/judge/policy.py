@@ -17,7 +17,7 @@ from typing import Any
 
 from common.judge.judge import JudgeVerdict
 from common.judge.prompts import clip
-from verifiers.base import NOTHING_TO_CHECK_REASONS, VerificationResult
+from verifiers.base import UNDECIDED_REASONS, VerificationResult
 
 JUDGE_BELOW = 0.4  # local verdicts less confident than this are handed to the judge
 JUDGE_METHOD = "llm_judge"
@@ -39,11 +39,11 @@ def needs_judge(split: str, result: VerificationResult | None, llm_judge_fallbac
     return split == "code" or llm_judge_fallback
 
 
-def combine(local: VerificationResult | None, verdict: JudgeVerdict, split: str = "") -> dict[str, Any]:
+def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str, Any]:
     """The row's verdict fields. The judge decides when it answered; when it failed the local
-    verdict stands (or the row stays unverified), and `judge_error` says why. A tool-calling row the
-    local checks passed is no verdict without the judge (valid calls need not be the right ones): it
-    stays unverified."""
+    verdict stands (or the row stays unverified), and `judge_error` says why. A local result that is
+    no verdict (verifiers.base.UNDECIDED_REASONS: nothing to check against, or tool calls that merely
+    fit their schemas) does not stand: the row stays unverified."""
     out: dict[str, Any] = {
         "local_is_verified": local.is_verified if local else None,
         "local_confidence": local.confidence if local else None,
@@ -63,7 +63,7 @@ def combine(local: VerificationResult | None, verdict: JudgeVerdict, split: str 
             verification_method=method,
             verification_explanation=f"judge ({verdict.model}): {verdict.reasoning}",
         )
-    elif local is not None and split != "tool_calling" and local.details.get("reason") not in NOTHING_TO_CHECK_REASONS:
+    elif local is not None and local.details.get("reason") not in UNDECIDED_REASONS:
         out.update(
             is_verified=local.is_verified,
             confidence=local.confidence,

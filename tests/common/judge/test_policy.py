@@ -53,7 +53,7 @@ def test_tool_calling_verdict_has_no_local_part() -> None:
 
 def test_failed_judge_leaves_a_tool_row_the_schema_passed_unverified() -> None:
     passed = VerificationResult(True, 0.3, "all calls fit", "tool_schema", {"reason": "schema_valid"})
-    row = combine(passed, FAILED, "tool_calling")
+    row = combine(passed, FAILED)
     assert row["is_verified"] is None and row["confidence"] is None
     assert row["verification_method"] == "tool_schema+llm_judge_failed" and row["judge_error"]
 
@@ -91,5 +91,5 @@ def test_tool_trace_shows_each_turn_its_calls_and_results() -> None:
 
 def test_failed_judge_leaves_a_row_with_nothing_to_check_unverified() -> None:
     no_tests = VerificationResult(False, 0.0, "no tests", "code_no_tests", {"reason": "no_tests"})
-    row = combine(no_tests, FAILED, "code")
+    row = combine(no_tests, FAILED)
     assert row["is_verified"] is None and row["confidence"] is None and row["judge_error"]
