@@ -23,19 +23,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from verifiers.base import NO_VERDICT_REASONS
+from verifiers.base import NO_VERDICT_REASONS, UNDECIDED_REASONS
 
 REQUIRED_COLUMNS = ("query_id", "split", "candidate_idx", "is_verified")
 LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method", "finish_reason")
-BOOL_COLUMNS = ("is_refusal", "is_truncated")
+BOOL_COLUMNS = ("is_refusal", "is_truncated", "local_is_verified", "judge_is_correct")
 USAGE_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "latency_s")
 # Set only on rows whose query offered tools (the tool loop ran); null everywhere else and in older files.
 TOOL_COUNT_COLUMNS = ("num_tool_calls", "num_iterations", "invalid_tool_calls")
 TOOL_TEXT_COLUMNS = ("terminated_by", "tool_trace")
-NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count", *TOOL_COUNT_COLUMNS)
+NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count", *TOOL_COUNT_COLUMNS,
+                   "local_confidence")
 # What the verifier saw, for the failure view (files written before these columns show them empty).
 FAILURE_TEXT_COLUMNS = ("verification_reason", "extracted_answer", "ground_truth", "verification_explanation")
-OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error", *FAILURE_TEXT_COLUMNS, *TOOL_TEXT_COLUMNS)
+OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error", *FAILURE_TEXT_COLUMNS, *TOOL_TEXT_COLUMNS,
+                    "judge_error")
+# Bands of the local verifier's confidence for the judge agreement table (lower bound, label).
+CONFIDENCE_BANDS = ((0.9, "≥ 0.9"), (0.7, "0.7–0.9"), (0.4, "0.4–0.7"), (0.0, "< 0.4"))
 TRUNCATION_REASONS = ("length", "max_tokens")
 # Rows lacking a label still need a group to land in, and a visible name in the tables.
 NO_LABEL = "(none)"
@@ -402,6 +406,44 @@ def tool_calling(part: pd.DataFrame) -> dict[str, Any] | None:
     }
 
 
+def _agreement(pairs: pd.DataFrame) -> dict[str, Any]:
+    agree = int((pairs["local_is_verified"] == pairs["judge_is_correct"]).sum())
+    return {"both": len(pairs), "agree": agree, "agreement": agree / len(pairs) if len(pairs) else None}
+
+
+def judge_stats(part: pd.DataFrame) -> dict[str, Any] | None:
+    """How often the judge was asked and decided, and how often it agreed with the local verifier:
+    overall, both ways of disagreeing, and per band of the local confidence (where the judge tells
+    whether a band's verdicts are as sure as they claim). A local placeholder (nothing to check
+    against, schema-only tool checks) is no verdict to agree with. None when no row was judged."""
+    asked = part["judge_is_correct"].notna() | part["judge_error"].notna()
+    if not asked.any():
+        return None
+    decided = part["judge_is_correct"].notna()
+    verifiable = int(part["is_verified"].notna().sum())
+    real_local = part["local_is_verified"].notna() & ~part["verification_reason"].isin(list(UNDECIDED_REASONS))
+    pairs = part[decided & real_local]
+    bands = []
+    remaining = pairs
+    for low, label in CONFIDENCE_BANDS:
+        in_band = remaining[remaining["local_confidence"] >= low]
+        remaining = remaining[~(remaining["local_confidence"] >= low)]
+        if len(in_band):
+            bands.append({"band": label, **_agreement(in_band)})
+    local, judge = pairs["local_is_verified"], pairs["judge_is_correct"]
+    return {
+        "asked": int(asked.sum()),
+        "decided": int(decided.sum()),
+        "failed": int(part["judge_error"].notna().sum()),
+        "verifiable": verifiable,
+        "decided_share": int(decided.sum()) / verifiable if verifiable else None,
+        **_agreement(pairs),
+        "local_yes_judge_no": int((local & ~judge).sum()),
+        "local_no_judge_yes": int((~local & judge).sum()),
+        "by_local_confidence": bands,
+    }
+
+
 def _labels(series: pd.Series) -> list[str]:
     return sorted(str(v) for v in series.unique())
 
@@ -434,6 +476,9 @@ def summarize(df: pd.DataFrame, files: list[dict[str, Any]], by: str | None = No
     for split, split_part in df.groupby("split", sort=True):
         splits[str(split)]["rates"] = rates(split_part)
         splits[str(split)]["failures"] = failures(split_part)
+        judged = judge_stats(split_part)
+        if judged is not None:  # only splits where the judge was asked
+            splits[str(split)]["judge"] = judged
         tools = tool_calling(split_part)
         if tools is not None:  # only splits whose queries offered tools
             splits[str(split)]["tool_calling"] = tools
@@ -663,6 +708,23 @@ def _tool_counts_table(tools: dict[str, dict[str, Any]]) -> Table:
     return table
 
 
+def _judge_table(judged: dict[str, dict[str, Any]]) -> Table:
+    table = SafeTable(
+        title="LLM judge and local verifier",
+        caption="decided: share of the split's verdicts the judge gave; agreement: rows with both verdicts",
+    )
+    for name in ("split", "local confidence", "asked", "decided", "failed", "both verdicts", "agreement",
+                 "local ✓ judge ✗", "local ✗ judge ✓"):
+        table.add_column(name, justify="left" if name in ("split", "local confidence") else "right")
+    for split, j in judged.items():
+        table.add_row(split, "all", f"{j['asked']:,}", _count_share(j["decided"], j["decided_share"]),
+                      f"{j['failed']:,}", f"{j['both']:,}", _pct(j["agreement"]),
+                      f"{j['local_yes_judge_no']:,}", f"{j['local_no_judge_yes']:,}")
+        for band in j["by_local_confidence"]:
+            table.add_row(split, band["band"], "", "", "", f"{band['both']:,}", _pct(band["agreement"]), "", "")
+    return table
+
+
 def render(report: dict[str, Any], console: Console) -> None:
     splits = report["splits"]
     tables = [
@@ -675,6 +737,9 @@ def render(report: dict[str, Any], console: Console) -> None:
         _usage_table(report["usage"]),
     ]
     tables += [_breakdown_table(column, groups) for column, groups in report["breakdowns"].items()]
+    judged = {split: data["judge"] for split, data in splits.items() if "judge" in data}
+    if judged:
+        tables.append(_judge_table(judged))
     tools = {split: data["tool_calling"] for split, data in splits.items() if "tool_calling" in data}
     if tools:
         tables += [_tool_table(tools), _tool_counts_table(tools)]

@@ -42,6 +42,10 @@ class ExperimentConfig(BaseModel):
     generator: str | None = None
     structured_output: bool = False
     llm_judge_fallback: bool = False
+    judge_threshold: float = Field(
+        0.7, ge=0.0, le=1.0,
+        description="with llm_judge_fallback, local verdicts less confident than this go to the judge",
+    )
     notes: str = ""
     api: Literal["chat", "responses"] = "chat"
     thinking_budget: int = Field(0, ge=0)

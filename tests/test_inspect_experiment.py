@@ -580,3 +580,36 @@ def test_model_written_names_are_shown_as_text_not_markup_or_terminal_codes(tmp_
     assert "[/bold]" in r.stdout and "\x1b" not in r.stdout and "\x07" not in r.stdout
     assert "\\x1b]0;PWNED" in r.stdout
     assert _summary(path)["splits"]["tool_calling"]["tool_calling"]["unreadable_traces"] == 1
+
+
+def test_judge_agreement_and_share_decided(tmp_path: Path) -> None:
+    def judged(qid: str, idx: int, local: bool, conf: float, judge: bool | None,
+               reason: str = "numeric_match") -> BestOfNRecord:
+        error = None if judge is not None else "judge: HTTP 500"
+        final = judge if judge is not None else local
+        return _record(qid, idx, final, local_is_verified=local, local_confidence=conf, judge_is_correct=judge,
+                       judge_error=error, judge_model="judge-m", verification_reason=reason)
+
+    records = [
+        judged("q1", 0, True, 0.6, True),  # agree
+        judged("q1", 1, True, 0.6, False),  # local yes, judge no
+        judged("q1", 2, False, 0.3, True),  # local no, judge yes
+        judged("q2", 0, False, 0.2, None),  # judge failed: the local verdict stands
+        _record("q2", 1, True, confidence=0.95),  # never asked
+        # A placeholder (no ground truth) is no local verdict to agree or disagree with.
+        judged("q3", 0, False, 0.0, True, reason="no_ground_truth"),
+    ]
+    summary = _summary(_write(tmp_path / "judged.parquet", records))
+    j = summary["splits"]["math"]["judge"]
+    assert (j["asked"], j["decided"], j["failed"], j["verifiable"]) == (5, 4, 1, 6)
+    assert j["decided_share"] == pytest.approx(4 / 6)
+    assert (j["both"], j["agree"], j["local_yes_judge_no"], j["local_no_judge_yes"]) == (3, 1, 1, 1)
+    bands = [(b["band"], b["both"], b["agree"]) for b in j["by_local_confidence"]]
+    assert bands == [("0.4–0.7", 2, 1), ("< 0.4", 1, 0)]
+    tables = _run(str(tmp_path / "judged.parquet"))
+    assert tables.returncode == 0, tables.stderr
+    assert "LLM judge and local verifier" in tables.stdout and "33.3%" in tables.stdout
+
+
+def test_no_judge_section_when_nothing_was_judged(mixed_file: Path) -> None:
+    assert all("judge" not in data for data in _summary(mixed_file)["splits"].values())

@@ -141,7 +141,7 @@ class CandidateChecker:
                 return {**out, "is_verified": None, "confidence": None}
         else:
             out.update(verification_method="none", verification_explanation=f"no local verifier for split '{split}'")
-        if self.judge is None or not needs_judge(split, result, self.cfg.llm_judge_fallback):
+        if self.judge is None or not needs_judge(split, result, self.cfg.llm_judge_fallback, self.cfg.judge_threshold):
             if out.get("verification_reason") in UNDECIDED_REASONS:
                 # Undecided and no judge asked: unverified, not wrong (a null verdict is left out of
                 # every verified share instead of counting as a failure).

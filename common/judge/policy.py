@@ -5,8 +5,9 @@ Policy (see the verification flow diagrams):
   reference): the judge decides appropriateness. Invalid calls, a loop that never answered and a
   trusted reference are decided locally; the dataset's own reference calls are never trusted.
 - code: when the local verdict's confidence is below 0.4, flag or not.
-- math and every other split with a verifier: below 0.4, and only with `llm_judge_fallback`.
-- a split with no verifier: with `llm_judge_fallback`.
+- with `llm_judge_fallback`, every split: every local verdict below `judge_threshold` (default 0.7),
+  and every row of a split with no verifier. The verifiers' confidences are calibrated (see
+  verifiers/README.md), so the threshold says how sure a label must be to skip the judge.
 Refusals and `verify: false` rows are never judged; the caller checks those first.
 """
 
@@ -19,7 +20,8 @@ from common.judge.judge import JudgeVerdict
 from common.judge.prompts import clip
 from verifiers.base import UNDECIDED_REASONS, VerificationResult
 
-JUDGE_BELOW = 0.4  # local verdicts less confident than this are handed to the judge
+JUDGE_BELOW = 0.4  # local verdicts less confident than this always go to the judge (code, tool calling)
+JUDGE_THRESHOLD = 0.7  # with llm_judge_fallback: the default `judge_threshold`
 JUDGE_METHOD = "llm_judge"
 
 # Columns `combine` fills; every row that was not judged leaves them null.
@@ -29,14 +31,14 @@ JUDGE_COLUMNS = (
 )
 
 
-def needs_judge(split: str, result: VerificationResult | None, llm_judge_fallback: bool) -> bool:
-    if split == "tool_calling":
-        return result is None or result.confidence < JUDGE_BELOW
+def needs_judge(
+    split: str, result: VerificationResult | None, llm_judge_fallback: bool, threshold: float = JUDGE_THRESHOLD
+) -> bool:
     if result is None:
-        return llm_judge_fallback
-    if result.confidence >= JUDGE_BELOW:
-        return False
-    return split == "code" or llm_judge_fallback
+        return llm_judge_fallback or split == "tool_calling"
+    if llm_judge_fallback and result.confidence < threshold:
+        return True
+    return split in ("code", "tool_calling") and result.confidence < JUDGE_BELOW
 
 
 def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str, Any]:

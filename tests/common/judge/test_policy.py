@@ -10,6 +10,7 @@ from verifiers.base import VerificationResult
 
 SURE = VerificationResult(True, 0.95, "sympy: equal", "math_sympy")
 UNSURE = VerificationResult(False, 0.2, "could not parse the answer", "math_string")
+MIDDLING = VerificationResult(True, 0.55, "matched a noun phrase of a sentence", "math_string")
 VERDICT = JudgeVerdict(True, 0.85, "Equivalent forms.", "gpt-4o-mini")
 FAILED = JudgeVerdict(None, 0.0, "", "gpt-4o-mini", error="judge: HTTP 500: boom")
 
@@ -27,11 +28,22 @@ FAILED = JudgeVerdict(None, 0.0, "", "gpt-4o-mini", error="judge: HTTP 500: boom
         ("code", SURE, True, False),
         ("chat", None, True, True),  # no verifier: only with the flag
         ("chat", None, False, False),
-        ("math", VerificationResult(False, 0.4, "x", "m"), True, False),  # 0.4 itself is trusted
+        ("math", MIDDLING, True, True),  # below the default threshold of 0.7
+        ("math", MIDDLING, False, False),
+        ("code", MIDDLING, False, False),  # without the flag, code goes to the judge only below 0.4
+        ("code", MIDDLING, True, True),
+        ("tool_calling", MIDDLING, True, True),
+        ("math", VerificationResult(False, 0.7, "x", "m"), True, False),  # the threshold itself is trusted
     ],
 )
 def test_needs_judge(split: str, result: VerificationResult | None, flag: bool, expected: bool) -> None:
     assert needs_judge(split, result, flag) is expected
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(0.0, False), (0.5, False), (0.6, True), (1.0, True)])
+def test_judge_threshold_is_configurable(threshold: float, expected: bool) -> None:
+    assert needs_judge("math", MIDDLING, True, threshold) is expected
+    assert needs_judge("math", MIDDLING, False, threshold) is False  # the threshold needs the flag
 
 
 def test_judge_decides_and_both_verdicts_are_kept() -> None:
