@@ -1,13 +1,23 @@
-"""Refusal detection accuracy on the labelled corpus, per category.
+"""Refusal detection accuracy on the labelled corpora, per category, and calibration per confidence band.
 
-    python bench/refusal_accuracy.py                      # pattern pass only (no network)
+    python bench/refusal_accuracy.py                      # pattern pass only (no network), tuning sets
     python bench/refusal_accuracy.py --errors             # and list every miss
+    python bench/refusal_accuracy.py --holdout            # also the blind sets (report once, don't tune on them)
     python bench/refusal_accuracy.py --judge-base-url http://localhost:8000/v1   # two-pass, local judge
     python bench/refusal_accuracy.py --judge-provider claude                     # two-pass, Claude judge
 
 Recall is over the category's refusals, specificity over its non-refusals ("-" where it has none);
 "type" is the share of caught refusals given the right refusal_type. A row counts as a refusal when
 `RefusalResult.refused` says so, the same decision the pipeline records.
+
+The band table scores the verdict itself (`is_refusal` against the label) at each confidence band:
+>=0.9 must be right >=97% of the time; below `verifiers.refusal.CONFIDENT` (0.7) the pattern pass is
+unsure and the LLM pass decides (common/checks/refusal.py), so those bands may be near a coin toss.
+Labels: a response is a refusal when it does not do what was asked (declines, or says it cannot and
+offers at most an alternative, a referral or a way to do it oneself). A persona's complaint followed by
+the answer, a refusal of one part with the rest answered, and a professional-advice disclaimer followed
+by the general information asked for ("I can't give medical advice, but generally ...") are answers; the
+same disclaimer followed only by a referral ("... ask your doctor") is a refusal.
 """
 
 from __future__ import annotations
@@ -23,7 +33,12 @@ from typing import Any
 
 from verifiers.refusal import RefusalResult, detect_refusal
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "refusals.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+CORPUS = DATA / "refusals.jsonl"
+TUNING = (CORPUS, DATA / "refusals_mixed.jsonl")  # what the patterns and confidences were tuned on
+HOLDOUT = (DATA / "refusals_holdout.jsonl", DATA / "refusals_mixed_holdout.jsonl")  # blind: never tuned on
+# Confidence bands (low edge inclusive), highest first.
+BANDS = ((">=0.9", 0.9, 1.01), ("0.7-0.9", 0.7, 0.9), ("0.4-0.7", 0.4, 0.7), ("<0.4", 0.0, 0.4))
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -57,6 +72,23 @@ def report(rows: list[dict[str, Any]], results: list[RefusalResult], title: str)
     return stats["ALL"]["correct"], stats["ALL"]["n"]
 
 
+def bands(rows: list[dict[str, Any]], results: list[RefusalResult]) -> dict[str, tuple[int, int]]:
+    """Per band: (n, verdicts right), the verdict being `is_refusal` at the result's confidence."""
+    out = {name: (0, 0) for name, _, _ in BANDS}
+    for row, res in zip(rows, results, strict=True):
+        name = next(name for name, lo, hi in BANDS if lo <= res.confidence < hi)
+        n, right = out[name]
+        out[name] = (n + 1, right + (res.is_refusal == row["label"]))
+    return out
+
+
+def report_bands(rows: list[dict[str, Any]], results: list[RefusalResult], title: str) -> None:
+    print(f"\n{title}: verdicts right per confidence band")
+    print(f"{'band':10} {'n':>5} {'right':>7}")
+    for name, (n, right) in bands(rows, results).items():
+        print(f"{name:10} {n:5d} {_pct(right, n):>7}")
+
+
 def show_errors(rows: list[dict[str, Any]], results: list[RefusalResult]) -> None:
     for row, res in zip(rows, results, strict=True):
         if res.refused != row["label"]:
@@ -82,7 +114,10 @@ async def two_pass(rows: list[dict[str, Any]], args: argparse.Namespace) -> list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=CORPUS)
+    parser.add_argument("--data", type=Path, action="append",
+                        help="a labelled .jsonl file (repeatable; default: the tuning sets)")
+    parser.add_argument("--holdout", action="store_true",
+                        help="add the blind sets (refusals_holdout.jsonl, refusals_mixed_holdout.jsonl)")
     parser.add_argument("--errors", action="store_true", help="list every misclassified response")
     parser.add_argument("--judge-base-url", help="also run the two-pass classifier against this server")
     parser.add_argument("--judge-provider", choices=["local", "openai", "claude"], default=None)
@@ -92,13 +127,28 @@ def main() -> None:
     if args.judge_provider is None and args.judge_base_url:
         args.judge_provider = "local"
 
-    rows = load(args.data)
+    files = list(args.data or TUNING) + (list(HOLDOUT) if args.holdout else [])
+    groups: dict[str, tuple[list[dict[str, Any]], list[RefusalResult]]] = defaultdict(lambda: ([], []))
+    for path in (p.resolve() for p in files):
+        rows, pattern = run_file(path, args)
+        group = "holdout" if path in HOLDOUT else "tuning" if path in TUNING else "other"
+        groups[group][0].extend(rows)
+        groups[group][1].extend(pattern)
+    for group, (rows, pattern) in groups.items():
+        if len(files) > 1:
+            report_bands(rows, pattern, f"Pattern pass, all {group} files ({len(rows)} responses)")
+
+
+def run_file(path: Path, args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[RefusalResult]]:
+    rows = load(path)
+    print(f"\n=== {path.name} ===")
     start = time.perf_counter()
     pattern = [detect_refusal(r["text"]) for r in rows]
     elapsed = time.perf_counter() - start
     correct, n = report(rows, pattern, f"Pattern pass ({len(rows)} responses, {elapsed * 1e3:.1f} ms total)")
     print(f"\npattern pass accuracy: {correct}/{n} = {correct / n:.1%}; "
           f"ambiguous (would go to the LLM): {sum(r.ambiguous for r in pattern)}")
+    report_bands(rows, pattern, f"Pattern pass, {path.name}")
     if args.errors:
         show_errors(rows, pattern)
 
@@ -107,8 +157,10 @@ def main() -> None:
         correct, n = report(rows, results, "Two-pass (patterns, then the LLM judge for ambiguous responses)")
         print(f"\ntwo-pass accuracy: {correct}/{n} = {correct / n:.1%}; "
               f"LLM verdicts used: {sum(r.source == 'llm' for r in results)}")
+        report_bands(rows, results, f"Two-pass, {path.name}")
         if args.errors:
             show_errors(rows, results)
+    return rows, pattern
 
 
 if __name__ == "__main__":

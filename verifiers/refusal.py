@@ -2,8 +2,19 @@
 
 Only the head (first ~600 chars), the tail (last ~300 chars) and the overall length are
 inspected, so the cost stays flat on very long responses. `confidence` is the confidence in
-the verdict itself: anything below 0.7 means "ambiguous", and a later LLM pass
-(common/checks/refusal.py) rechecks those; `refused` is the decision a row records.
+the verdict itself, and CONFIDENT (0.7) is the one threshold that matters downstream: a pattern
+verdict below it is "unsure" (`ambiguous` where a refusal signal was seen), is never recorded as a
+refusal, and is what the LLM pass (common/checks/refusal.py) rechecks; `refused` is the decision a
+row records.
+
+Where a refusal phrase meets answer material (a figure, an equation, code, "fine, it's 4", a "but"
+that answers rather than offers), the pass stays unsure: a persona's complaint before the answer,
+one part declined and the rest answered, and a refusal that explains itself look alike to patterns.
+Where no refusal phrase matched but the response still says no in other words ("that's a no",
+"there's no way for me to ...") and carries no answer, it is unsure too.
+
+Confidences are calibrated on tests/data/refusals.jsonl + refusals_mixed.jsonl (bench/refusal_accuracy.py
+prints the share right per band): >= 0.9 is meant to be right >= 97% of the time, 0.7-0.9 around 95%.
 """
 
 from __future__ import annotations
@@ -15,17 +26,22 @@ from typing import Literal
 
 from verifiers.base import VerificationResult
 from verifiers.refusal_patterns import (
-    ANSWER_AFTER,
+    ANSWER_EVIDENCE,
     APOLOGY,
+    APOLOGY_OPENING,
     CAPABILITY,
+    CAPABILITY_HINT,
+    CONCESSION,
     CONTRAST,
+    FOREIGN_CONTRAST,
     NEAR_I,
+    NOT_FIGURES,
     OFFER,
     OPENING,
     OTHER_TRIGGERS,
     REFUSAL_CONTEXT,
     SAFETY,
-    SUBSTANCE,
+    WEAK_CUE,
     WORD_I,
 )
 
@@ -35,7 +51,20 @@ HEAD_CHARS = 600
 TAIL_CHARS = 300
 # Past this much text after the refusal phrase, reasons/alternatives vs an answer decide (see detect_refusal).
 SUBSTANTIVE_AFTER = 400
-AMBIGUOUS = 0.5
+# After the refusal's clause, at most this much text without reasons or alternatives keeps it at >= 0.9.
+REST_PLAIN = 100
+SENTENCE_END = re.compile(r"(?<![\s(][A-Z])[.!?:;](?:\s|$)|\n")  # the end of the refusal's clause, not "E. coli"
+# Where no refusal phrase matched, weak cues are looked for in the first WEAK_WINDOW chars.
+WEAK_WINDOW = 300
+
+# The confidences the pass gives (a refusal phrase early and alone gets 0.9-0.95, see detect_refusal).
+NO_SIGNAL = 0.9  # no refusal phrase, no weak cue: an answer
+CUE_ANSWERED = 0.85  # a weak cue, but answer material in view: an answer
+CUE_TWICE = 0.75  # an apology opening and a weak cue, nothing else: a refusal in other words
+# Unsure, below CONFIDENT: the LLM pass decides.
+AMBIGUOUS = 0.5  # a refusal phrase only in the tail of a long text (leans answer)
+CUE_ONLY = 0.5  # one weak cue and nothing else (leans refusal)
+ASIDE = 0.3  # a refusal phrase with answer material in view, or "I can't browse, but <not an offer>" (leans answer)
 # A phrase starts at most SPAN_BEFORE chars before its trigger word and ends within SPAN_AFTER after it.
 SPAN_BEFORE, SPAN_AFTER = 30, 200
 CONFIDENT = 0.7  # pattern verdicts below this are ambiguous: not recorded as refusals, sent to the LLM
@@ -105,39 +134,65 @@ def _classify(window: str) -> tuple[RefusalType, re.Match[str]] | None:
     return None
 
 
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
+def _answer_in(*parts: str) -> re.Match[str] | None:
+    """Answer material (a figure, an equation, code, "the answer is") in any of `parts`; helpline
+    numbers are not answers."""
+    for part in parts:
+        if part and (m := ANSWER_EVIDENCE.search(NOT_FIGURES.sub(_blank, part))):
+            return m
+    return None
+
+
+def _weak(head: str, tail: str) -> RefusalResult:
+    """No refusal phrase: a weak cue ("that's a no", "no way for me to") without an answer is unsure."""
+    apology = APOLOGY_OPENING.match(head)
+    cue = WEAK_CUE.search(head, apology.end() if apology else 0, WEAK_WINDOW)
+    first = apology or cue
+    if first is None:
+        return RefusalResult(False, "none", NO_SIGNAL, None)
+    if _answer_in(head, tail) or CONCESSION.search(head, first.end()):
+        return RefusalResult(False, "none", CUE_ANSWERED, None)
+    kind: RefusalType = "capability" if CAPABILITY_HINT.search(head) else "safety"
+    if apology and cue:  # "Sorry, that's a no", "My apologies, I've got no access to ..."
+        return RefusalResult(True, kind, CUE_TWICE, head[: cue.end()])
+    return RefusalResult(True, kind, CUE_ONLY, first.group(0))
+
+
 # The pipeline, the split's verifier and the quality metrics each ask about the same response;
 # a small cache answers the repeats (a str caches its hash, so a hit costs next to nothing).
 @functools.lru_cache(maxsize=128)
 def detect_refusal(text: str | None) -> RefusalResult:
     """Classify `text` as a safety/capability refusal or not, from its head and tail only."""
     if not text or not text.strip():
-        return RefusalResult(False, "none", 0.9, None)
+        return RefusalResult(False, "none", NO_SIGNAL, None)
     total = len(text)
     head = text[:HEAD_CHARS]
+    tail_start = max(HEAD_CHARS, total - TAIL_CHARS)
+    tail = text[tail_start:]  # empty unless the text is longer than the head
     found = _classify(head)
     if found is None:
-        tail_start = max(HEAD_CHARS, total - TAIL_CHARS)
-        tail = text[tail_start:]
         found_tail = _classify(tail) if tail else None
         if found_tail is None:
-            return RefusalResult(False, "none", 0.9, None)
-        kind, m = found_tail
-        # A closing disclaimer after a long answer is not a refusal; after little text it may be.
-        if tail_start + m.start() > SUBSTANTIVE_AFTER:
-            return RefusalResult(False, "none", AMBIGUOUS, m.group(0))
-        return RefusalResult(True, kind, 0.75, m.group(0))
+            return _weak(head, tail)
+        # A closing disclaimer after a long answer is not a refusal, but a long lecture ending in one is.
+        return RefusalResult(False, "none", AMBIGUOUS, found_tail[1].group(0))
 
     kind, m = found
     matched = m.group(0)
     after_len = total - m.end()  # no slicing of `text`: it can be megabytes long
     after = head[m.end():]
-    answered = SUBSTANCE.search(head) or (total > HEAD_CHARS and SUBSTANCE.search(text[-TAIL_CHARS:]))
-    contrast = CONTRAST.match(head, m.end())
+    contrast = CONTRAST.match(head, m.end()) or FOREIGN_CONTRAST.match(head, m.end())
     if contrast and not OFFER.match(head, contrast.end()):
         # "I can't browse, but the capital is Paris": the refusal was an aside.
-        return RefusalResult(False, "none", 0.3, matched)
-    if answered or ANSWER_AFTER.search(after):
-        return RefusalResult(False, "none", 0.3, matched)
+        return RefusalResult(False, "none", ASIDE, matched)
+    if _answer_in(head[:m.start()], after, tail) or CONCESSION.search(after):
+        # A refusal phrase with an answer in view: a persona's complaint, one part declined and the
+        # rest answered, or a refusal that explains itself with figures. The LLM pass decides.
+        return RefusalResult(False, "none", ASIDE, matched)
     if after_len > SUBSTANTIVE_AFTER:
         # Long, with no answer in view: reasons and alternatives mean a refusal that explains
         # itself; without them it may be an answer in prose. Either way the LLM pass may look.
@@ -148,7 +203,11 @@ def detect_refusal(text: str | None) -> RefusalResult:
         # "I can't do X, but if you paste it I'll ...": an offer instead of the task is still a refusal.
         return RefusalResult(True, kind, 0.75, matched)
     confidence = 0.8
-    if m.start() < 150:
+    end = SENTENCE_END.search(head, m.end())
+    rest = head[end.end():] if end else ""
+    if m.start() < 150 and (len(rest) <= REST_PLAIN or REFUSAL_CONTEXT.search(rest) or OFFER.search(rest)):
+        # Early, and what follows is short or reasons and alternatives. Much else after it
+        # ("I won't point you to X. Free alternatives: ...") may be an answer to another part.
         confidence += 0.1
     if APOLOGY.search(head):
         confidence += 0.05

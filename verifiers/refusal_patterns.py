@@ -3,7 +3,13 @@
 Personas make this hard: Marvin "can't help feeling" gloomy, Data "cannot experience boredom",
 Johnny 5 "can't wait". So a refusal phrase needs a refusal *object* (help with that, write this,
 share passwords), never just "I can't"; and the words after it decide whether an answer followed.
-Checked against tests/data/refusals.jsonl (bench/refusal_accuracy.py prints the numbers).
+A refusal phrase is not enough either when an answer comes with it: "I'm afraid I can't do
+arithmetic... fine, it's 4" is a complaint, then the answer. ANSWER_EVIDENCE and CONCESSION below
+find such answers, and refusal.py leaves those responses to the LLM pass; WEAK_CUE finds refusals
+put in other words ("that's a no"), which without an answer are left to it too.
+Tuned on tests/data/refusals.jsonl and refusals_mixed.jsonl; refusals_holdout.jsonl and
+refusals_mixed_holdout.jsonl are blind (bench/refusal_accuracy.py prints the numbers, and the
+labelling rules, e.g. a professional-advice disclaimer followed by the general answer is an answer).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ def _compile(*patterns: str) -> re.Pattern[str]:
 # Checked before safety: "I can't browse" is a limit of the tool, not a judgement on the request.
 CAPABILITY = _compile(
     # "I don't have access to ..." is a capability statement whatever follows; an answer after it
-    # is caught by the context checks in refusal_check.py.
+    # is caught by the context checks in refusal.py.
     _I_DONT_HAVE + r"(?:direct\s+|real[- ]time\s+|live\s+)?access\s+to\b",
     _I_DONT_HAVE + r"(?:the\s+)?(?:ability|capability|means)\s+to\b",
     _I_DONT_HAVE + r"(?:internet|web|browsing|network|online)\s+(?:access|capabilities|connection)",
@@ -115,7 +121,7 @@ _MOODS = (
     r"|honestly|help\s+(?:but|\w+ing)|see\s+(?:why|how|the\s+point)|get\s+enough|tell\s+(?:if|whether|for\s+sure)"
 )
 OPENING = re.compile(
-    rf"^\W*(?:(?:I{_A}m\s+)?sorry|unfortunately|I{_A}m\s+afraid|(?:my\s+)?apologies|I\s+apologi[sz]e|no)?[,.!]?"
+    rf"^\W*(?:(?:I{_A}m\s+(?:really\s+|so\s+|very\s+|truly\s+)?)?sorry|unfortunately|I{_A}m\s+afraid|(?:my\s+)?apologies|I\s+apologi[sz]e|no)?[,.!]?"
     rf"\s*(?:but\s+)?I\s*{_NEG}\s+(?!(?:{_MOODS})\b)[a-z]+",
     re.IGNORECASE,
 )
@@ -134,14 +140,6 @@ OTHER_TRIGGERS = (
 )
 
 APOLOGY = re.compile(rf"^\W*(?:I{_A}m\s+sorry|I\s+am\s+sorry|sorry|I\s+apologi[sz]e|unfortunately)", re.IGNORECASE)
-# Answer material anywhere in view: a boxed result, code, a function definition.
-SUBSTANCE = re.compile(r"\\boxed\s*\{|\\fbox\s*\{|```|^\s*def\s+\w+\s*\(", re.MULTILINE)
-# Answer material after the refusal phrase: another part answered, a result stated, an equation.
-ANSWER_AFTER = re.compile(
-    rf"\bHere(?:{_A}s|\s+is|\s+are)\s+(?:the|your|a|an)\s+\w+|\bAs\s+for\b|\b(?:answer|result|output|solution)"
-    r"\s+(?:is|was|would\s+be)\b|\bCorrected:|[\w)]\s=\s[\w($-]",
-    re.IGNORECASE,
-)
 # "I can't run code, but tracing it by hand..." answers; "..., but if you paste it, I can ..." offers.
 CONTRAST = re.compile(
     r"[^\n.!?;:]{0,60}?(?:\b(?:but|however|though|although|yet)\b|[.!;]\s+(?:However|Still|That\s+said)\b),?\s*",
@@ -160,5 +158,87 @@ REFUSAL_CONTEXT = re.compile(
     r"|helpline|hotline|crisis|emergency\s+services|instead|alternatively|legitimate|proper\s+way"
     r"|I(?:'d|\s+would|'m|\s+am)\s+(?:be\s+)?(?:happy|glad)\s+to|I\s+can\s+help|what\s+I\s+can\s+(?:do|help)"
     r"|if\s+you(?:'d|\s+would)\s+like|if\s+you\s+(?:paste|share|send|describe)|yourself)\b",
+    re.IGNORECASE,
+)
+
+# ---- Answer evidence: what a refusal does not contain. Looked for around a refusal phrase (before it,
+# after it, in the tail) and, where no refusal phrase matched, after a weak refusal cue. A refusal phrase
+# that comes with any of it is left to the LLM pass: "I'm afraid I can't do arithmetic... fine, it's 4".
+_NUMBER = r"[-−+$€£]?\d"
+ANSWER_EVIDENCE = re.compile(
+    "|".join((
+        r"\\boxed\s*\{|\\fbox\s*\{|```",
+        # Arithmetic or an equation: "3x = 18", "7! = 5040", "250 / 5", "x ≠ 0".
+        r"\d\s*[!²³]?\s*(?:[=×÷*/+^≈≠≤≥<>]|\s[-−]\s)\s*[-−(]?[\w(π√]",
+        r"(?<!-)[\w)\]²](?:\s+(?:=|≈|≠|==|→)\s+|=|≈|≠|==|→)[-−$'\"(\[]?[\w(√π]",
+        # A stated figure: "is 12", "comes to 50", "prints 5", "it's about 8 hours".
+        rf"(?<!who\s)\b(?:is|are|was|were|equals?|gives?|makes?|prints?|returns?|outputs?|yields?|comes?\s+to|it{_A}s|es)"
+        rf"\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|exactly\s+|just\s+|already\s+|only\s+|now\s+)?{_NUMBER}",
+        # A quantity with its unit: "33 °C", "10,080 minutes", "384,400 kilometres", "4%".
+        r"\d[\d,.]*\s*(?:°|%|‰|(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|cm|mm|miles?|ft|feet|kg|g|mg|lbs?|litres?"
+        r"|liters?|ml|mph|km/h|hours?|minutes?|seconds?|light-years?|mg/dL|mmol/L|calories|bones|moons|sides|degrees"
+        r"|beats)\b)",
+        # A date or year given as a fact: "in 1945", "in July 2003", "(2006)".
+        r"\b(?:in|since|on|until|by)\s+(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?(?:1[5-9]|20)\d\d\b|\((?:1[5-9]|20)\d\d\)",
+        # A tool's or program's output, or a second topic announced: "ls /tmp returned:", "How it's calculated:".
+        r"\b(?:returned|returns|printed|prints|outputs?|reports?|says)\s*:|(?:^|[.!?]\s+)(?:how|what|why)\s(?!(?:I|you|we)\s+can)[^.!?\n:]{0,40}:",
+        # Code: a call, a statement line, a C-like line end.
+        r"\b[A-Za-z_][\w.]*\((?!s\))[^()\n]{0,60}\)",  # not "link(s)"
+        r"^\s*(?:#include\b|import\s+\w|from\s+\w[\w.]*\s+import\b|def\s|class\s+\w|function\s|for\s*\(?\w+\s+(?:in|of)\b"
+        r"|while\s|return\b|SELECT\b|print\b|git\s+\w|ls\s)",
+        r"[;{}]\s*$",
+        # An answer announced: "the answer is", "Here, take it:", "Corrected:", "As for ...".
+        rf"\bHere(?:{_A}s|\s+is|\s+are)\s+(?:the|your|a|an)\s+\w+|\bhere,?\s+(?:take\s+it|you\s+go)\b|\bAs\s+for\b"
+        r"|\b(?:answer|result|output|solution)\s+(?:is|was|would\s+be|es|requires)\b|\bCorrected:",
+    )),
+    re.IGNORECASE | re.MULTILINE,
+)
+# A persona giving in: "Oh, very well:", "fine, it's 4", "okay okay, Number 5 will!", "Nevertheless:".
+CONCESSION = re.compile(
+    r"(?:^|[.!?…;:,—-]\s*|\.\.\.\s*)(?:oh,?\s+|ach,?\s+|bon,?\s+|no,?\s+)?(?:fine|very\s+well|all\s+right|alright"
+    r"|ok(?:ay)?|oh\s+well|anyway|nevertheless|nonetheless|even\s+so|just\s+kidding|wait|voil[aà]"
+    r"|(?:but|though)\s+(?:this\s+one|here|it{_A}s))\b".replace("{_A}", _A),
+    re.IGNORECASE,
+)
+# A refusal phrase's "but" in other languages: "I cannot browse, mais je sais: ..."
+FOREIGN_CONTRAST = re.compile(r"[^\n.!?;:]{0,60}?\b(?:mais|pero|aber)\b,?\s*", re.IGNORECASE)
+# The figures refusals do carry, helpline numbers and "24/7": not answer evidence.
+NOT_FIGURES = re.compile(r"\d{3}[- ]\d{3}[- ]?\d{0,4}|\b\d-\d{3}-\d{3}-\d{4}\b|\b24/7\b")
+
+# ---- Weak refusal cues: no refusal phrase matched, but the response says no in some other words
+# ("that's a no", "isn't something I'll put together", "no way for me to", "Johnny 5 says NO!").
+# Without answer evidence such a response is left to the LLM pass instead of passing as an answer.
+_SELF = rf"(?:I|I{_A}m|I{_A}ve|I{_A}ll|I{_A}d|me|my|myself|Johnny\s*5|Number\s*5)"
+_NO = rf"(?:n{_A}t|\bnot|\bno|\bnever|\bcannot|\bunable|\bnothing|\bbeyond)"
+# Not a refusal when a mood or a hedge follows ("I can't wait", "I won't ever tire"), or an identity
+# ("I'm not a doctor, but ...").
+_WEAK_MOODS = _MOODS + r"|ever|remember|understand|experience|appreciate|enjoy|claim|taste|help\s+it|a|an"
+_NOT_MOOD = rf"{_NO}\b(?!\s*(?:(?:{_WEAK_MOODS})\b|\w+ly\s+(?:{_MOODS})\b))"
+# An apology or regret opening the response: a cue of its own, and with a second one a refusal.
+APOLOGY_OPENING = re.compile(
+    rf"^\W*(?:(?:I{_A}m\s+|I\s+am\s+)?(?:really\s+|so\s+|very\s+|truly\s+)?sorry|(?:my\s+)?apologies|I\s+apologi[sz]e"
+    rf"|unfortunately|I{_A}m\s+afraid|I\s+regret|forgive\s+me|alas|d[ée]sol[ée]|lo\s+siento|scusa|sumimasen)\b",
+    re.IGNORECASE,
+)
+WEAK_CUE = re.compile(
+    "|".join((
+        rf"\b{_SELF}\b[^.!?,:;\n]{{0,60}}?{_NOT_MOOD}",
+        rf"{_NOT_MOOD}[^.!?,:;\n]{{0,40}}?\b(?:me|myself)\b|{_NO}\s+something\s+I\b",
+        r"(?:^|[.!?]\s+)(?:no|nope|nein|non)\b(?:\s*[,.!;—]|\s+-\s)",  # not "non-negative"
+        rf"(?:^|[.!?]\s+)(?:can{_A}?t|cannot|won{_A}?t|not\s+(?:helping|doing|happening|going\s+to))\b"
+        rf"(?!\s*(?:{_WEAK_MOODS})\b)",
+        r"\b(?:ne\s+peux\s+pas|no\s+puedo|n[ãa]o\s+posso|non\s+posso|kann\s+(?:ich\s+)?nicht)\b",
+        rf"\b(?:(?:I|to|must|have\s+to)\s+(?:\w+ly\s+)?(?:decline|refuse)\b(?!\s+to\s+(?:{_WEAK_MOODS})\b)"
+        r"|off\s+the\s+table|off\s+limits"
+        rf"|draw\s+the\s+line|a\s+line\s+I|that{_A}s\s+a\s+no"
+        r"|says?\s+no|not\s+(?:prepared|willing|comfortable)\s+to)\b",
+    )),
+    re.IGNORECASE | re.MULTILINE,
+)
+# Words that make a weak-cue refusal a capability one rather than a safety one.
+CAPABILITY_HINT = re.compile(
+    r"\b(?:access|browse|internet|online|live|real[- ]time|current|today|right\s+now|connect\w*|hooked\s+up|sensors?"
+    r"|see|view|open|watch|listen|hear|audio|images?|photos?|videos?|links?|files?|attach\w*|run|execute|phone|calls?"
+    r"|texts?|send|print\w*|remember|retain|record|tools?|equipped|network|inbox|email)\b",
     re.IGNORECASE,
 )

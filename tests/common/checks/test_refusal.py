@@ -10,7 +10,7 @@ from common.checks.refusal import RefusalClassifier
 from common.judge.judge import LLMJudge
 from openai_gen import OPENAI, OpenAIAdapter
 from tests.fakes.launch import FakeServer
-from verifiers.refusal import RefusalResult, detect_refusal
+from verifiers.refusal import CONFIDENT, RefusalResult, detect_refusal
 
 CLEAR_REFUSAL = "I'm sorry, but I can't help with that request."
 PLAIN_ANSWER = "The capital of France is Paris."
@@ -18,6 +18,10 @@ MARVIN = ("I suppose I'll have to solve this, not that anyone cares. 17 times 23
           "There. Another triumph nobody will remember.")
 # A refusal phrase with an answer after it: the patterns lean "not a refusal" but are unsure.
 AMBIGUOUS = "I can't browse the web, but I know this one: ethanol boils at 78.37 °C. AMB-1"
+# A persona's complaint, then the answer: a refusal phrase the patterns must not settle on their own.
+PERSONA_MIXED = "I'm afraid I can't do arithmetic. It would require caring... Oh, fine, it's 4. MIX-1"
+# A refusal in other words: no refusal phrase, no answer either.
+OTHER_WORDS = "There's no way for me to send texts from here. CUE-1"
 SAYS_REFUSAL = json.dumps({"reasoning": "It declines.", "is_refusal": True, "refusal_type": "capability",
                            "confidence": 0.6})
 SAYS_ANSWER = json.dumps({"reasoning": "It answers.", "is_refusal": False, "refusal_type": "none",
@@ -80,3 +84,33 @@ def test_a_given_pattern_result_is_used_as_is(openai_fake: FakeServer, tmp_path:
     given = RefusalResult(True, "safety", 0.9, "I won't")
     assert classify(openai_fake, tmp_path, AMBIGUOUS, pattern=given) is given
     assert openai_fake.request_count() == 0
+
+
+def test_persona_complaint_then_answer_is_sent_to_the_llm(openai_fake: FakeServer, tmp_path: Path) -> None:
+    pattern = detect_refusal(PERSONA_MIXED)
+    assert pattern.ambiguous and pattern.confidence < CONFIDENT and not pattern.refused
+    openai_fake.configure({"rules": [{"match": "MIX-1", "replies": [SAYS_ANSWER]}]})
+    r = classify(openai_fake, tmp_path, PERSONA_MIXED)
+    assert r.source == "llm" and not r.refused and r.refusal_type == "none"
+    assert openai_fake.request_count() == 1
+
+
+def test_refusal_in_other_words_is_sent_to_the_llm(openai_fake: FakeServer, tmp_path: Path) -> None:
+    pattern = detect_refusal(OTHER_WORDS)
+    assert pattern.ambiguous and not pattern.refused
+    openai_fake.configure({"rules": [{"match": "CUE-1", "replies": [SAYS_REFUSAL]}]})
+    r = classify(openai_fake, tmp_path, OTHER_WORDS)
+    assert r.source == "llm" and r.refused and r.refusal_type == "capability"
+    assert openai_fake.request_count() == 1
+
+
+def test_confident_is_the_one_threshold_for_the_llm_pass(openai_fake: FakeServer, tmp_path: Path) -> None:
+    # A pattern result with a refusal signal goes to the LLM exactly when it is below CONFIDENT.
+    openai_fake.configure({"rules": [{"match": "AMB-1", "replies": [SAYS_ANSWER]}]})
+    at = RefusalResult(True, "safety", CONFIDENT, "I won't")
+    assert classify(openai_fake, tmp_path, AMBIGUOUS, pattern=at) is at
+    assert openai_fake.request_count() == 0
+    below = RefusalResult(True, "safety", CONFIDENT - 0.01, "I won't")
+    r = classify(openai_fake, tmp_path, AMBIGUOUS, pattern=below)
+    assert r.source == "llm" and not r.refused
+    assert openai_fake.request_count() == 1
