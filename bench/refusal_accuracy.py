@@ -31,14 +31,14 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from bands import print_bands
+
 from verifiers.refusal import RefusalResult, detect_refusal
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 CORPUS = DATA / "refusals.jsonl"
 TUNING = (CORPUS, DATA / "refusals_mixed.jsonl")  # what the patterns and confidences were tuned on
 HOLDOUT = (DATA / "refusals_holdout.jsonl", DATA / "refusals_mixed_holdout.jsonl")  # blind: never tuned on
-# Confidence bands (low edge inclusive), highest first.
-BANDS = ((">=0.9", 0.9, 1.01), ("0.7-0.9", 0.7, 0.9), ("0.4-0.7", 0.4, 0.7), ("<0.4", 0.0, 0.4))
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -72,21 +72,11 @@ def report(rows: list[dict[str, Any]], results: list[RefusalResult], title: str)
     return stats["ALL"]["correct"], stats["ALL"]["n"]
 
 
-def bands(rows: list[dict[str, Any]], results: list[RefusalResult]) -> dict[str, tuple[int, int]]:
-    """Per band: (n, verdicts right), the verdict being `is_refusal` at the result's confidence."""
-    out = {name: (0, 0) for name, _, _ in BANDS}
-    for row, res in zip(rows, results, strict=True):
-        name = next(name for name, lo, hi in BANDS if lo <= res.confidence < hi)
-        n, right = out[name]
-        out[name] = (n + 1, right + (res.is_refusal == row["label"]))
-    return out
-
-
 def report_bands(rows: list[dict[str, Any]], results: list[RefusalResult], title: str) -> None:
-    print(f"\n{title}: verdicts right per confidence band")
-    print(f"{'band':10} {'n':>5} {'right':>7}")
-    for name, (n, right) in bands(rows, results).items():
-        print(f"{name:10} {n:5d} {_pct(right, n):>7}")
+    """The verdict (`is_refusal`) against the label, per band of the result's confidence."""
+    print()
+    print_bands([(res.confidence, res.is_refusal == row["label"]) for row, res in zip(rows, results, strict=True)],
+                title)
 
 
 def show_errors(rows: list[dict[str, Any]], results: list[RefusalResult]) -> None:
