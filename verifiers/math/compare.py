@@ -6,28 +6,55 @@ judge may look) -> shape: collections, intervals and inequalities, equations, fu
 matrices, ratios, sequences, base-b numerals -> per value (math_values / math_units): exact
 SymPy equality (0.95), numeric equality at 60 digits (0.9), within the precision the candidate
 wrote (0.85), units / percent / degrees (0.6-0.9). Unparseable or undecidable: below 0.4.
+
+Reasons of the readings that are a step removed from the written answer (never >= 0.9 unless exact):
+  circled_choices 0.9 (0.85 when "14" is read digit by digit) / circled_mismatch 0.9: ①④ = {1, 4}
+  number_words <= 0.85: "one and a half", "twelve apples" read as numbers
+  phrase_in_sentence 0.5: the gold phrase inside a sentence answer; the LLM judge decides
+  labels_dropped 0.8 (question's or requested order), labels_dropped_unordered 0.8 (set question),
+    labels_dropped_written_order 0.7: "Smallest = 3, Largest = 9" against "3, 9"
+  parameter_renamed 0.9 (declared k in Z) / 0.85 (k, m, n, j, l by convention), parameter_shift 0.85
+    (pi/4 + k pi = 5pi/4 + n pi), parameter_mismatch 0.9
+  series_sum 0.9 (three written terms) / 0.8 (two), unresolved_series 0.2: 1 + 2 + ... + 1000
+  huge_endpoint_match 0.85 (an interval with it reports interval_match at 0.85): [0, 10^{10^{10}})
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import sympy
 
+from verifiers.math.circled import compare_circled
+from verifiers.math.labels import labelled_values, question_order
+from verifiers.math.magnitude import Endpoint, endpoint, huge_vs_value, same_huge
 from verifiers.math.normalize import NUMBER_WORDS, clean_latex, normalize_connectors, plain_text, string_key
+from verifiers.math.numwords import from_words
+from verifiers.math.params import compare_parametric, mentions_parameter, strip_qualifier
 from verifiers.math.parse import TooLarge
-from verifiers.math.shapes import Shape, shape, split_relation
+from verifiers.math.series import has_dots, series_sum
+from verifiers.math.shapes import Shape, and_chain, shape, split_relation
 from verifiers.math.units import compare_quantities
 from verifiers.math.values import Hints, Verdict, compare_exprs, proportional, sym
 
 MAX_PARSE_CHARS = 1000
+# A long answer made only of numbers and arithmetic ("1+2+...+2000" written out) is cheap for our
+# parser, which loops rather than recurses over terms; anything else that long is not parsed.
+MAX_ARITHMETIC_CHARS = 60000
+_ARITHMETIC = re.compile(r"(?:[\d\s+\-*/().{}^]|\\(?:cdot|times|frac|ldots|cdots|dots)(?![a-zA-Z]))*")
+# Number words are read exactly, but a phrase is a guess at what the writer meant.
+NUMBER_WORDS_CAP = 0.85
+SENTENCE_CONFIDENCE = 0.5
 
 
-def compare_answers(candidate: str, gold: str, hints: dict[str, bool] | None = None) -> dict[str, Any]:
+def compare_answers(
+    candidate: str, gold: str, hints: dict[str, bool] | None = None, question: str | None = None
+) -> dict[str, Any]:
     """Worker entry point: a JSON-able verdict (it crosses a process boundary)."""
     try:
-        v = compare(candidate, gold, Hints(**(hints or {})))
+        v = compare(candidate, gold, Hints(**(hints or {}), question=(question or "")[:2000]))
     except TooLarge:
         v = Verdict(False, 0.1, "math_timeout", "too_large")
     except MemoryError:
@@ -38,15 +65,28 @@ def compare_answers(candidate: str, gold: str, hints: dict[str, bool] | None = N
     return {"ok": v.ok, "confidence": v.confidence, "method": v.method, "reason": v.reason}
 
 
+def _too_long(text: str, limit: int) -> bool:
+    return len(text) > limit and not (len(text) <= MAX_ARITHMETIC_CHARS and _ARITHMETIC.fullmatch(text))
+
+
 def compare(candidate: str, gold: str, h: Hints) -> Verdict:
     """The verdict on two extracted answers; also used recursively on elements of collections."""
-    if len(candidate) > 2 * MAX_PARSE_CHARS or len(gold) > 2 * MAX_PARSE_CHARS:
+    if _too_long(candidate, 2 * MAX_PARSE_CHARS) or _too_long(gold, 2 * MAX_PARSE_CHARS):
         return Verdict(candidate.strip() == gold.strip(), 0.3, "math_string", "too_long_to_parse")
     c, g = clean_latex(candidate), clean_latex(gold)
     if string_key(c) == string_key(g):
         return Verdict(True, 1.0, "math_string", "string_match")
-    if len(c) > MAX_PARSE_CHARS or len(g) > MAX_PARSE_CHARS:
+    if _too_long(c, MAX_PARSE_CHARS) or _too_long(g, MAX_PARSE_CHARS):
         return Verdict(False, 0.3, "math_string", "too_long_to_parse")
+    circled = compare_circled(c, g)
+    if circled is not None:
+        return circled
+    (cw, c_words), (gw, g_words) = from_words(c), from_words(g)
+    if (c_words or g_words) and not (c_words != g_words and _text(g if c_words else c) is not None):
+        # "one and a half" -> \frac{3}{2}; but "zero solutions" against "none" stays words.
+        c, g = cw, gw
+        v = compare(c, g, h)
+        return Verdict(True, min(v.confidence, NUMBER_WORDS_CAP), v.method, "number_words") if v.ok else v
     letter = _choice(g, gold=True)
     if letter is not None:
         got = _choice(c, gold=False)
@@ -57,13 +97,43 @@ def compare(candidate: str, gold: str, h: Hints) -> Verdict:
     tc, tg = _text(c), _text(g)
     if tc is not None and tg is not None:
         ok = tc == tg
+        if not ok and _phrase_in_sentence(tg, tc):
+            # "The second player wins the game." for "second player": likely, but the judge decides.
+            return Verdict(True, SENTENCE_CONFIDENCE, "math_text", "phrase_in_sentence")
         # Two phrasings of one idea ("none" / "no solution") may still agree: let the judge look.
         return Verdict(ok, 0.75 if ok else 0.35, "math_text", "text_match" if ok else "text_mismatch")
     if tc is not None or tg is not None:
         return Verdict(False, 0.8, "math_text", "text_vs_math")
+    (c, c_param), (g, g_param) = strip_qualifier(c), strip_qualifier(g)
+    if c_param or g_param:
+        h = replace(h, params=h.params | {p for p in (c_param, g_param) if p})
+    c, g = and_chain(c), and_chain(g)
+    labelled = _compare_labelled(c, g, h)
+    if labelled is not None:
+        return labelled
     cs = shape(normalize_connectors(c), h.interval and not h.point)
     gs = shape(normalize_connectors(g), h.interval and not h.point)
     return _compare_shapes(cs, gs, h)
+
+
+def _compare_labelled(c: str, g: str, h: Hints) -> Verdict | None:
+    """'Smallest = 3, Largest = 9' for the bare list '3, 9': the values, in the question's order."""
+    found = labelled_values(c)
+    if found is None or labelled_values(g) is not None:
+        return None
+    gs = shape(normalize_connectors(g))
+    if gs.kind not in ("list", "set", "tuple", "pair") or len(gs.items) != len(found):
+        return None
+    labels, values = [lab for lab, _ in found], [v for _, v in found]
+    if gs.kind == "set" or (h.set_answer and not h.ordered):
+        return _collection(values, gs.items, False, h, 0.8, "labels_dropped_unordered")
+    order = None if h.ordered or not h.question else question_order(labels, h.question)
+    if order is not None:
+        values = [v for _, v in sorted(zip(order, values, strict=True))]
+    elif not h.ordered:
+        # Nothing says which order the gold lists them in but the candidate's own.
+        return _collection(values, gs.items, True, h, 0.7, "labels_dropped_written_order")
+    return _collection(values, gs.items, True, h, 0.8, "labels_dropped")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +148,23 @@ _MATH_WORDS = {"sin", "cos", "tan", "log", "ln", "exp", "sqrt", "pi", "and", "or
 _ARTICLES = re.compile(r"^(?:a|an|the)\s+")
 _EMPTY = {"no solution", "no solutions", "no real solution", "no real solutions", "none", "empty set"}
 _EMPTY_MATH = re.compile(r"^(?:\\emptyset|\\varnothing|\\\{\s*\\\}|\{\s*\})$")
+# A sentence that names the gold but says the opposite ("the second player cannot win").
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot|neither|nor|lose|loses|lost|fails?|\w+n't)\b", re.I)
+
+
+# "rhombus or square", "rhombus and square": naming the gold among others is hedging, not answering.
+_HEDGE = re.compile(r"\b(?:or|either|and)\b", re.I)
+
+
+def _phrase_in_sentence(phrase: str, sentence: str) -> bool:
+    """The gold phrase stands, once and as whole words, in a longer sentence with no negation."""
+    if len(sentence.split()) <= len(phrase.split()) or _NEGATION.search(sentence):
+        return False
+    if _HEDGE.search(sentence) and not _HEDGE.search(phrase):
+        return False
+    return len(re.findall(rf"\b{re.escape(phrase)}\b", sentence)) == 1
+
+
 def _choice(s: str, gold: bool) -> str | None:
     """The option letter of "(B)", "\\textbf{(B)}", "B) 12"; a gold must be only the letter."""
     p = plain_text(s).strip("*")
@@ -286,26 +373,35 @@ def _compare_sets_of_reals(c: Shape, g: Shape, h: Hints) -> Verdict:
     worst = 0.95
     for (clo, chi, clc, chc), (glo, ghi, glc, ghc) in zip(ci, gi, strict=True):
         # A bracket at an infinite end carries no information.
-        if (clc != glc and clo[1].is_finite) or (chc != ghc and chi[1].is_finite):
+        if (clc != glc and clo.finite) or (chc != ghc and chi.finite):
             return Verdict(False, 0.9, "math_symbolic", "bracket_mismatch")
-        for (ctext, _), (gtext, _) in ((clo, glo), (chi, ghi)):
-            v = _compare_values(Shape("scalar", text=ctext), Shape("scalar", text=gtext), h)
+        for ce, ge in ((clo, glo), (chi, ghi)):
+            v = _compare_endpoints(ce, ge, h)
             if not v.ok:
                 return Verdict(False, 0.9, "math_symbolic", "endpoint_mismatch")
             worst = min(worst, v.confidence)
     return Verdict(True, worst, "math_symbolic", "interval_match")
 
 
-def _sorted_intervals(
-    ivs: list[tuple[str, str, bool, bool]],
-) -> list[tuple[tuple[str, Any], tuple[str, Any], bool, bool]] | None:
+def _compare_endpoints(c: Endpoint, g: Endpoint, h: Hints) -> Verdict:
+    if c.huge is None and g.huge is None:
+        return _compare_values(Shape("scalar", text=c.text), Shape("scalar", text=g.text), h)
+    if c.huge is not None and g.huge is not None:
+        same = same_huge(c.huge, g.huge)
+    else:
+        huge, other = (c.huge, g.value) if c.huge is not None else (g.huge, c.value)
+        same = huge is not None and huge_vs_value(huge, other)
+    return Verdict(same, 0.85 if same else 0.9, "math_symbolic", "huge_endpoint_match" if same else "endpoint_mismatch")
+
+
+def _sorted_intervals(ivs: list[tuple[str, str, bool, bool]]) -> list[tuple[Endpoint, Endpoint, bool, bool]] | None:
     out = []
     for lo, hi, lc, hc in ivs:
-        lv, hv = sym(lo), sym(hi)
-        if lv is None or hv is None or not (lv.is_number and hv.is_number):
+        le, he = endpoint(lo), endpoint(hi)
+        if le is None or he is None:
             return None
-        out.append(((lo, lv), (hi, hv), lc, hc))
-    return sorted(out, key=lambda t: float(sympy.N(t[0][1])) if t[0][1].is_finite else float(t[0][1]))
+        out.append((le, he, lc, hc))
+    return sorted(out, key=lambda t: t[0].sort_key())
 
 
 _FLIP = {">": "<", r"\ge": r"\le", "<": ">", r"\le": r"\ge"}
@@ -317,23 +413,33 @@ def _as_interval(s: Shape) -> Shape:
     if s.kind != "relation":
         return s
     intervals = []
+    unknowns = set()
     for piece in s.items or [s.text]:
         parts, ops = split_relation(piece)
-        if not ops or any(op not in _STRICT for op in ops):
+        # "y = 4" next to "y < 0" is the point {4} of the same set.
+        if not ops or (any(op not in _STRICT for op in ops) and ops != ["="]):
             return s
         sides = [sym(p) for p in parts]
         if any(x is None for x in sides):
             return s
         free = set().union(*(x.free_symbols for x in sides))
-        if len(free) != 1:
-            return s
+        unknowns |= free
+        if len(free) != 1 or len(unknowns) != 1:
+            return s  # "x < 1, y > 2" is not a set of reals in one unknown
         var = next(iter(free))
         lo, hi, lo_closed, hi_closed = -sympy.oo, sympy.oo, False, False
         for k, op in enumerate(ops):
             # left op right  <=>  a*var + b op 0 with a, b constants.
             expr = sympy.expand(sides[k] - sides[k + 1])
             a, b = expr.coeff(var, 1), expr.coeff(var, 0)
-            if sympy.expand(expr - a * var - b) != 0 or a == 0 or not a.is_number:
+            linear = sympy.expand(expr - a * var - b) == 0 and a != 0 and a.is_number
+            if op == "=":
+                if not linear:
+                    return s
+                lo = hi = -b / a
+                lo_closed = hi_closed = True
+                continue
+            if not linear:
                 solved = _solve_nonlinear(sides, ops, var)
                 if solved is None:
                     return s
@@ -408,7 +514,7 @@ def _compare_values(c: Shape, g: Shape, h: Hints) -> Verdict:
         return _compare_functions(c, g, h)
     if g.kind == "assign" and c.kind == "assign":
         if c.var == g.var:
-            return compare_quantities(c.items[0], g.items[0], h)
+            return _compare_quantities(c.items[0], g.items[0], h)
         return _compare_equations(c, g)
     if g.kind == "equation" or c.kind == "equation":
         if "scalar" in (c.kind, g.kind):
@@ -416,7 +522,36 @@ def _compare_values(c: Shape, g: Shape, h: Hints) -> Verdict:
         return _compare_equations(c, g)
     c_text = c.items[0] if c.kind == "assign" else c.text
     g_text = g.items[0] if g.kind == "assign" else g.text
+    return _compare_quantities(c_text, g_text, h)
+
+
+def _compare_quantities(c_text: str, g_text: str, h: Hints) -> Verdict:
+    """Two single values: sums with an ellipsis and integer-parameter families first, then units."""
+    if has_dots(c_text) or has_dots(g_text):
+        return _compare_series(c_text, g_text, h)
+    if mentions_parameter(c_text, h.params) and mentions_parameter(g_text, h.params):
+        v = compare_parametric(c_text, g_text, h.params)
+        if v is not None:
+            return v
     return compare_quantities(c_text, g_text, h)
+
+
+def _compare_series(c_text: str, g_text: str, h: Hints) -> Verdict:
+    """'1 + 2 + \\cdots + 1000' is the number 500500 (by the progression its first terms set)."""
+    texts, certain = [], True
+    for text in (c_text, g_text):
+        if has_dots(text):
+            total = series_sum(text)
+            if total is None:
+                return Verdict(False, 0.2, "math_symbolic", "unresolved_series")
+            texts.append(sympy.latex(total.value))
+            certain = certain and total.certain
+        else:
+            texts.append(text)
+    v = compare_quantities(texts[0], texts[1], h)
+    # Two written terms could start more than one progression (1 + 2 + ... : +1 or *2?).
+    cap = 0.9 if certain else 0.8
+    return Verdict(True, min(v.confidence, cap), v.method, "series_sum") if v.ok else v
 
 
 def _compare_functions(c: Shape, g: Shape, h: Hints) -> Verdict:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 
-from verifiers.math.normalize import NUMBER_WORDS, brace_end
+from verifiers.math.labels import labelled_values
+from verifiers.math.normalize import NUMBER_WORDS, brace_end, plain_text
+from verifiers.math.numwords import number_phrases
 
 MAX_BOXED_CHARS = 5000
+# The last box alone may be long: a sum written out term by term ("1+2+...+2000") is ~9000 chars.
+MAX_LAST_BOX_CHARS = 60000
 # Only the last boxes can be the answer; looking further back is just cost on adversarial text.
 MAX_BOXES = 50
 
@@ -63,11 +67,12 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 _EQUALS_END = re.compile(r"(?<![<>!\\])=\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?)\s*\$?\s*[a-zA-Z ]{0,25}[.!]?\s*$")
 _YES_NO = re.compile(r"^\s*\**(yes|no)\b[,.!]", re.I)
 _WORD = re.compile(r"(?<![\w\\])[A-Za-z']+(?!\w)")
+_WORDS_ONLY = re.compile(r"[A-Za-z][A-Za-z' ,\-]*[A-Za-z]")
 
 
-def balanced(text: str, open_idx: int) -> str | None:
+def balanced(text: str, open_idx: int, limit: int = MAX_BOXED_CHARS) -> str | None:
     """Content of the brace group opening at `open_idx`; escaped braces don't count."""
-    end = brace_end(text, open_idx, MAX_BOXED_CHARS)
+    end = brace_end(text, open_idx, limit)
     return None if end is None else text[open_idx + 1 : end]
 
 
@@ -76,8 +81,8 @@ def last_boxed(text: str) -> str | None:
     picked: list[tuple[int, int, str]] = []
     # From the end, and only as far back as needed: a response full of unclosed "\\boxed{" must
     # not cost one bounded scan per box.
-    for m in reversed(list(_BOXED.finditer(text))[-MAX_BOXES:]):
-        content = balanced(text, m.end() - 1)
+    for i, m in enumerate(reversed(list(_BOXED.finditer(text))[-MAX_BOXES:])):
+        content = balanced(text, m.end() - 1, MAX_LAST_BOX_CHARS if i == 0 else MAX_BOXED_CHARS)
         if content is None or not content.strip():
             if picked:
                 break
@@ -115,8 +120,14 @@ def clean_answer(s: str) -> str:
     return s.rstrip(".,;").strip("*").strip()
 
 
-def extract_answer(response: str, final_answer: str | None = None) -> tuple[str, str] | None:
-    """Return (answer, source), source one of final_answer/boxed/phrase/whole/trailing; or None."""
+def extract_answer(
+    response: str, final_answer: str | None = None, several: bool = False
+) -> tuple[str, str] | None:
+    """Return (answer, source), source one of final_answer/boxed/phrase/whole/trailing; or None.
+
+    `several`: the gold is a list of values, so a closing "the minimum is 3 and the maximum is 9"
+    or a bare "Anna: 5, Ben: 8" states the whole answer rather than ending on its last number.
+    """
     if final_answer is not None and str(final_answer).strip():
         cleaned = clean_answer(str(final_answer))
         if cleaned:
@@ -136,11 +147,11 @@ def extract_answer(response: str, final_answer: str | None = None) -> tuple[str,
     if boxed:
         return _unwrap_boxed(boxed), "boxed"
     stripped = text.strip()
-    if _is_bare_answer(stripped):
+    if _is_bare_answer(stripped) or (several and len(stripped) <= 200 and labelled_values(stripped)):
         cleaned = clean_answer(stripped)
         if cleaned:
             return cleaned, "whole"
-    return _trailing(text)
+    return _trailing(text, several)
 
 
 def _last_phrase_start(text: str) -> int | None:
@@ -152,7 +163,7 @@ def _last_box_end(text: str) -> int:
     starts = [m.end() - 1 for m in _BOXED.finditer(text)]
     if not starts:
         return -1
-    content = balanced(text, starts[-1])
+    content = balanced(text, starts[-1], MAX_LAST_BOX_CHARS)
     return starts[-1] + (len(content) + 1 if content is not None else 0)
 
 
@@ -161,7 +172,8 @@ def _unwrap_boxed(content: str) -> str:
     if _BOXED.search(content):
         return clean_answer(content)
     m = _TEXT_LEAD.match(content)
-    if m and len(m.group(1).split()) >= 2:
+    # "\text{first root} = 7, ..." is a label and its value, not prose before the answer.
+    if m and len(m.group(1).split()) >= 2 and not m.group(2).startswith("="):
         return m.group(2).strip()
     return content
 
@@ -208,8 +220,16 @@ def _is_bare_answer(text: str) -> bool:
     return len(long_words) <= 3 and not any(w in _PROSE_WORDS for w in words)
 
 
-def _trailing(text: str) -> tuple[str, str] | None:
+def _trailing(text: str, several: bool = False) -> tuple[str, str] | None:
     tail = _BOILERPLATE.sub("", text.rstrip()[-500:])
+    if several:
+        last = clean_answer(_SENTENCE_SPLIT.split(tail.strip())[-1])
+        if labelled_values(last):
+            return last, "trailing"
+        # "So the values are 3 and 9.": the list after the verb, not only its last number.
+        m = _COPULA.search(last)
+        if m and _is_bare_answer(m.group(1)) and len(_LAST_NUMBER.findall(m.group(1))) >= 2:
+            return clean_answer(m.group(1)), "trailing"
     m = _MATH_SPAN_END.search(tail)
     if m:
         span = next(g for g in m.groups() if g is not None).strip()
@@ -243,11 +263,33 @@ def _trailing(text: str) -> tuple[str, str] | None:
     numbers = _LAST_NUMBER.findall(_DOLLAR.sub(" ", last_sentence))
     if len(numbers) == 1:
         return numbers[0].strip(), "trailing"
-    words = _NUMBER_WORD.findall(last_sentence)
-    if not numbers and len(words) == 1:
-        # "There are five students left."
-        return NUMBER_WORDS[words[0].lower()], "trailing"
+    phrases = number_phrases(last_sentence)
+    if not numbers and phrases and phrases[-1][1] is not None:
+        phrase = phrases[-1][0]
+        # "There are five students left."; "Each of the two gets one and a half, naturally." ends
+        # on its answer the way "... gets 1.5." does (at most an aside after a comma).
+        ends = re.search(re.escape(phrase) + r"(?:\s*,\s*[A-Za-z]+)?[\s.!*]*$", last_sentence)
+        if len(phrases) == 1 or ends:
+            return NUMBER_WORDS.get(phrase.lower(), phrase), "trailing"
     return None
+
+
+def closing_sentence(text: str) -> str | None:
+    """The response's last sentence, when it is short prose ("The second player wins the game.")."""
+    m = _TURN_END.search(text)
+    tail = (text[: m.start()] if m else text).rstrip()[-500:]
+    last = _SENTENCE_SPLIT.split(_BOILERPLATE.sub("", tail).strip())[-1]
+    last = _DOLLAR.sub(" ", last).strip().rstrip(".!").strip().strip("*").strip()
+    if not last or len(last) > 200 or "\n" in last or not _WORDS_ONLY.fullmatch(last):
+        return None
+    # Its commas are punctuation; as a comparison would read them they'd make a list of phrases.
+    return re.sub(r"\s*,\s*", " ", last)
+
+
+def is_phrase(gold: str) -> bool:
+    """A gold that is a few plain words ("second player"), which a sentence can contain."""
+    words = plain_text(gold)
+    return bool(_WORDS_ONLY.fullmatch(words)) and len(words.split()) <= 6
 
 
 def gold_answer(text: str) -> str:

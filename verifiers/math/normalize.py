@@ -47,8 +47,22 @@ _DOTS = re.compile(r"\\(?:ldots|cdots|dots|dotsc|dotsb|dotso)(?![a-zA-Z])|\.\.\.
 _BOLD_MD = re.compile(r"^\*\*(.*)\*\*$", re.S)
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|textsf|mathrm|mathbf|mathit|mathsf|mbox|boldsymbol|bm)\s*\{")
 _CONNECTOR = re.compile(
-    r"(?:,\s*)?(?:\\text\s*\{\s*(?:and|or)\s*\}|\b(?:and|or)\b)\s*(?:,\s*)?", re.IGNORECASE
+    r"(?:,\s*)?(?:\\text\s*\{\s*(?:and|or)\s*\}|\b(?:and|or)\b|\\(?:lor|vee)(?![a-zA-Z]))\s*(?:,\s*)?",
+    re.IGNORECASE,
 )
+# "3^{rd}", "21^{\text{st}}", "2nd": an ordinal names the number it is written with.
+_SUFFIX = r"(?:st|nd|rd|th)"
+_TEXT_SUFFIX = r"\\(?:text|mathrm|textrm)\s*\{\s*" + _SUFFIX + r"\s*\}"
+_ORDINAL = re.compile(
+    rf"(?<![\w.])(\d+)(?:\s*\^\s*(?:\{{\s*(?:{_TEXT_SUFFIX}|{_SUFFIX})\s*\}}|{_TEXT_SUFFIX})|{_SUFFIX}\b)"
+)
+# Degree marks models spell without \circ: "30\textcirc", "30^{\textdegree}", "30{}^\circ", and a
+# caret left dangling at the very end ("30^") where a renderer dropped the circle.
+_DEGREE_SPELLINGS = re.compile(
+    r"(?:\^\s*\{\s*\\(?:textcirc|textdegree|degree)\s*\}|\^?\s*\\(?:textcirc|textdegree|degree))(?![a-zA-Z])"
+    r"|\{\}\s*(?=\^)"
+)
+_DANGLING_CARET = re.compile(r"(\d)\s*\^\s*$")
 _COMMA_THOUSANDS = re.compile(r"^([+-]?)([1-9]\d{0,2}(?:,\d{3})+)(\.\d+)?(?=$|\s|\\|[a-zA-Z%])")
 _SPACE_THOUSANDS = re.compile(r"^([+-]?[1-9]\d{0,2}(?: \d{3})+)(\.\d+)?$")
 
@@ -194,6 +208,11 @@ def clean_latex(s: str) -> str:
     s = s.replace(r"\leqslant", r"\le ").replace(r"\geqslant", r"\ge ")
     s = s.replace("\n", " ").strip()
     s = re.sub(r"\s*[.;]+$", "", s).strip()
+    if re.search(r"(?:st|nd|rd|th)\b", s):
+        s = _ORDINAL.sub(r"\1", s)
+    if "\\text" in s or "\\degree" in s or "{}" in s:
+        s = _DEGREE_SPELLINGS.sub(lambda m: "" if m.group(0).startswith("{") else "^\\circ ", s)
+    s = _DANGLING_CARET.sub(r"\1^\\circ", s)
     s = _drop_thousands(s)
     s = re.sub(r"\s+", " ", s).strip()
     if s.startswith("{") and s.endswith("}") and brace_end(s, 0) == len(s) - 1:

@@ -3,9 +3,14 @@
 Our own small recursive-descent parser covers the dialect answers are written in (numbers,
 letters, + - * / ^, implicit products, \\frac, \\sqrt, \\binom, functions, |x|, !). It is ~50x
 faster than latex2sympy's ANTLR grammar, keeps decimals exact (Fraction, never Float), reads
-mixed numbers (3\\frac12 = 7/2) and refuses to build numbers too large to compare (9^{9^{9^9}})
-instead of letting SymPy try. Anything it does not know (integrals, sums, limits...) is handed to
-latex2sympy, which builds SymPy objects from a grammar and never evaluates text either.
+mixed numbers and refuses to build numbers too large to compare (9^{9^{9^9}}) instead of letting
+SymPy try. Anything it does not know (integrals, sums, limits...) is handed to latex2sympy, which
+builds SymPy objects from a grammar and never evaluates text either.
+
+Mixed numbers: an integer written right before a \\frac of two integers that form a proper
+fraction is one number (3\\frac12 = 7/2, 2 \\frac{3}{8} = 19/8), as it is typeset in schoolbooks.
+An improper fraction there (2\\frac{9}{8}) is read as a product, and so is anything with an
+explicit operator (2\\cdot\\frac{3}{8} = 3/4).
 """
 
 from __future__ import annotations
@@ -313,9 +318,10 @@ class _Parser:
         self.i += 1
         num, num_int = self.arg()
         den, den_int = self.arg()
-        if num_int and den_int and den != 0:
+        if num_int and den_int and 0 < num < den:
             return sympy.Integer(whole) + num / den
-        # 2\frac{x}{3} is a product, not a mixed number.
+        # 2\frac{x}{3} is a product, not a mixed number; so is 2\frac{9}{8}, since a mixed number's
+        # fraction is proper. An explicit 2\cdot\frac{3}{8} never reaches here: it is a product.
         self.i = save
         return _number(whole)
 

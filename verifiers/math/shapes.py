@@ -138,6 +138,8 @@ def expand_pm(item: str) -> list[str]:
 
 
 _IN_PREFIX = re.compile(r"^[a-zA-Z]\s*\\in\s*")
+# "1 + 2 + \ldots + 1000" is one number (a sum), not the sequence "1, 2, 3, \ldots".
+_SERIES = re.compile(r"^[^,;]*\+\s*\\ldots\s*\+[^,;]*$")
 
 
 def shape(s: str, interval_hint: bool = False) -> Shape:
@@ -147,7 +149,7 @@ def shape(s: str, interval_hint: bool = False) -> Shape:
     if m:
         rows = [[c.strip() for c in r.split("&")] for r in re.split(r"\\\\", m.group(2)) if r.strip()]
         return Shape("matrix", rows=rows)
-    if r"\ldots" in s:
+    if r"\ldots" in s and not _SERIES.search(s):
         return Shape("sequence", items=[p for p in top_split(s) if p and p != r"\ldots"])
     if _REALS.match(s):
         return Shape("interval", intervals=[(r"-\infty", r"\infty", False, False)])
@@ -183,24 +185,32 @@ def shape(s: str, interval_hint: bool = False) -> Shape:
 
 
 def _union(s: str) -> list[tuple[str, str, bool, bool]] | None:
-    """'(-\\infty, 2] \\cup [3, \\infty)' -> its intervals; None if a part is not an interval."""
+    """'(-\\infty, 2] \\cup [3, \\infty)' -> its intervals; None if a part is not an interval.
+    A finite set in the union ('(-\\infty, 0) \\cup \\{4\\}') is its points, each a closed [a, a]."""
     out = []
+    points = 0
     for part in s.split(r"\cup"):
-        br = _bracketed(part.strip())
+        part = part.strip()
+        if encloses(part, r"\{", r"\}") and part[2:-2].strip():
+            out.extend((p, p, True, True) for p in top_split(part[2:-2]))
+            points += 1
+            continue
+        br = _bracketed(part)
         if br is None:
             return None
         items = top_split(br[2])
         if len(items) != 2:
             return None
         out.append((items[0], items[1], br[0] == "[", br[1] == "]"))
-    return out
+    # A union of finite sets only ("\\{1\\} \\cup \\{2\\}") is a set of points, not of intervals.
+    return None if points == len(s.split(r"\cup")) else out
 
 
 def _list_shape(parts: list[str], s: str) -> Shape:
     """A bare comma list: of intervals (a union), of assignments, of relations, or of values."""
     shapes = [shape(p) for p in parts]
     kinds = {sh.kind for sh in shapes}
-    if kinds == {"interval"}:
+    if kinds == {"interval"} and len({sh.var for sh in shapes if sh.var}) <= 1:
         return Shape("interval", intervals=[iv for sh in shapes for iv in sh.intervals])
     if kinds <= {"assign"} and all(sh.var for sh in shapes):
         names = [sh.var for sh in shapes if sh.var]
@@ -210,7 +220,8 @@ def _list_shape(parts: list[str], s: str) -> Shape:
             # "x = 1, x = -1" and "x_1 = 2, x_2 = 3" list the values of one unknown.
             return Shape("list", items=[x for v in values for x in expand_pm(v)])
         return Shape("assigns", items=values, names=names)
-    if "relation" in kinds:
+    if "relation" in kinds or ("assign" in kinds and "interval" in kinds and all(split_relation(p)[1] for p in parts)):
+        # "y < 0 or y = 4": inequalities with points of the same unknown are one set of reals.
         return Shape("relation", text=s, items=parts)
     return Shape("list", items=[x for p in parts for x in expand_pm(p)])
 
@@ -302,13 +313,17 @@ def _relation_shape(cond: str, s: str) -> Shape:
     """'-1 < x \\le 2', 'x > 3', 'x \\ne 2', 'x < -1, x > 1' -> interval shape when one variable."""
     pieces = top_split(cond)
     intervals: list[tuple[str, str, bool, bool]] = []
+    unknowns = set()
     for piece in pieces:
         parts, ops = split_relation(piece)
         found = _chain_interval(parts, ops)
         if found is None:
             return Shape("relation", text=s, items=pieces)
+        unknowns |= {p for p in parts if _VAR.match(p) and not _is_constant_name(p)}
         intervals.extend(found)
-    return Shape("interval", intervals=intervals)
+    if len(unknowns) != 1:
+        return Shape("relation", text=s, items=pieces)  # "x < 1, y > 2" is no set of reals
+    return Shape("interval", intervals=intervals, var=unknowns.pop())
 
 
 def _chain_interval(parts: list[str], ops: list[str]) -> list[tuple[str, str, bool, bool]] | None:
@@ -342,3 +357,38 @@ def _chain_interval(parts: list[str], ops: list[str]) -> list[tuple[str, str, bo
         else:
             return None
     return [(lo, hi, lo_closed, hi_closed)]
+
+
+_AND = re.compile(r"\s*(?:\\text\s*\{\s*and\s*\}|\band\b|\\land(?![a-zA-Z])|\\wedge(?![a-zA-Z]))\s*", re.I)
+_LOWER = {">": "<", r"\ge": r"\le"}  # x > a  is  a < x
+_UPPER = {"<": "<", r"\le": r"\le"}
+_FLIP = {"<": ">", ">": "<", r"\le": r"\ge", r"\ge": r"\le"}
+
+
+def and_chain(s: str) -> str:
+    """'t > 0 \\text{ and } t \\le 3' -> '0 < t \\le 3': two bounds on one unknown are a chain, an
+    intersection; a comma or "or" between relations means a union, so "and" must be read first."""
+    pieces = _AND.split(s)
+    if len(pieces) != 2:
+        return s
+    lower = upper = None
+    names = set()
+    for piece in pieces:
+        parts, ops = split_relation(piece)
+        if len(ops) != 1 or ops[0] not in _INEQ:
+            return s
+        (left, right), op = parts, ops[0]
+        if _VAR.match(left) and not _VAR.match(right):
+            var, bound = left, right
+        elif _VAR.match(right) and not _VAR.match(left):
+            var, bound, op = right, left, _FLIP[op]  # "0 < t" bounds t as "t > 0" does
+        else:
+            return s
+        names.add(var)
+        if op in _LOWER:
+            lower = (bound, _LOWER[op])
+        else:
+            upper = (bound, _UPPER[op])
+    if len(names) != 1 or lower is None or upper is None:
+        return s
+    return f"{lower[0]} {lower[1]} {names.pop()} {upper[1]} {upper[0]}"

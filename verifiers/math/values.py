@@ -8,6 +8,7 @@ compared exactly where SymPy can prove it cheaply, else at random points with 30
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -39,6 +40,13 @@ class Hints:
     percent: bool = False
     interval: bool = False
     point: bool = False
+    set_answer: bool = False  # "find all ...", "solutions": the answers in any order
+    ordered: bool = False  # "in increasing order", "respectively": the order is part of the answer
+    question: str = ""  # its text, for the order in which it names the things it asks for
+    params: frozenset[str] = frozenset()  # integer parameters the answer declared ("k \\in \\mathbb{Z}")
+
+
+_ELLIPSIS = re.compile(r"\\(?:[lc]?dots[cbo]?)(?![a-zA-Z])|\.\.\.")
 
 
 # Per worker process: N candidates of one prompt share their gold, so its parse is reused.
@@ -54,6 +62,8 @@ def value(text: str) -> Any:
     try:
         return parse_expr(text)
     except ParseError:
+        if _ELLIPSIS.search(text):
+            return None  # latex2sympy drops the dots: "1 + 2 + \ldots + 9" would read as 12
         return _latex2sympy(text)
     except TooLarge:
         raise  # its own verdict, decided by compare_answers

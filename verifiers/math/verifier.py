@@ -18,8 +18,9 @@ from typing import Any
 
 from verifiers.base import VerificationResult
 from verifiers.math.compare import compare_answers
-from verifiers.math.extract import extract_answer, gold_answer
-from verifiers.math.normalize import string_key
+from verifiers.math.extract import closing_sentence, extract_answer, gold_answer, is_phrase
+from verifiers.math.normalize import clean_latex, normalize_connectors, string_key
+from verifiers.math.shapes import top_split
 from verifiers.math.timeout_pool import TaskTimeout, TimeoutPool, WorkerError
 from verifiers.refusal import refusal_verdict
 
@@ -29,6 +30,8 @@ __all__ = ["MathVerifier", "compare_answers", "extract_answer", "question_hints"
 DEFAULT_TIMEOUT_S = 5.0
 # A bare trailing number is a guess at what the model meant; never be sure about it.
 TRAILING_CONFIDENCE_CAP = 0.6
+# A closing sentence that merely contains the gold phrase: for the LLM judge to settle.
+SENTENCE_CONFIDENCE_CAP = 0.5
 MAX_FAST_PATH_CHARS = 2000
 # Extracted answers are stored with the record; keep that bounded.
 MAX_DETAIL_CHARS = 500
@@ -44,6 +47,18 @@ _HINTS = {
         re.I,
     ),
     "point": re.compile(r"\bpoints?\b|coordinates|ordered (?:pair|triple)|\bvertex\b|\bvector\b|\bintersect", re.I),
+    # The answers form a set: any order will do.
+    "set_answer": re.compile(
+        r"\bfind all\b|\ball (?:the )?(?:possible |real |integer |positive |negative )*(?:values?|solutions?|roots?"
+        r"|numbers?|integers?)\b|\bsolutions?\b|\broots\b|\bzeros\b",
+        re.I,
+    ),
+    # The question fixes the order of its answers.
+    "ordered": re.compile(
+        r"\bin (?:increasing|decreasing|ascending|descending|that|this|the same|the given) order\b"
+        r"|\bfrom (?:smallest|least|lowest|largest|greatest|highest) to\b|\brespectively\b|\bin order\b",
+        re.I,
+    ),
 }
 
 
@@ -88,6 +103,13 @@ def shared_pool() -> TimeoutPool:
     return pool
 
 
+def _several(gold: str) -> bool:
+    """The gold lists two or more values ("3, 9", "5 and 8")."""
+    if len(gold) > MAX_FAST_PATH_CHARS:
+        return False
+    return len([p for p in top_split(normalize_connectors(clean_latex(gold))) if p]) >= 2
+
+
 def _clip(text: str | None) -> str | None:
     if text is None or len(text) <= MAX_DETAIL_CHARS:
         return text
@@ -112,14 +134,21 @@ class MathVerifier:
         if not context.get("refusal_checked") and (refused := refusal_verdict(response)) is not None:
             return refused
         details: dict[str, Any] = {"gold": _clip(ground_truth)}
-        extracted = extract_answer(response or "", context.get("final_answer"))
+        has_gold = ground_truth is not None and bool(str(ground_truth).strip())
+        # Some datasets store a worked solution as the gold; its boxed value is the answer.
+        gold = gold_answer(str(ground_truth)) if has_gold else ""
+        extracted = extract_answer(response or "", context.get("final_answer"), several=_several(gold))
+        if extracted is None and has_gold and is_phrase(gold):
+            # "The second player wins the game." states a text answer without any answer marker.
+            sentence = closing_sentence(response or "")
+            extracted = (sentence, "sentence") if sentence else None
         if extracted is None:
             return VerificationResult(
                 False, 0.9, "no final answer found", "math_no_answer", {**details, "reason": "no_answer"}
             )
         answer, source = extracted
         details.update(extracted=_clip(answer), source=source)
-        if ground_truth is None or not str(ground_truth).strip():
+        if not has_gold:
             return VerificationResult(
                 False,
                 0.0,
@@ -127,9 +156,7 @@ class MathVerifier:
                 "math_no_ground_truth",
                 {**details, "reason": "no_ground_truth"},
             )
-        # Some datasets store a worked solution as the gold; its boxed value is the answer.
-        gold = gold_answer(str(ground_truth))
-        out = self._compare(answer, gold, question_hints(context.get("question")))
+        out = self._compare(answer, gold, question_hints(context.get("question")), context.get("question"))
         if out["method"] == "math_timeout" and out["reason"] == "timeout":
             return VerificationResult(
                 False, 0.1, f"timed out after {self.timeout:g}s", "math_timeout", {**details, "reason": "timeout"}
@@ -141,21 +168,25 @@ class MathVerifier:
         confidence = out["confidence"]
         if source == "trailing":
             confidence = min(confidence, TRAILING_CONFIDENCE_CAP)
+        elif source == "sentence":
+            confidence = min(confidence, SENTENCE_CONFIDENCE_CAP)
         verdict = "matches" if out["ok"] else "does not match"
         explanation = f"{_clip(answer)!r} {verdict} {_clip(gold)!r} ({out['reason']})"
         return VerificationResult(
             bool(out["ok"]), float(confidence), explanation, out["method"], {**details, "reason": out["reason"]}
         )
 
-    def _compare(self, answer: str, gold: str, hints: dict[str, bool]) -> dict[str, Any]:
+    def _compare(self, answer: str, gold: str, hints: dict[str, bool], question: str | None) -> dict[str, Any]:
         # Identical after normalisation needs no SymPy and no trip to a worker (regexes are only
         # run on answer-sized text here: this is the caller's thread, with no time box).
         if max(len(answer), len(gold)) <= MAX_FAST_PATH_CHARS and string_key(answer) == string_key(gold):
             return {"ok": True, "confidence": 1.0, "method": "math_string", "reason": "string_match"}
         if self.inline:
-            return compare_answers(answer, gold, hints)
+            return compare_answers(answer, gold, hints, question)
         try:
-            return (self._pool or shared_pool()).run(compare_answers, answer, gold, hints, timeout=self.timeout)
+            return (self._pool or shared_pool()).run(
+                compare_answers, answer, gold, hints, question, timeout=self.timeout
+            )
         except TaskTimeout:
             return {"ok": False, "confidence": 0.1, "method": "math_timeout", "reason": "timeout"}
         except WorkerError as exc:
