@@ -8,18 +8,61 @@ import os
 import re
 import time
 import warnings
+from collections.abc import Mapping
 from contextlib import ExitStack
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import anthropic
 
 from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
+from common.model.ratelimit import (
+    LimitRules,
+    LimitsSnapshot,
+    RateLimits,
+    make_limit,
+    pick_headers,
+    retry_after_header_s,
+)
 from verifiers.tools.spec import WireNames, to_anthropic
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
 _CACHE = {"type": "ephemeral"}
+
+
+def reset_s(value: str | None) -> float | None:
+    """Seconds until an RFC 3339 reset time (`anthropic-ratelimit-*-reset`); None if not one."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def read_limits(headers: Mapping[str, str]) -> LimitsSnapshot:
+    """`anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}` and
+    Retry-After, as the limiter reads them."""
+    headers = pick_headers(headers, "anthropic-ratelimit-")
+    if not headers:
+        return LimitsSnapshot()
+
+    def one(kind: str) -> Any:
+        name = f"anthropic-ratelimit-{kind}"
+        return make_limit(headers.get(f"{name}-limit"), headers.get(f"{name}-remaining"),
+                          reset_s(headers.get(f"{name}-reset")))
+
+    return LimitsSnapshot(requests=one("requests"), tokens=one("tokens"), input_tokens=one("input-tokens"),
+                          output_tokens=one("output-tokens"), retry_after_s=retry_after_header_s(headers))
+
+
+# Anthropic estimates output from max_tokens at the start and corrects it to the output produced at the
+# end; cache reads do not count against the input limit.
+LIMIT_RULES = LimitRules(refunds_output=True, cache_reads_count=False, cached_in_input=False)
 
 
 def _tool_input(arguments: Any) -> dict[str, Any]:
@@ -98,6 +141,16 @@ def output_format(schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "json_schema", "schema": anthropic.transform_schema(schema)}
 
 
+def _usage(msg: Any) -> Usage:
+    u = msg.usage
+    return Usage(
+        input_tokens=u.input_tokens,
+        output_tokens=u.output_tokens,
+        cached_input_tokens=getattr(u, "cache_read_input_tokens", None),
+        cache_creation_input_tokens=getattr(u, "cache_creation_input_tokens", None),
+    )
+
+
 def deprecation_notice(model: str) -> str | None:
     """The installed SDK's own end-of-life data for `model` (shown once at start, not per request)."""
     try:
@@ -129,6 +182,7 @@ class ClaudeAdapter:
         if not key:
             raise MissingKeyError(f"{info.key_env} is not set; export your Anthropic API key.")
         self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
+        self.limits = RateLimits(read_limits, LIMIT_RULES, probe=not info.self_hosted)
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -166,12 +220,16 @@ class ClaudeAdapter:
             kwargs["tools"] = [to_anthropic(t) for t in names.tools(req.tools)]
         if req.response_schema is not None:
             kwargs["output_config"] = {"format": output_format(req.response_schema)}
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            # The SDK warns about a deprecated model on every request; the run said so once at start.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            msg = await self.client.messages.create(**kwargs)
-        latency = time.perf_counter() - start
+        async with self.limits.request(req, 1) as gate:  # one candidate per call: no `n` here
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                # The SDK warns about a deprecated model on every request; the run said so once at start.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                raw = await self.client.messages.with_raw_response.create(**kwargs)
+                msg = await raw.parse()
+            latency = time.perf_counter() - start
+            usage = _usage(msg)
+            gate.done(raw.headers, usage)
 
         texts: list[str] = []
         thinking: list[str] = []
@@ -185,13 +243,6 @@ class ClaudeAdapter:
                 thinking.append("[redacted thinking]")
             elif block.type == "tool_use":
                 calls.append({"id": block.id, "name": names.read(block.name), "arguments": json.dumps(block.input)})
-        u = msg.usage
-        usage = Usage(
-            input_tokens=u.input_tokens,
-            output_tokens=u.output_tokens,
-            cached_input_tokens=getattr(u, "cache_read_input_tokens", None),
-            cache_creation_input_tokens=getattr(u, "cache_creation_input_tokens", None),
-        )
         text = "".join(texts) if texts else None  # "" said nothing; None: no text block came back
         turn = None
         if calls:

@@ -76,6 +76,14 @@ class ExperimentConfig(BaseModel):
     tool_mock_model: str | None = Field(None, description="model that answers calls no dynamic mock fits "
                                         "(default: the run's model)")
     tool_mock_cache_dir: str | None = Field(None, description="default .bestofn_cache/tool_mock")
+    rate_limit_rpm: int | None = Field(
+        None, ge=1, description="requests per minute to stay under, for a server that sends no rate-limit headers "
+        "(with headers, the lower of the two counts)",
+    )
+    rate_limit_tpm: int | None = Field(
+        None, ge=1, description="tokens per minute (prompt + max_tokens x n, charged when sent) to stay under, for a "
+        "server that sends no rate-limit headers (with headers, the lower of the two counts)",
+    )
     max_error_rate: float = Field(
         0.1, ge=0.0, le=1.0,
         description="exit 1 when more than this share of the file's rows errored or lost their judge verdict",

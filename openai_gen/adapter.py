@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
+from collections.abc import Mapping
 from contextlib import ExitStack
 from typing import Any
 
@@ -13,9 +15,50 @@ import openai
 
 from common.errors import MissingKeyError, RunFailure
 from common.model.api import Candidate, GenRequest, MalformedReply, Price, ProviderInfo, Usage
+from common.model.ratelimit import (
+    LimitRules,
+    LimitsSnapshot,
+    RateLimits,
+    make_limit,
+    pick_headers,
+    retry_after_header_s,
+)
 from verifiers.tools.spec import WireNames, to_openai_chat, to_openai_responses
 
 _FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+
+
+def duration_s(value: str | None) -> float | None:
+    """OpenAI's reset durations (`20ms`, `1s`, `1.5s`, `6m0s`, `1h2m3s`) in seconds; None if not one."""
+    if not value:
+        return None
+    text = value.strip()
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(num + unit for num, unit in parts) != text:
+        return None
+    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    return sum(float(num) * scale[unit] for num, unit in parts)
+
+
+def read_limits(headers: Mapping[str, str]) -> LimitsSnapshot:
+    """`x-ratelimit-{limit,remaining,reset}-{requests,tokens}` and Retry-After, as the limiter reads them."""
+    headers = pick_headers(headers, "x-ratelimit-")
+    if not headers:
+        return LimitsSnapshot()
+
+    def one(kind: str) -> Any:
+        return make_limit(headers.get(f"x-ratelimit-limit-{kind}"), headers.get(f"x-ratelimit-remaining-{kind}"),
+                          duration_s(headers.get(f"x-ratelimit-reset-{kind}")))
+
+    return LimitsSnapshot(requests=one("requests"), tokens=one("tokens"), retry_after_s=retry_after_header_s(headers))
+
+
+# OpenAI charges a request at admission its prompt (cached tokens too) plus max_tokens x n, and gives
+# nothing back.
+LIMIT_RULES = LimitRules(refunds_output=False, cache_reads_count=True, cached_in_input=True)
 
 
 def _text_format(req: GenRequest) -> dict[str, Any]:
@@ -114,6 +157,8 @@ class OpenAIAdapter:
             http_client=openai.DefaultAioHttpClient(timeout=timeout),
         )
         self._official = base_url is None and not os.environ.get("OPENAI_BASE_URL")
+        # A server of your own (vLLM, llama.cpp) sets no limits: no need to find them out first.
+        self.limits = RateLimits(read_limits, LIMIT_RULES, probe=not info.self_hosted)
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -149,18 +194,17 @@ class OpenAIAdapter:
         return models.data[0].id
 
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
-        start = time.perf_counter()
-        if self.api == "responses":
-            out = [await self._responses(req)]
-        else:
-            out = await self._chat(req, n)
-        latency = time.perf_counter() - start
+        async with self.limits.request(req, n) as gate:
+            start = time.perf_counter()
+            out, usage, headers = await (self._responses(req) if self.api == "responses" else self._chat(req, n))
+            latency = time.perf_counter() - start
+            gate.done(headers, usage)
         for c in out:
             c.latency_s = latency
         return out
 
     # ---- Chat Completions -------------------------------------------------------------------
-    async def _chat(self, req: GenRequest, n: int) -> list[Candidate]:
+    async def _chat(self, req: GenRequest, n: int) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
         names = WireNames(req.tools)
         if len(req.messages) == 1 and req.messages[0].get("role") == "user":  # the common case, kept cheap
             messages = ([{"role": "system", "content": req.system}] if req.system else []) + req.messages
@@ -211,10 +255,10 @@ class OpenAIAdapter:
                     turn={"role": "assistant", "content": text, "tool_calls": calls} if calls else None,
                 )
             )
-        return out
+        return out, usage, raw.response.headers
 
     # ---- Responses API ----------------------------------------------------------------------
-    async def _responses(self, req: GenRequest) -> Candidate:
+    async def _responses(self, req: GenRequest) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
         names = WireNames(req.tools)
         kwargs: dict[str, Any] = {
             "model": req.model,
@@ -233,7 +277,8 @@ class OpenAIAdapter:
             kwargs["include"] = ["reasoning.encrypted_content"]
         if req.response_schema is not None:
             kwargs["text"] = {"format": {"type": "json_schema", **_text_format(req)}}
-        resp = await self.client.responses.create(**kwargs)
+        raw = await self.client.responses.with_raw_response.create(**kwargs)
+        resp = raw.parse()
         # "" when a message came back empty (the model said nothing); None when no message came at all.
         text = resp.output_text if any(item.type == "message" for item in resp.output or []) else None
         reasoning_parts: list[str] = []
@@ -264,14 +309,9 @@ class OpenAIAdapter:
             items = [item.model_dump(exclude_none=True) for item in resp.output or []]
             turn = {"role": "assistant", "content": text, "tool_calls": tool_calls,
                     "native": {"api": "responses", "items": items}}
-        return Candidate(
-            text=text,
-            reasoning=reasoning,
-            tool_calls=tool_calls or None,
-            finish_reason=finish,
-            usage=usage,
-            turn=turn,
-        )
+        cand = Candidate(text=text, reasoning=reasoning, tool_calls=tool_calls or None, finish_reason=finish,
+                         usage=usage, turn=turn)
+        return [cand], usage, raw.headers
 
 
 # ---- what the providers declare -----------------------------------------------------------------

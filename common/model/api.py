@@ -146,12 +146,26 @@ class Candidate:
         return json.dumps(self.tool_calls, ensure_ascii=False) if self.tool_calls else None
 
 
+class RateControl(Protocol):
+    """What the pipeline asks of an adapter's rate limiters (common/model/ratelimit.py: RateLimits)."""
+
+    def configure(self, *, max_concurrency: int | None = None, rpm: float | None = None,
+                  tpm: float | None = None) -> None: ...
+
+    def describe(self) -> str: ...
+
+    def summary(self) -> str: ...
+
+
 class ProviderAdapter(Protocol):
     info: ProviderInfo
     api: str
     max_n_per_request: int
     cache_warmup: bool  # first candidate alone, so candidates 2..N read the prompt cache
     base_url: str | None
+    # One rate limiter per model (common/model/ratelimit.py), fed by this adapter's calls and their
+    # headers; everyone calling through this adapter (generation, judge, tool mock) shares it.
+    limits: RateControl
 
     def applies_temperature(self, model: str) -> bool:
         """False: the request carries no temperature and the row records none (the provider's default)."""
@@ -161,7 +175,9 @@ class ProviderAdapter(Protocol):
         """The SDK's end-of-life notice for `model`, or None."""
         ...
 
-    async def generate(self, req: GenRequest, n: int) -> list[Candidate]: ...
+    async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
+        """One API call (admitted by `limits` first) returning up to `n` candidates; raises the SDK's error."""
+        ...
 
     async def ping(self) -> None:
         """One cheap authenticated request (the model list), so a dead server or a rejected key is

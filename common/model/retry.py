@@ -6,11 +6,9 @@ decides, and the attempt count on each row is true.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -20,10 +18,10 @@ from tenacity.wait import wait_exponential_jitter
 
 from common.errors import AuthError
 from common.model.api import MalformedReply
+from common.model.ratelimit import PACED, retry_after_header_s
 
 T = TypeVar("T")
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504, 529}
-MAX_RETRY_AFTER_S = 120.0
 
 
 @dataclass
@@ -51,24 +49,13 @@ def retry_after_s(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     if response is None:
         return None
-    headers = response.headers
-    if (ms := headers.get("retry-after-ms")) is not None:
-        try:
-            return min(float(ms) / 1000, MAX_RETRY_AFTER_S)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return None if parsed is None else min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER_S)
+    return retry_after_header_s(response.headers)
 
 
 class _Wait:
-    """Exponential backoff with jitter, but never shorter than what Retry-After asks."""
+    """Exponential backoff with jitter, but never shorter than what Retry-After asks. An error the rate
+    limiter paces (common/model/ratelimit.py: a 429 that paused every sender until Retry-After) goes back
+    to the limiter's queue at once: backing off on top of that pause would only compound it."""
 
     def __init__(self, initial: float, maximum: float) -> None:
         self._backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
@@ -76,6 +63,8 @@ class _Wait:
     def __call__(self, state: RetryCallState) -> float:
         backoff = self._backoff(state)
         exc = state.outcome.exception() if state.outcome else None
+        if exc is not None and getattr(exc, PACED, False):
+            return 0.0
         asked = retry_after_s(exc) if exc else None
         return max(backoff, asked) if asked is not None else backoff
 

@@ -27,6 +27,7 @@ from common.model.api import (
     Candidate,
     GenRequest,
     ProviderAdapter,
+    RateControl,
     build_system_prompt,
     parse_structured,
 )
@@ -82,6 +83,7 @@ class RunStats:
     cost_usd: float = 0.0
     unpriced: int = 0  # rows whose model has no listed price (cost null)
     retry: RetryStats = field(default_factory=RetryStats)
+    rate: RateControl | None = None  # the adapter's limiters, live (the progress display reads them)
     by_split: dict[str, SplitStats] = field(default_factory=dict)
 
     def _total(self, name: str) -> int:
@@ -164,6 +166,12 @@ class Pipeline:
         self.persona_text = cfg.persona_text()
         self.on_progress = on_progress or (lambda s: None)
         self._requests = asyncio.Semaphore(cfg.concurrency)
+        # The adapter's rate limiter paces every call (the judge's and the tool mock's too, through the same
+        # adapter); the run says how far its window may open and any limits the server does not send.
+        limits: RateControl | None = getattr(adapter, "limits", None)
+        if limits is not None:
+            limits.configure(max_concurrency=cfg.concurrency, rpm=cfg.rate_limit_rpm, tpm=cfg.rate_limit_tpm)
+            self.stats.rate = limits
         self._flush_lock = asyncio.Lock()
         self._queries_since_flush = 0
         per_request = min(adapter.max_n_per_request, cfg.n_per_request, cfg.num_candidates)

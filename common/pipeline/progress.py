@@ -7,9 +7,20 @@ import time
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
+from common.model.api import RateControl
 from common.pipeline.engine import RunStats
 
 log = logging.getLogger("bestofn")
@@ -19,11 +30,26 @@ def _share(num: int, den: int) -> str:
     return f"{num / den:.1%}" if den else "n/a"
 
 
-def stats_line(s: RunStats) -> str:
-    return (
+def stats_line(s: RunStats, rate: bool = True) -> str:
+    line = (
         f"cands {s.candidates} | verified {_share(s.verified, s.verifiable)} | "
         f"tok in {s.input_tokens:,} out {s.output_tokens:,} | errors {s.errors} | retries {s.retry.retries}"
     )
+    limits = s.rate.describe() if rate and s.rate is not None else ""
+    return f"{line} | {limits}" if limits else line
+
+
+class _RateColumn(ProgressColumn):
+    """The rate limiter's state (window, in flight, limits, 429s, retry wait), read at every redraw, so
+    a paused run shows its wait while no query finishes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limits: RateControl | None = None
+
+    def render(self, task: Task) -> Text:
+        text = self.limits.describe() if self.limits is not None else ""
+        return Text(f"| {text}" if text else "", style="dim")
 
 
 class ProgressDisplay:
@@ -34,6 +60,7 @@ class ProgressDisplay:
         self.console = console
         self._last = 0.0
         self._progress: Progress | None = None
+        self._rate = _RateColumn()
         if not quiet:
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"),
@@ -43,6 +70,7 @@ class ProgressDisplay:
                 TextColumn("eta"),
                 TimeRemainingColumn(),
                 TextColumn("{task.fields[line]}"),
+                self._rate,
                 console=console,
                 transient=False,
             )
@@ -59,17 +87,18 @@ class ProgressDisplay:
 
     def __call__(self, stats: RunStats) -> None:
         now = time.monotonic()
+        self._rate.limits = stats.rate
         if self._progress:
             if now - self._last >= 0.1:
                 self._last = now
-                self._progress.update(self._task, completed=stats.queries_done, line=stats_line(stats))
+                self._progress.update(self._task, completed=stats.queries_done, line=stats_line(stats, rate=False))
         elif now - self._last >= 10:
             self._last = now
             log.info("queries %d | %s", stats.queries_done, stats_line(stats))
 
     def finish(self, stats: RunStats) -> None:
         if self._progress:
-            self._progress.update(self._task, completed=stats.queries_done, line=stats_line(stats))
+            self._progress.update(self._task, completed=stats.queries_done, line=stats_line(stats, rate=False))
 
 
 def _cost(stats: RunStats) -> str:
@@ -105,6 +134,7 @@ def summary_rows(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> li
         ("errors (rows)", stats.errors),
         ("judge errors (rows)", stats.judge_errors),
         ("retries", stats.retry.retries),
+        *([("rate limits", summary)] if stats.rate is not None and (summary := stats.rate.summary()) else []),
         ("input / output tokens", f"{stats.input_tokens:,} / {stats.output_tokens:,}"),
         ("cost (USD, list price)", _cost(stats)),
         ("elapsed", f"{elapsed_s:.1f} s"),

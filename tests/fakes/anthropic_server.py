@@ -19,6 +19,8 @@ the real API does, so two user turns in a row are fine:
 from __future__ import annotations
 
 import hashlib
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -28,6 +30,7 @@ from starlette.routing import Route
 
 from tests.fakes.common import (
     FakeState,
+    LimitState,
     Provider,
     ToolTurns,
     bad_tool_name,
@@ -77,6 +80,26 @@ class AnthropicProvider(Provider):
         body = {"type": "error", "error": {"type": err_type or d_type, "message": message or d_msg},
                 "request_id": request_id}
         return json_response(body, status, {"request-id": request_id, **(headers or {})})
+
+    def limit_headers(self, state: LimitState) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        now = datetime.now(UTC)
+        for kind, (limit, remaining, reset_s) in state.items():
+            name = f"anthropic-ratelimit-{kind.replace('_', '-')}"
+            headers[f"{name}-limit"] = str(limit)
+            headers[f"{name}-remaining"] = str(remaining)
+            # RFC 3339, when the bucket is full again (milliseconds: the fake's windows are short).
+            reset = now + timedelta(seconds=reset_s)
+            headers[f"{name}-reset"] = reset.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return headers
+
+    def rate_limited(self, wait_s: float, short: str, limit: int, state: LimitState, model: Any) -> Response:
+        what = {"requests": "requests", "input_tokens": "input tokens", "output_tokens": "output tokens"}
+        message = (f"This request would exceed the rate limit for your organization of "
+                   f"{limit} {what.get(short, 'tokens')} per minute. Please try again later.")
+        # Anthropic's retry-after is whole seconds.
+        headers = {**self.limit_headers(state), "retry-after": str(max(math.ceil(wait_s), 1))}
+        return self.error(429, message, headers)
 
 
 PROVIDER = AnthropicProvider()
@@ -444,6 +467,11 @@ def build_message(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Re
     }
 
 
+def charge(body: dict[str, Any]) -> tuple[int, int]:
+    """The whole prompt + max_tokens at admission (cache reads and unused output are given back at the end)."""
+    return sum(count_tokens(t) for t, _ in _prompt_blocks(body)), int(body.get("max_tokens") or 0)
+
+
 def list_models(state: FakeState) -> dict[str, Any]:
     data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
             for m in state.config["models"]]
@@ -454,7 +482,7 @@ def list_models(state: FakeState) -> dict[str, Any]:
 def create_app(config: dict[str, Any] | None = None) -> Starlette:
     state = FakeState(config, DEFAULT_MODELS)
     routes = [
-        Route("/v1/messages", generation_endpoint(state, PROVIDER, user_text, build_message, validate),
+        Route("/v1/messages", generation_endpoint(state, PROVIDER, user_text, build_message, validate, charge),
               methods=["POST"]),
         Route("/v1/models", guarded_get(state, PROVIDER, list_models), methods=["GET"]),
     ]

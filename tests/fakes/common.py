@@ -39,6 +39,10 @@ Config schema (every key optional; POST /_control/config replaces it, /_control/
     models:          [str] for GET /v1/models (defaults per server)
     log_size:        int, request-log length (default 200)
     cache_min_tokens: int, shortest prefix the Anthropic cache simulation stores (default 0)
+    rate_limits:     {"rpm", "tpm", "itpm", "otpm", "window_s"} | null: enforce limits as short-window token
+                     buckets charged at admission (prompt tokens + max_tokens x n), 429 with the wait when a
+                     request does not fit, truthful limit headers on every generation response
+                     (tests/fakes/rate_limits.py). Counts: /_control/requests "rate_limits".
 
 Conversation rules: each server rejects, with the real API's 400 message, a conversation whose tool
 turns break that API's rules (see the server modules). Those checks run only when a request carries
@@ -76,6 +80,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.fakes.rate_limits import ServerLimits, check_config
+
 try:  # orjson is several times faster for the n=8 response bodies the benchmark produces
     import orjson
 
@@ -101,7 +107,7 @@ _SECRET = os.urandom(32)
 # Keys a config may carry; anything else is rejected so typos fail loudly in tests.
 CONFIG_KEYS = {
     "rules", "failures", "fail_when_match", "latency_s", "api_key", "max_n", "models",
-    "log_size", "cache_min_tokens",
+    "log_size", "cache_min_tokens", "rate_limits",
 }
 
 
@@ -289,6 +295,7 @@ def _normalize(config: dict[str, Any]) -> dict[str, Any]:
     cfg.setdefault("models", [])
     cfg["log_size"] = int(cfg.get("log_size") or DEFAULT_LOG_SIZE)
     cfg["cache_min_tokens"] = int(cfg.get("cache_min_tokens") or 0)
+    cfg["rate_limits"] = check_config(cfg.get("rate_limits"))
     for rule in cfg["rules"]:
         if not rule.get("replies"):
             raise ValueError(f"rule without replies: {rule}")
@@ -321,6 +328,8 @@ class FakeState:
         self.config = cfg
         self.rule_counters = [0] * len(cfg["rules"])
         self.failures: deque[dict[str, Any]] = deque(cfg["failures"])
+        # Full buckets whenever the config is set (or reset).
+        self.limits = ServerLimits(cfg["rate_limits"]) if cfg["rate_limits"] else None
         self.log = deque(self.log, maxlen=cfg["log_size"])  # keep the log across config changes
 
     def snapshot(self) -> dict[str, Any]:
@@ -408,8 +417,11 @@ class FakeState:
         return False
 
 
+LimitState = dict[str, tuple[int, int, float]]  # kind -> (limit per minute, remaining, seconds until full)
+
+
 class Provider:
-    """What differs between the two APIs' envelopes: auth header and error bodies."""
+    """What differs between the two APIs' envelopes: auth header, error bodies, rate-limit headers."""
 
     def authorized(self, request: Request, api_key: str) -> bool:
         raise NotImplementedError
@@ -420,6 +432,15 @@ class Provider:
     def error(self, status: int, message: str | None = None, headers: dict[str, str] | None = None,
               err_type: str | None = None, code: str | None = None) -> Response:
         raise NotImplementedError
+
+    def limit_headers(self, state: LimitState) -> dict[str, str]:
+        """The API's own headers for the rate-limit buckets' state."""
+        return {}
+
+    def rate_limited(self, wait_s: float, short: str, limit: int, state: LimitState, model: Any) -> Response:
+        """The 429 for a request that does not fit `short`'s bucket (`limit` a minute) for another `wait_s`
+        seconds; `state` is what the limit headers say (empty when they are off)."""
+        return self.error(429, headers=self.limit_headers(state))
 
 
 def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -461,11 +482,15 @@ Builder = Callable[[dict[str, Any], FakeState], dict[str, Any] | Response]
 UserText = Callable[[dict[str, Any]], str]
 # A validator rejects requests the real API would reject (None = fine).
 Validator = Callable[[Request, dict[str, Any]], Response | None]
+# What a request is charged against rate limits at admission: (prompt tokens, max output tokens in all).
+Charge = Callable[[dict[str, Any]], tuple[int, int]]
 
 
 def generation_endpoint(state: FakeState, provider: Provider, user_text: UserText, build: Builder,
-                        validate: Validator | None = None) -> Callable[[Request], Awaitable[Response]]:
-    """The common request pipeline: log -> auth -> validate -> injected failure -> latency -> build."""
+                        validate: Validator | None = None,
+                        charge: Charge | None = None) -> Callable[[Request], Awaitable[Response]]:
+    """The common request pipeline: log -> auth -> validate -> injected failure -> rate limits -> latency
+    -> build (-> the rate limits' end-of-request corrections and headers)."""
 
     async def endpoint(request: Request) -> Response:
         raw = await request.body()
@@ -485,10 +510,25 @@ def generation_endpoint(state: FakeState, provider: Provider, user_text: UserTex
         failure = state.next_failure(user_text(body))
         if failure is not None:  # failures answer fast, like real rate limiters do
             return failure_response(provider, failure)
+        limits = state.limits
+        admission = None
+        if limits is not None and charge is not None:
+            admission, wait, short = limits.admit(*charge(body))
+            if admission is None:
+                return provider.rate_limited(wait, short, limits.buckets[short].limit, limits.state(),
+                                             body.get("model"))
         if state.config["latency_s"] > 0:
             await asyncio.sleep(state.config["latency_s"])
         result = build(body, state)
-        return result if isinstance(result, Response) else json_response(result)
+        if isinstance(result, Response):
+            return result
+        headers = None
+        if admission is not None and limits is state.limits:  # not reconfigured meanwhile
+            usage = result.get("usage") or {}
+            limits.settle(admission, usage.get("output_tokens", usage.get("completion_tokens")),
+                          usage.get("cache_read_input_tokens"))
+            headers = provider.limit_headers(limits.state())
+        return json_response(result, headers=headers)
 
     return endpoint
 
@@ -528,7 +568,8 @@ def control_routes(state: FakeState) -> list[Route]:
         return json_response(state.snapshot())
 
     async def get_requests(request: Request) -> Response:
-        return json_response({"count": state.request_count, "requests": list(state.log)})
+        limits = state.limits.stats() if state.limits is not None else None
+        return json_response({"count": state.request_count, "requests": list(state.log), "rate_limits": limits})
 
     async def reset(request: Request) -> Response:
         state.reset()
@@ -557,6 +598,10 @@ def _parse_cli(argv: list[str] | None, prog: str) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=None, help="seconds added to each generation")
     parser.add_argument("--api-key", default=None)
     parser.add_argument("--max-n", type=int, default=None)
+    for flag in ("rpm", "tpm", "itpm", "otpm"):
+        parser.add_argument(f"--{flag}", type=int, default=None, help=f"enforce this {flag.upper()} (rate_limits)")
+    parser.add_argument("--limit-window", type=float, default=None,
+                        help="seconds of a minute's limit a rate-limit bucket holds (default 1)")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="stop when stdin closes, so a crashed parent leaves no orphan server")
     return parser.parse_args(argv)
@@ -573,6 +618,11 @@ def cli_config(args: argparse.Namespace) -> dict[str, Any]:
         config["api_key"] = args.api_key
     if args.max_n is not None:
         config["max_n"] = args.max_n
+    limits = {k: getattr(args, k) for k in ("rpm", "tpm", "itpm", "otpm") if getattr(args, k) is not None}
+    if args.limit_window is not None:
+        limits["window_s"] = args.limit_window
+    if limits:
+        config["rate_limits"] = {**(config.get("rate_limits") or {}), **limits}
     return config
 
 

@@ -64,6 +64,10 @@ class FakeServer:
         """Requests received since start or the last reset (not bounded by the log size)."""
         return self._get("/_control/requests")["count"]
 
+    def rate_limit_stats(self) -> dict[str, Any] | None:
+        """With `rate_limits` configured: {admitted, rejected, charged: {bucket: tokens}, limits, capacity}."""
+        return self._get("/_control/requests")["rate_limits"]
+
     def reset(self) -> None:
         """Back to the startup config; clears log, counters and the prompt cache."""
         self._post("/_control/reset", {})

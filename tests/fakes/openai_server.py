@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from tests.fakes.common import (
     FakeState,
+    LimitState,
     Provider,
     Reply,
     ToolTurns,
@@ -44,6 +45,7 @@ from tests.fakes.common import (
     truncate_words,
     unseal,
 )
+from tests.fakes.rate_limits import go_duration
 
 DEFAULT_MODELS = ["gpt-5-mini", "gpt-4o-mini", "gpt-4o", "fake-model"]
 
@@ -74,8 +76,27 @@ class OpenAIProvider(Provider):
                           "code": code or d_code}}
         return json_response(body, status, {"x-request-id": new_id("req_", 32), **(headers or {})})
 
+    def limit_headers(self, state: LimitState) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for kind in ("requests", "tokens"):  # OpenAI's two limits; input/output buckets are Anthropic's
+            if kind in state:
+                limit, remaining, reset_s = state[kind]
+                headers[f"x-ratelimit-limit-{kind}"] = str(limit)
+                headers[f"x-ratelimit-remaining-{kind}"] = str(remaining)
+                headers[f"x-ratelimit-reset-{kind}"] = go_duration(reset_s)
+        return headers
+
+    def rate_limited(self, wait_s: float, short: str, limit: int, state: LimitState, model: Any) -> Response:
+        what = {"requests": "requests per min (RPM)"}.get(short, "tokens per min (TPM)")
+        ms = max(int(wait_s * 1000 + 0.999), 1)
+        message = (f"Rate limit reached for {model} in organization org-fake on {what}: Limit {limit}. "
+                   f"Please try again in {ms}ms.")
+        headers = {**self.limit_headers(state), "retry-after-ms": str(ms), "retry-after": str(-(-ms // 1000))}
+        return self.error(429, message, headers, "tokens" if short != "requests" else "requests")
+
 
 PROVIDER = OpenAIProvider()
+DEFAULT_MAX_OUTPUT = 4096  # what a request without an output cap is charged for
 
 
 def invalid(message: str, param: str | None, code: str | None = None) -> Response:
@@ -139,6 +160,19 @@ def _prompt_tokens(items: Any) -> int:
             if output is not None:
                 total += count_tokens(output if isinstance(output, str) else text_of(output))
     return total
+
+
+def chat_charge(body: dict[str, Any]) -> tuple[int, int]:
+    """Prompt tokens + max_tokens x n: what OpenAI charges a Chat Completions request at admission."""
+    cap = body.get("max_completion_tokens") or body.get("max_tokens") or DEFAULT_MAX_OUTPUT
+    n = body.get("n") or 1
+    return _prompt_tokens(body.get("messages")), int(cap) * int(n)
+
+
+def responses_charge(body: dict[str, Any]) -> tuple[int, int]:
+    instructions = body.get("instructions")
+    prompt = _prompt_tokens(body.get("input")) + count_tokens(instructions if isinstance(instructions, str) else "")
+    return prompt, int(body.get("max_output_tokens") or DEFAULT_MAX_OUTPUT)
 
 
 def _is_json_schema(fmt: Any) -> bool:
@@ -583,9 +617,9 @@ def create_app(config: dict[str, Any] | None = None) -> Starlette:
     state = FakeState(config, DEFAULT_MODELS)
     routes = [
         Route("/v1/chat/completions", generation_endpoint(state, PROVIDER, chat_user_text, build_chat,
-                                                         validate_chat), methods=["POST"]),
-        Route("/v1/responses", generation_endpoint(state, PROVIDER, responses_user_text,
-                                                    build_response, validate_response), methods=["POST"]),
+                                                         validate_chat, chat_charge), methods=["POST"]),
+        Route("/v1/responses", generation_endpoint(state, PROVIDER, responses_user_text, build_response,
+                                                    validate_response, responses_charge), methods=["POST"]),
         Route("/v1/models", guarded_get(state, PROVIDER, list_models), methods=["GET"]),
     ]
     return build_app(state, routes)

@@ -310,3 +310,64 @@ def test_anthropic_failures(ant: FakeServer) -> None:
     retrying = ant_client(ant, max_retries=2, api_key="sk-ant-good")
     assert claude(retrying).content
     assert time.perf_counter() - start >= 0.2
+
+
+# ---- rate_limits mode -----------------------------------------------------------------------------
+def _ratelimit_headers(headers: httpx.Headers | dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if "ratelimit" in k or k.startswith("retry-after")}
+
+
+def test_openai_rate_limits_charge_at_admission_and_say_so(oai: FakeServer) -> None:
+    # A long window so nothing refills noticeably during the test: 600 tokens, 5 requests.
+    oai.configure({"rate_limits": {"tpm": 600, "rpm": 5, "window_s": 60}})
+    client = oai_client(oai)
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "one two three four"}], max_tokens=100, n=2)
+    h = _ratelimit_headers(raw.headers)
+    assert h["x-ratelimit-limit-tokens"] == "600" and h["x-ratelimit-limit-requests"] == "5"
+    assert h["x-ratelimit-remaining-tokens"] == "396"  # 4 prompt tokens + 100 x 2, whatever was used
+    assert h["x-ratelimit-remaining-requests"] == "4"
+    assert h["x-ratelimit-reset-tokens"].endswith("s") and "ms" not in h["x-ratelimit-reset-tokens"]
+    with pytest.raises(openai.RateLimitError) as limited:
+        ask(client, "one two three four", max_tokens=200, n=2)  # 404 > 396 left
+    h = _ratelimit_headers(limited.value.response.headers)
+    assert int(h["retry-after-ms"]) > 0 and h["x-ratelimit-remaining-tokens"] == "396"  # refused: not charged
+    assert "tokens per min (TPM)" in limited.value.message
+    stats = oai.rate_limit_stats()
+    assert stats == {"admitted": 1, "rejected": 1, "charged": {"requests": 1, "tokens": 204},
+                     "limits": {"requests": 5, "tokens": 600}, "capacity": {"requests": 5.0, "tokens": 600.0}}
+
+
+def test_openai_rate_limits_refill_and_can_hide_their_headers(oai: FakeServer) -> None:
+    oai.configure({"rate_limits": {"rpm": 600, "window_s": 0.1}})  # 10 a second, one at a time
+    client = oai_client(oai)
+    ask(client)
+    with pytest.raises(openai.RateLimitError):
+        ask(client)
+    time.sleep(0.15)
+    assert ask(client).choices
+    oai.configure({"rate_limits": {"rpm": 600, "window_s": 0.1, "headers": False}})
+    raw = client.chat.completions.with_raw_response.create(model="gpt-4o-mini",
+                                                           messages=[{"role": "user", "content": QUESTION}])
+    assert _ratelimit_headers(raw.headers) == {}
+    with pytest.raises(openai.RateLimitError) as limited:
+        ask(client)
+    assert set(_ratelimit_headers(limited.value.response.headers)) == {"retry-after-ms", "retry-after"}
+    with pytest.raises(ValueError, match="unknown rate_limits keys"):
+        oai.configure({"rate_limits": {"tpd": 5}})
+
+
+def test_anthropic_rate_limits_give_back_unused_output(ant: FakeServer) -> None:
+    ant.configure({"rate_limits": {"rpm": 60, "itpm": 600, "otpm": 600, "window_s": 60}})
+    raw = ant_client(ant).messages.with_raw_response.create(
+        model="claude-haiku-4-5", max_tokens=300, messages=[{"role": "user", "content": QUESTION}])
+    used = raw.parse().usage.output_tokens
+    h = _ratelimit_headers(raw.headers)
+    assert h["anthropic-ratelimit-requests-limit"] == "60" and h["anthropic-ratelimit-requests-remaining"] == "59"
+    assert h["anthropic-ratelimit-input-tokens-remaining"] == str(600 - len(QUESTION.split()))
+    assert h["anthropic-ratelimit-output-tokens-remaining"] == str(600 - used)  # charged 300, then corrected
+    assert h["anthropic-ratelimit-output-tokens-reset"].endswith("Z")
+    with pytest.raises(anthropic.RateLimitError) as limited:
+        claude(ant_client(ant), max_tokens=599)
+    h = _ratelimit_headers(limited.value.response.headers)
+    assert int(h["retry-after"]) >= 1 and "anthropic-ratelimit-output-tokens-limit" in h
