@@ -3,10 +3,11 @@
 
     bestofn {openai|claude|local} generate --config experiments/....yaml [overrides]
     bestofn {openai|claude|local} regen RESULTS.parquet --split math,code [--failed-only]
+    bestofn verify RESULTS.parquet|RESPONSES.jsonl [--split math] [--output OUT.parquet]
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
 This file parses arguments and maps each provider name to its adapter package (the only place that
-knows them); the work is in common/pipeline/generate.py and common/pipeline/regen.py.
+knows them); the work is in common/pipeline/generate.py, regen.py and verify.py.
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ def _overrides(**kw: Any) -> dict[str, Any]:
     return {k: v for k, v in kw.items() if v is not None}
 
 
-def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
-    """One place that turns errors into exit codes and keeps tracebacks for bugs only."""
+def _run(fn: Any, *args: Any, interrupted: str = "Completed rows are checkpointed", **kwargs: Any) -> None:
+    """One place that turns errors into exit codes and keeps tracebacks for bugs only. `interrupted`: what
+    Ctrl-C leaves behind, said before the command that goes on."""
     try:
         fn(*args, **kwargs)
     except UserError as e:
@@ -104,7 +106,7 @@ def _run(fn: Any, *args: Any, **kwargs: Any) -> None:
     except KeyboardInterrupt:
         command = shlex.join(["bestofn", *sys.argv[1:]])
         console.print(
-            f"\n[yellow]Interrupted.[/yellow] Completed rows are checkpointed; resume with:\n  {command}",
+            f"\n[yellow]Interrupted.[/yellow] {interrupted}; resume with:\n  {command}",
             highlight=False, soft_wrap=True,  # one line, so it pastes back whole
         )
         raise typer.Exit(130) from None
@@ -173,6 +175,25 @@ def _provider_app(provider: str) -> typer.Typer:
     return sub
 
 
+VERIFY_HELP = """Verify the rows of FILE again, without generating anything.
+
+FILE is a results Parquet file (rewritten in place, or written to --output; its metadata is kept and
+the run is added to bestofn.verify_history) or a JSONL of outside responses (.jsonl/.ndjson; --output
+required), one per line: {id, split, question, response} plus optional ground_truth, tests, tools,
+reference_calls, tool_calls, language, entry_point, system, final_answer, model. A line's id becomes
+query_id; lines sharing an id are that query's candidates (candidate_idx 0, 1, ... in file order);
+provider is "external", fields that do not apply stay null (max_tokens 0). A line that cannot be used
+is named and skipped; more than max_error_rate of them (default 10%) exits 1 after writing the rest.
+
+Each row goes through the same checks as generate: refusal patterns, the split's verifier, the LLM judge
+where the policy asks. Verifier verdicts are cached by response, everything else the verifier reads and
+its version (verifiers.VERIFIER_VERSIONS), so a rerun recomputes only what a changed verifier affects;
+generate and regen fill the same cache. The judge of a results file is the one its config names (its
+own disk cache makes a rerun free); --no-judge checks locally only and clears the judge columns. A JSONL
+input is checked locally only unless --judge-provider names a judge.
+
+The file is written once, atomically (temp name, fsync, rename): Ctrl-C or kill -9 leaves it as it was."""
+
 SHORT_HELP = {
     "openai": "OpenAI (Chat Completions or Responses); OPENAI_API_KEY.",
     "claude": "Anthropic Claude (Messages API); ANTHROPIC_API_KEY.",
@@ -180,6 +201,38 @@ SHORT_HELP = {
 }
 for _name in PROVIDERS:
     app.add_typer(_provider_app(_name), name=_name, short_help=SHORT_HELP[_name])
+
+
+@app.command(help=VERIFY_HELP, short_help="Verify a results file (or a JSONL of outside responses) again.")
+def verify(
+    file: Annotated[Path, typer.Argument(help="A results Parquet file, or a .jsonl of outside responses.")],
+    split: SplitOpt = None,
+    output: Annotated[Path | None, typer.Option(
+        help="Parquet file to write (default: FILE in place; required for a JSONL input).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(
+        help="Verdict cache folder (default .bestofn_cache/verdicts, where generate leaves its verdicts).")] = None,
+    no_judge: Annotated[bool, typer.Option("--no-judge", help="Local verification only; no judge is asked.")] = False,
+    judge_provider: Annotated[str | None, typer.Option(
+        help="Judge with this provider (openai, claude, local); default: the file's config (none for a JSONL).")
+    ] = None,
+    judge_model: Annotated[str | None, typer.Option(help="Judge model (overrides judge_model).")] = None,
+    judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL (overrides judge_base_url).")] = None,
+    max_error_rate: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Exit 1 above this share of bad JSONL lines, errored rows or judge failures.")
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    from common.pipeline.verify import verify as run_verify
+
+    judge = {"judge_provider": judge_provider, "judge_model": judge_model, "judge_base_url": judge_base_url}
+    if no_judge and any(v is not None for v in judge.values()):
+        console.print("[red]error:[/red] --no-judge asks no judge and --judge-* options name one; pass one of them.",
+                      highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    splits = [s.strip() for s in split.split(",") if s.strip()] if split else None
+    _run(run_verify, PROVIDERS, file, splits, output, cache_dir, use_judge=not no_judge, judge=judge,
+         max_error_rate=max_error_rate, quiet=quiet,
+         interrupted="The file is as it was and the verdicts reached so far are cached")
 
 
 def main() -> None:

@@ -10,9 +10,12 @@ as reward functions.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from verifiers.base import NoVerifierError, VerificationResult, Verifier, VerifierConfigError
@@ -26,8 +29,27 @@ __all__ = [
     "get_verifier",
     "has_verifier",
     "parallel_slots",
+    "VERIFIER_VERSIONS",
+    "verifier_version",
     "verify_candidate",
 ]
+
+# The one place verifier versions live. Bump a split's version whenever its verdicts may change (a new
+# comparison, a fixed extraction, other sandbox limits): verdicts cached under the old version
+# (common/checks/verdicts.py) are then recomputed for that split's rows, and no other split's.
+# `verifier_version` adds a digest of the split's own source files, so an edit nobody bumped for
+# still recomputes that split, and only that split.
+VERIFIER_VERSIONS: dict[str, str] = {
+    "math": "2",
+    "code": "2",
+    "tool_calling": "1",
+}
+# The packages (folders of this one) whose files decide each split's verdicts, besides base.py.
+_SOURCES: dict[str, tuple[str, ...]] = {
+    "math": ("math",),
+    "code": ("code", "sandbox"),
+    "tool_calling": ("tools",),
+}
 
 
 def _make_math(**options: Any) -> Verifier:
@@ -87,6 +109,32 @@ _lock = threading.Lock()
 
 def has_verifier(split: str) -> bool:
     return split in _FACTORIES
+
+
+def verifier_version(split: str) -> str:
+    """The version of `split`'s verifier: VERIFIER_VERSIONS's, then a digest of its source files
+    ("2+3f9a0c1d2e4b"); NoVerifierError for a split with none."""
+    try:
+        declared = VERIFIER_VERSIONS[split]
+    except KeyError:
+        raise NoVerifierError(f"no verifier for split {split!r} (known: {sorted(_FACTORIES)})") from None
+    return f"{declared}+{_source_digest(_SOURCES.get(split, ()))}"
+
+
+@functools.cache
+def _source_digest(folders: tuple[str, ...]) -> str:
+    here = Path(__file__).resolve().parent
+    files = [here / "base.py"]
+    for folder in folders:
+        files += sorted(p for p in (here / folder).rglob("*") if p.is_file() and p.suffix in _SOURCE_SUFFIXES)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(here).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+_SOURCE_SUFFIXES = frozenset({".py", ".js", ".sh", ".sandbox"})
 
 
 def get_verifier(split: str, **options: Any) -> Verifier:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from common.checks.refusal import RefusalClassifier
+from common.checks.verdicts import VerdictCache
 from common.config import ExperimentConfig, verifier_options
 from common.data.query import Query
 from common.errors import UserError
@@ -69,9 +70,11 @@ def _local_fields(result: VerificationResult) -> dict[str, Any]:
 
 
 class CandidateChecker:
-    def __init__(self, cfg: ExperimentConfig, judge: LLMJudge | None) -> None:
+    def __init__(self, cfg: ExperimentConfig, judge: LLMJudge | None, verdicts: VerdictCache | None = None) -> None:
         self.cfg = cfg
         self.judge = judge
+        # Verdicts by their inputs (common/checks/verdicts.py). By default only filled, for `bestofn verify`.
+        self.verdicts = verdicts if verdicts is not None else VerdictCache(read=False)
         self.refusals = RefusalClassifier(judge)
         self.options = {split: verifier_options(cfg, split) for split in cfg.splits}
         slots = 0
@@ -93,6 +96,13 @@ class CandidateChecker:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.verdicts.close()
+
+    def _verify(self, key: bytes | None, split: str, text: str, ground_truth: str | None,
+                context: dict[str, Any]) -> VerificationResult:
+        result = verify_candidate(split, text, ground_truth, context, self.options.get(split))
+        self.verdicts.keep(key, split, result)
+        return result
 
     async def check(self, query: Query, cand: Candidate) -> dict[str, Any]:
         if cand.error is not None:
@@ -131,10 +141,10 @@ class CandidateChecker:
                 "reference": query.reference_calls,
                 "terminated_by": cand.tool_run.terminated_by if cand.tool_run else None,
             }
-            async with self._verifying:
-                result = await self.offload(
-                    verify_candidate, split, text, query.ground_truth, context, self.options.get(split)
-                )
+            key, result = self.verdicts.lookup(split, text, query.ground_truth, context, self.options.get(split))
+            if result is None:
+                async with self._verifying:
+                    result = await self.offload(self._verify, key, split, text, query.ground_truth, context)
             out.update(_local_fields(result))
             if out["verification_reason"] in NO_VERDICT_REASONS:
                 # The sandbox or worker failed: no verdict, and none to hand to the judge either.

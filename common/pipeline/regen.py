@@ -52,7 +52,7 @@ HISTORY_KEY = "bestofn.regen_history"
 
 
 @contextmanager
-def _readable(path: Path) -> Iterator[None]:
+def readable_parquet(path: Path, command: str = "regen") -> Iterator[None]:
     """A file that is not Parquet, or is cut short, is the user's mistake: one sentence, no traceback."""
     try:
         yield
@@ -62,24 +62,26 @@ def _readable(path: Path) -> Iterator[None]:
         # An errno names the cause (Permission denied); otherwise pyarrow's first sentence names the damage.
         reason = os.strerror(e.errno) if getattr(e, "errno", None) else str(e).split(". ")[0].rstrip(".")
         raise UserError(
-            f"{path} cannot be read as Parquet ({reason}); regen needs a results file written by bestofn."
+            f"{path} cannot be read as Parquet ({reason}); {command} needs a results file written by bestofn."
         ) from None
 
 
-def read_results_metadata(path: Path) -> dict[str, str]:
-    """The bestofn metadata of a results file, after checking it is one regen can work on."""
+def read_results_metadata(path: Path, command: str = "regen") -> dict[str, str]:
+    """The bestofn metadata of a results file, after checking it is one `command` can work on."""
     if path.is_dir():
         raise UserError(f"{path} is a directory, not a results Parquet file.")
     if not path.is_file():
         raise UserError(f"{path} does not exist.")
-    with _readable(path):
+    with readable_parquet(path, command):
         schema = pq.read_schema(path)
     meta = bestofn_metadata(schema)
     if "bestofn.config" not in meta:
         raise UserError(f"{path} has no bestofn config in its metadata; was it written by bestofn?")
     missing = [c for c in dict.fromkeys(_SELECT_COLUMNS + _QUERY_COLUMNS) if c not in schema.names]
     if missing:
-        raise UserError(f"{path} has no column {', '.join(missing)}; regen needs a results file written by bestofn.")
+        raise UserError(
+            f"{path} has no column {', '.join(missing)}; {command} needs a results file written by bestofn."
+        )
     return meta
 
 
@@ -158,15 +160,21 @@ def queries_from_file(path: Path, wanted: dict[str, list[int]]) -> Iterator[tupl
         yield Query.from_record(qid, split, question, gt, meta_json), sorted(wanted[qid])
 
 
-def _load_file_config(
-    path: Path, meta: dict[str, str], info: ProviderInfo, overrides: dict[str, Any]
-) -> ExperimentConfig:
+def saved_config(path: Path, meta: dict[str, str]) -> dict[str, Any]:
+    """The config a results file was made with, as the JSON object its metadata holds."""
     try:
         saved = json.loads(meta["bestofn.config"])
     except ValueError:
         saved = None
     if not isinstance(saved, dict):
         raise UserError(f"{path}: the metadata key bestofn.config is not a JSON object; was it written by bestofn?")
+    return saved
+
+
+def _load_file_config(
+    path: Path, meta: dict[str, str], info: ProviderInfo, overrides: dict[str, Any]
+) -> ExperimentConfig:
+    saved = saved_config(path, meta)
     saved.pop("generator", None)  # regen may use another provider than the original run
     provider = info.name
     if not info.supports_thinking:
@@ -210,7 +218,7 @@ def regen(
     refuse_mixing(path, origin, provider, overrides.get("model"), allow_mixed)
     history = regen_history(path, meta)
     cfg = _load_file_config(path, meta, info, overrides)
-    with _readable(path):
+    with readable_parquet(path):
         wanted = select_rows(path, splits, mode)
     count = sum(len(v) for v in wanted.values())
     if not count:

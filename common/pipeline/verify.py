@@ -1,0 +1,617 @@
+"""`bestofn verify FILE`: the checks again over answers a file already holds; nothing is generated.
+
+FILE is a results Parquet file, rewritten in place or written to `--output`, or a JSONL of outside
+responses (another pipeline's outputs, one `{id, split, question, response, ...}` per line) written
+as bestofn rows to `--output`. Every row of the selected splits goes through the pipeline's own
+checker (common/checks/checker.py: refusal patterns, the split's verifier, the judge where the policy
+asks), with the verdict cache (common/checks/verdicts.py) in front of the verifier, so a rerun runs
+a verifier only where something it reads, or its version, has changed.
+
+The input is streamed in batches and the output written once, to a temp name, fsynced and renamed
+(common/store.py): until that rename the original file is untouched, so Ctrl-C or kill -9 loses
+nothing, and the verdicts reached so far are in the cache for the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, ExitStack, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from common.checks.checker import CandidateChecker, judge_needed_for
+from common.checks.quality import compute_quality
+from common.checks.verdicts import VerdictCache
+from common.config import ExperimentConfig
+from common.data.query import Query
+from common.data.rows import norm_split, row_to_query
+from common.errors import MissingKeyError, RunFailure, UserError
+from common.judge.judge import LLMJudge
+from common.judge.policy import JUDGE_COLUMNS
+from common.model.api import Candidate, ProviderTable, ToolRun
+from common.pipeline.engine import SplitStats, error_kind
+from common.pipeline.generate import check_error_rate, package_versions
+from common.pipeline.regen import read_results_metadata, readable_parquet, saved_config
+from common.pipeline.session import provider_info, reachable, warn_deprecated
+from common.schema import ARROW_SCHEMA, BestOfNRecord
+from common.store import OutputLock, conform, iter_batches, iter_rows, write_parquet_atomic
+from verifiers import VERIFIER_VERSIONS
+
+log = logging.getLogger("bestofn")
+
+BATCH_ROWS = 1024  # rows read, checked and written at a time: memory stays flat however large the file
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+HISTORY_KEY = "bestofn.verify_history"
+EXTERNAL = "external"  # the provider of rows read from outside responses
+SHOWN_BAD_LINES = 10
+# A row's verdict: cleared, then filled from the checker, so nothing of an old verdict lingers.
+VERDICT_COLUMNS = (
+    "is_verified", "confidence", "verification_method", "verification_explanation", "verification_reason",
+    "extracted_answer", "verification_details", "is_refusal", "refusal_type", *JUDGE_COLUMNS,
+)
+COMPARED = ("is_verified", "confidence", "verification_method", "verification_reason", "is_refusal")
+JSONL_REQUIRED = ("id", "split", "question", "response")
+JSONL_OPTIONAL = ("ground_truth", "tests", "tools", "reference_calls", "tool_calls", "language", "entry_point",
+                  "system", "final_answer", "model")
+_TEXT_KEYS = ("language", "entry_point", "system", "final_answer", "model")
+
+
+@dataclass
+class VerifyCounts:
+    """What a verify did. `from_cache` and `recomputed` count the split verifier's verdicts; rows that
+    never reach a verifier (errors, refusals, splits without one) are in neither."""
+
+    rows: int = 0  # rows written
+    checked: int = 0  # rows of the selected splits, checked again
+    from_cache: int = 0
+    recomputed: int = 0
+    changed: int = 0  # verdicts that differ from the file's (results files only)
+    judged: int = 0  # rows the judge was asked about
+    judge_cached: int = 0  # of those, answered from the judge's cache
+    lines: int = 0  # JSONL: non-blank lines read
+    bad_lines: int = 0  # JSONL: lines skipped
+    by_split: dict[str, SplitStats] = field(default_factory=dict)
+
+    def record(self, row: dict[str, Any]) -> None:
+        split = self.by_split.setdefault(row["split"], SplitStats())
+        split.rows += 1
+        split.verifiable += row["is_verified"] is not None
+        split.verified += bool(row["is_verified"])
+        split.refusals += bool(row["is_refusal"])
+        split.judge_errors += row["judge_error"] is not None
+        if row["error"] is not None:
+            split.errors[error_kind(row["error"])] += 1
+
+
+@dataclass
+class _Item:
+    """One output row; `query` and `cand` are set where the row is checked (None: copied as it is)."""
+
+    row: dict[str, Any]
+    query: Query | None = None
+    cand: Candidate | None = None
+
+
+class _BadLine(ValueError):
+    pass
+
+
+# ---- entry point ---------------------------------------------------------------------------------
+
+
+def verify(
+    providers: ProviderTable,
+    path: Path,
+    splits: list[str] | None = None,
+    output: Path | None = None,
+    cache_dir: Path | None = None,
+    use_judge: bool = True,
+    judge: dict[str, Any] | None = None,
+    max_error_rate: float | None = None,
+    quiet: bool = False,
+    console: Console | None = None,
+) -> VerifyCounts:
+    """Verify `path` again (a results Parquet file, or a JSONL of outside responses when its name ends in
+    .jsonl/.ndjson) and write the rows to `output` (default: `path` itself, for a results file).
+    `judge` holds judge_provider / judge_model / judge_base_url overrides."""
+    console = console or Console(stderr=True)
+    path = Path(path)
+    output = Path(output) if output is not None else None
+    if output is not None and output.is_dir():
+        raise UserError(f"the output {output} is a directory; name a .parquet file.")
+    overrides = {k: v for k, v in (judge or {}).items() if v is not None}
+    if max_error_rate is not None:
+        overrides["max_error_rate"] = max_error_rate
+    verdicts = VerdictCache(cache_dir)
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return _verify_jsonl(providers, path, splits, output, verdicts, use_judge, overrides, quiet, console)
+    return _verify_results(providers, path, splits, output, verdicts, use_judge, overrides, quiet, console)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _chosen_splits(path: Path, held: set[str], splits: list[str] | None) -> list[str]:
+    """The splits to check; a split the file does not hold is a typo, not an empty selection."""
+    wanted = list(dict.fromkeys(norm_split(s) for s in splits)) if splits else sorted(held)
+    if unknown := [s for s in wanted if s not in held]:
+        have = ", ".join(sorted(held)) or "none (it has no rows)"
+        raise UserError(f"{path} has no split {', '.join(unknown)}; its splits are {have}.")
+    return wanted
+
+
+def _history(path: Path, meta: dict[str, str]) -> list[Any]:
+    try:
+        history = json.loads(meta.get(HISTORY_KEY, "[]"))
+    except ValueError:
+        history = None
+    if not isinstance(history, list):
+        raise UserError(f"{path}: the metadata key {HISTORY_KEY} is not a JSON list; was it written by bestofn?")
+    return history
+
+
+def _history_entry(run_id: str, splits: list[str], judge: bool, cache: VerdictCache, source: Path) -> dict[str, Any]:
+    return {"run_id": run_id, "time": datetime.now(UTC).isoformat(timespec="seconds"), "source": str(source),
+            "splits": splits, "judge": judge, "verifier_versions": dict(VERIFIER_VERSIONS),
+            "verdict_cache": str(cache.root)}
+
+
+# ---- a results file --------------------------------------------------------------------------------
+
+
+def _verify_results(
+    providers: ProviderTable, path: Path, splits: list[str] | None, output: Path | None, verdicts: VerdictCache,
+    use_judge: bool, overrides: dict[str, Any], quiet: bool, console: Console,
+) -> VerifyCounts:
+    read_results_metadata(path, "verify")  # a missing or damaged file is named before anything is created
+    out = output or path
+    in_place = _same_file(out, path)
+    pending = out.with_name(out.name + ".parts")
+    if pending.exists():
+        # Its resume would write the file back from its own copy, undoing this verify.
+        raise UserError(
+            f"{out} has an unfinished generate run ({pending}); finish it (run that generate again) or remove "
+            f"{pending} before verify, or write the verified rows elsewhere with --output."
+        )
+    with OutputLock(path), (nullcontext() if in_place else OutputLock(out)):
+        meta = read_results_metadata(path, "verify")  # again, now that no other run can replace the file
+        saved = {**saved_config(path, meta), **overrides}
+        try:
+            cfg = ExperimentConfig(**saved)
+        except ValidationError as e:
+            raise UserError(f"{path}: the saved config does not validate: {e.errors()[0]['msg']}.") from None
+        with readable_parquet(path, "verify"):
+            held = {s for (s,) in iter_rows(path, ["split"])}
+            total = pq.ParquetFile(path).metadata.num_rows
+        chosen = _chosen_splits(path, held, splits)
+        if not chosen:
+            console.print(f"Nothing to verify in {path}: it has no rows.")
+            return VerifyCounts()
+        cfg.verify, cfg.splits = True, chosen  # a file made with verify: false is verified now
+        file_provider = meta.get("bestofn.provider")
+        judge_on = use_judge and judge_needed_for(cfg)
+        run_id = uuid.uuid4().hex[:12]
+        entry = _history_entry(run_id, chosen, judge_on, verdicts, path)
+        kept = {**meta, HISTORY_KEY: json.dumps([*_history(path, meta), entry])}  # the rest as it was
+        counts = VerifyCounts()
+        started = time.monotonic()
+        source = _file_items(path, set(chosen))
+        judge = _stream(providers, cfg, file_provider, judge_on, verdicts, source, out, kept, counts, total, quiet,
+                        console, compared=True)
+        _summary(console, counts, judge, verdicts, out, time.monotonic() - started, quiet, compared=True)
+        check_error_rate(out, cfg, f"`bestofn {file_provider or '<provider>'} regen {out}` (errored rows) or "
+                         "`bestofn verify` (judge failures)")
+        return counts
+
+
+def _file_items(path: Path, chosen: set[str]) -> Iterator[list[_Item]]:
+    """The file's rows a batch at a time; a part of the file that cannot be read is named in one sentence
+    (only reading is covered: what the consumer does with a batch is not thrown in here)."""
+    with readable_parquet(path, "verify"):
+        yield from _read_items(path, chosen)
+
+
+def _read_items(path: Path, chosen: set[str]) -> Iterator[list[_Item]]:
+    last: tuple[Any, ...] | None = None
+    query: Query | None = None
+    for batch in iter_batches(path, batch_size=BATCH_ROWS):
+        items = []
+        for row in conform(pa.Table.from_batches([batch])).to_pylist():
+            if row["split"] not in chosen:
+                items.append(_Item(row))
+                continue
+            record = (row["query_id"], row["split"], row["question"], row["ground_truth"], row["query_metadata"])
+            if record != last:  # a query's rows sit together: rebuilt once
+                try:
+                    query = Query.from_record(*record)
+                except (ValueError, TypeError, AttributeError) as e:
+                    raise UserError(f"{path}: row {row['query_id']}/{row['candidate_idx']} has unreadable "
+                                    f"query_metadata ({e}); was it written by bestofn?") from None
+                last = record
+            assert query is not None
+            items.append(_Item(row, query, candidate_from_row(row)))
+        yield items
+
+
+def _json_cell(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def candidate_from_row(row: dict[str, Any]) -> Candidate:
+    """The candidate a row recorded, as the checker saw it when the row was made."""
+    run = None
+    if row.get("terminated_by") is not None:
+        # The row says "refusal" where the loop ended on a final answer the checks then found a refusal.
+        ended = "final_answer" if row["terminated_by"] == "refusal" else row["terminated_by"]
+        run = ToolRun(trace=_json_cell(row.get("tool_trace")) or [], num_tool_calls=row.get("num_tool_calls") or 0,
+                      invalid_tool_calls=row.get("invalid_tool_calls") or 0, terminated_by=ended)
+    return Candidate(
+        text=row.get("response"),
+        reasoning=row.get("reasoning"),
+        final_answer=row.get("final_answer"),
+        tool_calls=_json_cell(row.get("tool_calls")) or None,
+        finish_reason=row.get("finish_reason"),
+        error=row.get("error"),
+        tool_run=run,
+    )
+
+
+# ---- outside responses (JSONL) ------------------------------------------------------------------------
+
+
+def _verify_jsonl(
+    providers: ProviderTable, path: Path, splits: list[str] | None, output: Path | None, verdicts: VerdictCache,
+    use_judge: bool, overrides: dict[str, Any], quiet: bool, console: Console,
+) -> VerifyCounts:
+    if output is None:
+        raise UserError(f"{path} is a JSONL of responses; name the Parquet file to write with --output.")
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not a JSONL file of responses.")
+    if not path.is_file():
+        raise UserError(f"{path} does not exist.")
+    if _same_file(output, path):
+        raise UserError(f"--output {output} is the input JSONL itself; name a new .parquet file.")
+    judge_on = use_judge and overrides.get("judge_provider") is not None
+    try:
+        cfg = ExperimentConfig(dataset=str(path), **overrides)
+    except ValidationError as e:
+        raise UserError(f"{e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}.") from None
+    counts = VerifyCounts()
+    held, good, first_bad = _scan_jsonl(path, counts)
+    if not good:
+        what = f"; line {first_bad[0]} {first_bad[1]}" if first_bad else ""
+        raise UserError(f"{path} has no usable response line{what}.")
+    chosen = _chosen_splits(path, held, splits)
+    cfg.verify, cfg.splits = True, chosen
+    run_id = uuid.uuid4().hex[:12]
+    metadata = {
+        "bestofn.config": cfg.model_dump_json(),
+        "bestofn.provider": EXTERNAL,
+        "bestofn.notes": f"outside responses read from {path}",
+        "bestofn.versions": json.dumps(package_versions()),
+        "bestofn.run_id": run_id,
+        HISTORY_KEY: json.dumps([_history_entry(run_id, chosen, judge_on, verdicts, path)]),
+    }
+    started = time.monotonic()
+    with OutputLock(output):
+        source = _jsonl_items(path, set(chosen), run_id)
+        total = sum(n for s, n in good.items() if s in chosen)
+        judge = _stream(providers, cfg, None, judge_on, verdicts, source, output, metadata, counts, total, quiet,
+                        console, compared=False)
+    _summary(console, counts, judge, verdicts, output, time.monotonic() - started, quiet, compared=False)
+    lines = counts.lines
+    if lines and counts.bad_lines / lines > cfg.max_error_rate:
+        assert first_bad is not None
+        raise RunFailure(
+            f"{counts.bad_lines} of {lines} lines of {path} ({counts.bad_lines / lines:.0%}) could not be used, "
+            f"more than max_error_rate {cfg.max_error_rate:.0%} (the first: line {first_bad[0]} {first_bad[1]}); "
+            f"the {counts.rows} usable rows are written to {output}."
+        )
+    check_error_rate(output, cfg, "`bestofn verify` again")
+    return counts
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their numbers; a file that is not UTF-8 text is refused."""
+    try:
+        with path.open(encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                if line.strip():
+                    yield number, line
+    except UnicodeDecodeError as e:
+        raise UserError(f"{path} is not UTF-8 text (byte {e.start} of a line); is it a JSONL file?") from None
+
+
+def _scan_jsonl(path: Path, counts: VerifyCounts) -> tuple[set[str], dict[str, int], tuple[int, str] | None]:
+    """First pass: every line checked, the bad ones named (one sentence each, the first few) and counted.
+    Returns the splits held, the usable lines per split and the first bad line."""
+    good: dict[str, int] = {}
+    first_bad: tuple[int, str] | None = None
+    for number, line in _lines(path):
+        counts.lines += 1
+        try:
+            query, _, _ = parse_line(line)
+        except _BadLine as e:
+            counts.bad_lines += 1
+            first_bad = first_bad or (number, str(e))
+            if counts.bad_lines <= SHOWN_BAD_LINES:
+                log.warning("%s line %d %s; skipped.", path, number, e)
+            continue
+        good[query.split] = good.get(query.split, 0) + 1
+    if counts.bad_lines > SHOWN_BAD_LINES:
+        log.warning("%s: %d more bad lines skipped.", path, counts.bad_lines - SHOWN_BAD_LINES)
+    return set(good), good, first_bad
+
+
+def _jsonl_items(path: Path, chosen: set[str], run_id: str) -> Iterator[list[_Item]]:
+    """Second pass: the usable lines as rows. `id` becomes `query_id`; lines sharing an id are that
+    query's candidates, `candidate_idx` 0, 1, ... in file order."""
+    seen: dict[str, int] = {}
+    items: list[_Item] = []
+    for _, line in _lines(path):
+        try:
+            query, cand, extra = parse_line(line)
+        except _BadLine:
+            continue  # named and counted by the first pass
+        if query.split not in chosen:
+            continue
+        idx = seen.get(query.query_id, 0)
+        seen[query.query_id] = idx + 1
+        calls = cand.tool_calls
+        record = BestOfNRecord(
+            query_id=query.query_id, split=query.split, candidate_idx=idx, question=query.question,
+            system_prompt=query.system, ground_truth=query.ground_truth, query_metadata=query.metadata_json(),
+            response=cand.text, final_answer=cand.final_answer,
+            tool_calls=json.dumps(calls, ensure_ascii=False) if calls else None,
+            num_tool_calls=len(calls or []) if (calls or query.tools) else None,
+            model=extra.get("model") or "", provider=EXTERNAL, max_tokens=0, run_id=run_id,
+        )
+        items.append(_Item(record.model_dump(), query, cand))
+        if len(items) >= BATCH_ROWS:
+            yield items
+            items = []
+    if items:
+        yield items
+
+
+def _describe(value: Any) -> str:
+    return "null" if value is None else {dict: "an object", list: "a list", bool: "a boolean"}.get(
+        type(value), f"a {type(value).__name__}")
+
+
+def _tool_calls(value: Any) -> list[dict[str, Any]] | None:
+    """Calls as [{"name", "arguments"}] (OpenAI's {"function": {...}} form accepted too)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise _BadLine(f"has 'tool_calls' as {_describe(value)}, not a list of {{name, arguments}} objects")
+    calls = []
+    for i, call in enumerate(value):
+        fn = call.get("function") if isinstance(call, dict) and isinstance(call.get("function"), dict) else call
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not fn["name"]:
+            raise _BadLine(f"has a tool call (#{i}) without a name; each is {{name, arguments}}")
+        args = fn.get("arguments")
+        if args is not None and not isinstance(args, dict | str):
+            raise _BadLine(f"has a tool call (#{i}) whose arguments are {_describe(args)}, not an object or string")
+        calls.append({"name": fn["name"], "arguments": {} if args is None else args})
+    return calls or None
+
+
+def parse_line(line: str) -> tuple[Query, Candidate, dict[str, Any]]:
+    """One outside response: (query, candidate, the line's object). _BadLine says what is wrong, as the
+    end of a sentence that starts "FILE line N"."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise _BadLine(f"is not valid JSON ({e.msg} at column {e.colno})") from None
+    except (ValueError, RecursionError) as e:
+        raise _BadLine(f"cannot be read as JSON ({type(e).__name__})") from None
+    if not isinstance(data, dict):
+        raise _BadLine(f"is {_describe(data)}, not a JSON object")
+    if unknown := sorted(set(data) - {*JSONL_REQUIRED, *JSONL_OPTIONAL}):
+        raise _BadLine(f"has an unknown key {unknown[0]!r} (the keys are {', '.join(JSONL_REQUIRED)} and "
+                       f"optionally {', '.join(JSONL_OPTIONAL)})")
+    if missing := [k for k in JSONL_REQUIRED if data.get(k) is None]:
+        raise _BadLine(f"has no {missing[0]!r}")
+    if isinstance(data["id"], bool) or not isinstance(data["id"], str | int) or not str(data["id"]).strip():
+        raise _BadLine(f"has 'id' as {_describe(data['id'])}, not a non-empty string")
+    for key in ("split", "question", "response", *_TEXT_KEYS):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise _BadLine(f"has {key!r} as {_describe(data[key])}, not a string")
+    gt = data.get("ground_truth")
+    if gt is not None and (isinstance(gt, bool) or not isinstance(gt, str | int | float)):
+        raise _BadLine(f"has 'ground_truth' as {_describe(gt)}, not a string or number")
+    split = norm_split(data["split"])
+    if not split:
+        raise _BadLine("has an empty 'split'")
+    calls = _tool_calls(data.get("tool_calls"))
+    plain = {k: v for k, v in data.items() if k not in ("response", "tool_calls", "final_answer", "model")}
+    plain["id"] = str(data["id"]).strip()
+    try:
+        query = row_to_query(plain, split)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        raise _BadLine(f"cannot be used: {str(e).rstrip('.')}") from None
+    if query is None:
+        raise _BadLine("has an empty question")
+    cand = Candidate(text=data["response"], final_answer=data.get("final_answer"), tool_calls=calls)
+    return query, cand, data
+
+
+# ---- the run ------------------------------------------------------------------------------------------
+
+
+def _stream(
+    providers: ProviderTable, cfg: ExperimentConfig, file_provider: str | None, judge_on: bool,
+    verdicts: VerdictCache, source: Iterator[list[_Item]], out: Path, metadata: dict[str, str],
+    counts: VerifyCounts, total: int, quiet: bool, console: Console, compared: bool,
+) -> LLMJudge | None:
+    """Check every item and write the rows to `out` atomically, a batch at a time. One event loop for the
+    whole run (the judge's client is bound to it); the writer pulls each batch as it is checked."""
+    judge: LLMJudge | None = None
+    with asyncio.Runner() as runner, ExitStack() as stack:
+        closers = AsyncExitStack()
+        try:
+            if judge_on:
+                judge = runner.run(_open_judge(providers, cfg, file_provider, stack, closers))
+            checker = CandidateChecker(cfg, judge, verdicts)  # a sandbox that cannot work stops the run here
+            closers.callback(checker.close)
+            with _Progress(console, total, quiet, compared) as progress:
+
+                def batches() -> Iterator[pa.RecordBatch]:
+                    for items in source:
+                        yield runner.run(_check_items(checker, items, counts, verdicts))
+                        progress.update(counts, verdicts)
+
+                write_parquet_atomic(out, batches(), metadata)
+                progress.update(counts, verdicts)
+        except BaseException:
+            # write_parquet_atomic's temp file: the original (or the old output) is untouched.
+            out.with_name(f".{out.name}.tmp").unlink(missing_ok=True)
+            raise
+        finally:
+            runner.run(closers.aclose())
+    return judge
+
+
+async def _check_items(
+    checker: CandidateChecker, items: list[_Item], counts: VerifyCounts, verdicts: VerdictCache
+) -> pa.RecordBatch:
+    todo = [it for it in items if it.query is not None]
+    outs = await asyncio.gather(*(checker.check(it.query, it.cand) for it in todo))  # type: ignore[arg-type]
+    for it, out in zip(todo, outs, strict=True):
+        counts.changed += apply_verdict(it.row, out)
+        counts.checked += 1
+        counts.judged += "judge_model" in out
+        counts.judge_cached += bool(out.get("judge_cached"))
+        counts.record(it.row)
+    counts.rows += len(items)
+    counts.from_cache, counts.recomputed = verdicts.hits, verdicts.computed
+    return pa.RecordBatch.from_pylist([it.row for it in items], schema=ARROW_SCHEMA)
+
+
+def apply_verdict(row: dict[str, Any], out: dict[str, Any]) -> bool:
+    """Put the checker's fields on the row in place of its old verdict; True when the verdict changed."""
+    before = tuple(row.get(c) for c in COMPARED)
+    row.update(dict.fromkeys(VERDICT_COLUMNS))
+    row["verification_method"] = "none"
+    row.update(out)
+    if row.get("terminated_by") in ("final_answer", "refusal"):  # as the pipeline writes it (engine.make_row)
+        row["terminated_by"] = "refusal" if row["is_refusal"] else "final_answer"
+    if row["is_refusal"] != before[-1] or row.get("quality_completeness_score") is None:
+        quality = compute_quality(
+            row.get("response"), row.get("finish_reason"), row["split"], row.get("output_tokens"),
+            has_answer=True if row.get("final_answer") else None, is_refusal=row["is_refusal"],
+        )
+        row.update(vars(quality))
+    return before != tuple(row.get(c) for c in COMPARED)
+
+
+async def _open_judge(
+    providers: ProviderTable, cfg: ExperimentConfig, file_provider: str | None, stack: ExitStack,
+    closers: AsyncExitStack,
+) -> LLMJudge:
+    """The judge as generate sets it up (common/pipeline/session.py), without a generation adapter: the
+    file's provider and base URL unless the config or the command line names others."""
+    name = cfg.judge_provider or file_provider
+    if name is None:
+        raise UserError("the judge needs a provider: pass --judge-provider, or --no-judge to check locally only.")
+    info = provider_info(providers, name, "judge_provider")
+    same = name == file_provider
+    base_url = cfg.judge_base_url or (cfg.base_url if same else None)
+    if not same and info.default_judge_model is None and not base_url:
+        raise UserError(f"judge provider {name} needs --judge-base-url: the server to ask for verdicts.")
+    try:
+        adapter = info.open(base_url, api="chat", timeout=cfg.request_timeout,
+                            model=(cfg.judge_model or cfg.model) if same else cfg.judge_model, stack=stack)
+    except MissingKeyError:
+        raise UserError(f"{info.key_env} is not set, and the judge ({name}) needs it; export it, or pass "
+                        "--no-judge to check locally only.") from None
+    closers.push_async_callback(adapter.aclose)
+    judge = LLMJudge(adapter, model=cfg.judge_model, cache_dir=cfg.judge_cache_dir, max_retries=cfg.max_retries)
+    warn_deprecated(adapter, judge.model, "judge_model")
+    await reachable(adapter, "the judge")
+    return judge
+
+
+# ---- what the user sees ---------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A live bar on a terminal; with --quiet a log line every 10 s."""
+
+    def __init__(self, console: Console, total: int, quiet: bool, compared: bool) -> None:
+        self._compared = compared
+        self._bar: Progress | None = None
+        self._last = 0.0
+        if not quiet:
+            self._bar = Progress(TextColumn("[bold]verify rows"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TextColumn("{task.fields[line]}"), console=console)
+            self._task = self._bar.add_task("verify", total=total, line="")
+
+    def __enter__(self) -> _Progress:
+        if self._bar:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar:
+            self._bar.stop()
+
+    def update(self, counts: VerifyCounts, verdicts: VerdictCache) -> None:
+        line = f"from cache {verdicts.hits} | recomputed {verdicts.computed}"
+        line += f" | changed {counts.changed}" if self._compared else ""
+        if self._bar:
+            self._bar.update(self._task, completed=counts.rows, line=line)
+        elif time.monotonic() - self._last >= 10:
+            self._last = time.monotonic()
+            log.info("verify: %d rows | %s", counts.rows, line)
+
+
+def _summary(console: Console, counts: VerifyCounts, judge: LLMJudge | None, verdicts: VerdictCache, out: Path,
+             elapsed_s: float, quiet: bool, compared: bool) -> None:
+    rows: list[tuple[str, Any]] = [("rows", counts.rows), ("rows checked", counts.checked)]
+    if counts.lines:
+        rows.append(("lines skipped (unusable)", f"{counts.bad_lines} of {counts.lines}"))
+    rows += [
+        ("verdicts from cache", counts.from_cache),
+        ("verdicts recomputed", counts.recomputed),
+        ("verdicts changed vs the file", counts.changed if compared else "n/a (outside responses)"),
+        ("judged", f"{counts.judged} ({counts.judge_cached} from the judge's cache)" if judge else "0 (judge off)"),
+    ]
+    if judge is not None and judge.usage.calls + judge.usage.errors:
+        u = judge.usage
+        cost = "unknown (model not in the price table)" if u.cost_usd is None else f"{u.cost_usd:.4f}"
+        rows += [("judge calls (errors)", f"{u.calls} ({u.errors})"), ("judge cost (USD, list price)", cost)]
+    rows += [(f"split {name}", s.line()) for name, s in sorted(counts.by_split.items())]
+    rows += [("elapsed", f"{elapsed_s:.1f} s"), ("verdict cache", str(verdicts.root)), ("output", str(out))]
+    if quiet:
+        for k, v in rows:
+            console.print(f"{k}: {v}", highlight=False, soft_wrap=True)
+        return
+    table = Table(title="bestofn verify summary", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    for k, v in rows:
+        table.add_row(k, str(v))
+    console.print(table)
