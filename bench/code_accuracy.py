@@ -3,8 +3,9 @@
     python bench/code_accuracy.py [--sandbox docker|bwrap|auto] [--threads 4] [--runs 200]
 
 Prints, per label and language, how often the verdict is right (correct -> verified; wrong and
-cheat -> not verified), the candidates that were misjudged, then executions per second: `--runs`
-short Python function-test runs through CodeVerifier from `--threads` threads on a warm pool.
+cheat -> not verified), the candidates that were misjudged, a confidence band table (>= 0.9, 0.7-0.9,
+0.4-0.7, < 0.4: verdicts and the share that is right), then executions per second: `--runs` short
+Python function-test runs through CodeVerifier from `--threads` threads on a warm pool.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from bands import print_bands
 
 from verifiers.code.verifier import CodeVerifier
 from verifiers.sandbox.select import shared_sandbox
@@ -53,6 +56,8 @@ def accuracy(verifier: CodeVerifier, rows: list[dict], threads: int) -> bool:
         print(f"{label:<8} {lang:<11} {ok:>3}/{n:<3} {ok / n:>7.1%}")
     for rid, reason, text in misjudged:
         print(f"  MISJUDGED {rid}: {reason}: {text}")
+    print_bands([(res.confidence, res.is_verified == (row["label"] == "correct")) for row, res in results],
+                "project corpus (a verdict is right when it matches the label)")
     slowest = sorted(results, key=lambda rr: -rr[1].details.get("runtime_s", 0))[:3]
     print("slowest: " + ", ".join(f"{row['id']} {res.details.get('runtime_s')} s" for row, res in slowest))
     cheat_ok, cheat_n = table[("cheat", "all")]

@@ -20,12 +20,28 @@ from verifiers.sandbox.scripts.typed_values import decode, short_repr
 
 FILES = {"python": "solution.py", "javascript": "solution.js", "bash": "solution.sh", "sql": "solution.sql"}
 PROGRAM = {"python": ["python3", "-s"], "javascript": ["node"], "bash": ["bash"]}
+PRELUDE_FILE = "question_prelude.py"  # the question's own definitions, loaded before the answer's module
 HARNESS = "py_harness"
 SQL_HARNESS = "sql_harness"
+# LeetCode runs `class Solution` answers with these already imported, so answers write `List[int]` or
+# `deque()` without importing them; none of these names shadows a builtin.
+LEETCODE_PRELUDE = ("from typing import *\nfrom collections import *\nfrom heapq import *\nfrom bisect import *\n"
+                    "import bisect, collections, functools, heapq, itertools, math, operator, re, string\n")
+_SOLUTION_CLASS = re.compile(r"^class\s+Solution\b", re.MULTILINE)
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _HARNESS_SLACK_S = 2.0  # a harness run's own start-up and bookkeeping, beyond the candidate's calls
 _MEMORY_SIGNS = ("MemoryError", "heap out of memory", "Cannot allocate memory", "std::bad_alloc",
                  "Allocation failed")
+# Well-known third-party packages an answer may fairly import where they are installed: when the sandbox
+# lacks one, the failure says nothing about the answer. Any other missing module (a typo, a made-up
+# package, a missing standard-library module) is the answer's own mistake.
+THIRD_PARTY = frozenset({
+    "numpy", "scipy", "pandas", "sympy", "networkx", "sortedcontainers", "more_itertools", "toolz", "regex",
+    "numba", "sklearn", "torch", "tensorflow", "jax", "gmpy2", "mpmath", "bitarray", "attrs", "attr", "yaml",
+    "dateutil", "pytz", "requests", "bs4", "PIL", "matplotlib", "typing_extensions", "pydantic", "cachetools",
+    "lodash", "underscore", "ramda", "mathjs", "bignumber.js", "decimal.js", "big.js", "immutable",
+})
+_NO_MODULE = re.compile(r"(?:ModuleNotFoundError: No module named|Cannot find module) '([\w.@/-]+)'")
 
 
 @dataclass
@@ -35,6 +51,11 @@ class Outcome:
     reason: str | None = None  # None: every test passed
     explanation: str = ""
     failure: dict[str, Any] = field(default_factory=dict)
+    # Why a failure may not be the candidate's fault (the verifier cannot tell; see verifier.py):
+    # "missing_module" (the sandbox lacks a third-party module the answer imports), "test_name" (check()
+    # read a name nobody defined), "unsendable" (check() passed a value that cannot reach the candidate).
+    doubt: str | None = None
+    calls: int = 0  # HumanEval: the calls check() made to the candidate (how much a pass has seen)
 
 
 @dataclass
@@ -60,6 +81,7 @@ def prepare(plan: TestPlan, code: str, language: str, timeout_s: float, max_job_
         return Run(argv=[], harness=harness, stdin=token + "\n" + json.dumps(spec), timeout_s=limit)
 
     per_run = 0
+    module_prelude = ""  # function tests: what runs in the answer's module before its own code
     if plan.kind in ("humaneval", "call"):
         if language not in ("python", "javascript"):
             raise BadTests(f"function tests cannot call a {language} solution")
@@ -67,6 +89,13 @@ def prepare(plan: TestPlan, code: str, language: str, timeout_s: float, max_job_
             raise BadTests(f"entry point {plan.entry_point!r} is not an identifier")
         spec = {"mode": plan.kind, "lang": language, "solution": solution, "entry_point": plan.entry_point,
                 "call_timeout_s": timeout_s}
+        if plan.prelude and plan.kind == "humaneval":
+            spec["prelude"] = plan.prelude  # for check()'s namespace (Python whatever the answer's language)
+        if language == "python":
+            leetcode = LEETCODE_PRELUDE if _SOLUTION_CLASS.search(code) else ""
+            module_prelude = "\n".join(p for p in (leetcode, plan.prelude) if p)
+        if module_prelude:
+            spec["prelude_file"] = PRELUDE_FILE  # run in the answer's module first, as HumanEval's prompt is
         if plan.kind == "humaneval":
             runs = [harness_run({**spec, "test": plan.check}, HARNESS, None)]
         else:
@@ -86,7 +115,8 @@ def prepare(plan: TestPlan, code: str, language: str, timeout_s: float, max_job_
         runs = [harness_run({"schema": "", "data": "", "query_file": solution}, SQL_HARNESS, 1)]
     else:  # no tests: a run without them would prove nothing, so none is made
         runs = []
-    return PreparedJob(_batches(runs, {solution: code}, budget), token, plan, language, per_run)
+    files = {solution: code, **({PRELUDE_FILE: module_prelude} if module_prelude else {})}
+    return PreparedJob(_batches(runs, files, budget), token, plan, language, per_run)
 
 
 def _batches(runs: list[Run], files: dict[str, str], budget: float) -> list[Job]:
@@ -120,6 +150,16 @@ def _limit_reason(run: RunOutput) -> str | None:
 def _limit_text(reason: str, run: RunOutput) -> str:
     return {"timeout": f"time limit exceeded ({run.wall_s:.1f} s)", "output_limit": "output limit exceeded",
             "memory": "memory limit exceeded"}[reason]
+
+
+def missing_module(*texts: str) -> str | None:
+    """The well-known third-party module an error says is missing (the sandbox may simply not have it),
+    or None: see THIRD_PARTY."""
+    for text in texts:
+        for name in _NO_MODULE.findall(text or ""):
+            if name in THIRD_PARTY or name.split(".")[0] in THIRD_PARTY:
+                return name
+    return None
 
 
 def _stderr_tail(run: RunOutput) -> str:
@@ -157,7 +197,8 @@ def _stdio(plan: TestPlan, runs: list[RunOutput]) -> Outcome:
             return Outcome(i, total, reason, f"{where}: {_limit_text(reason, run)}", failure)
         if run.exit != 0:
             return Outcome(i, total, "runtime_error", f"{where}: crashed: {_stderr_tail(run)}",
-                           {**failure, "stderr": truncate(run.stderr, 500)})
+                           {**failure, "stderr": truncate(run.stderr, 500)},
+                           "missing_module" if missing_module(run.stderr) else None)
         if diff := compare_stdout(run.stdout, expected):
             return Outcome(i, total, "wrong_answer", f"{where}: {diff}", failure)
     return _passed_so_far(min(len(runs), total), total)
@@ -225,7 +266,8 @@ def _calls(plan: TestPlan, runs: list[RunOutput], events_per_run: list[list[dict
         if k == 0:
             if events and events[0].get("event") == "load_error":
                 reason, text = _failure_reason(events[0], run)
-                return Outcome(i, total, reason, text, {"stderr": events[0].get("stderr", "")})
+                return Outcome(i, total, reason, text, {"stderr": events[0].get("stderr", "")},
+                               _event_doubt(events[0]))
             results = {e["i"]: e for e in events if e.get("event") == "result" and isinstance(e.get("i"), int)}
         call = f"{plan.entry_point}({', '.join(short_repr(a, 60) for a in args)})"
         where = f"test {i + 1}/{total}: {truncate(call, 120)}"
@@ -235,7 +277,8 @@ def _calls(plan: TestPlan, runs: list[RunOutput], events_per_run: list[list[dict
         if not event.get("ok"):
             reason, text = _failure_reason(event, run)
             printed = event.get("stdout", "").strip()
-            return Outcome(i, total, reason, f"{where}: {text}", {"test": i + 1, "call": call, "printed": printed})
+            return Outcome(i, total, reason, f"{where}: {text}", {"test": i + 1, "call": call, "printed": printed},
+                           _event_doubt(event))
         actual = decode(event["value"])
         if not call_matches(actual, expected):
             printed = f" (printed {truncate(_printed(event), 60)!r})" if actual is None and _printed(event) else ""
@@ -251,21 +294,39 @@ def _printed(event: dict) -> str:
     return event.get("stdout", "").strip()
 
 
+def _event_doubt(event: dict) -> str | None:
+    if event.get("kind") in ("load_error", "candidate_error") and missing_module(
+            event.get("detail", ""), event.get("tb", ""), event.get("stderr", "")):
+        return "missing_module"
+    return None
+
+
 def _humaneval(run: RunOutput, events: list[dict] | None) -> Outcome:
     if events is None:
         return _unfinished(run, 0, 1)
     event = events[0] if events else {}
     if event.get("event") == "load_error":
         reason, text = _failure_reason(event, run)
-        return Outcome(0, 1, reason, text, {"stderr": event.get("stderr", "")})
+        return Outcome(0, 1, reason, text, {"stderr": event.get("stderr", "")}, _event_doubt(event))
     if event.get("event") != "check":
         return _unfinished(run, 0, 1)
     passed, total = int(event.get("passed", 0)), int(event.get("total", 1))
     if event.get("ok"):
-        return Outcome(total, total, None, f"passed all {total} assertions of check()")
+        calls = event.get("calls")
+        return Outcome(total, total, None, f"passed all {total} assertions of check()",
+                       calls=calls if isinstance(calls, int) and calls >= 0 else 0)
     kind = event.get("kind")
     call = event.get("call", "")
     got = f"{call} returned {event.get('result')}" if call else ""
+    if kind == "test_name_error":  # not a verdict on the candidate: the test lacks a name
+        return Outcome(min(passed, total - 1), total, "test_error",
+                       f"check() failed on a name that neither the test, the question nor the answer defines: "
+                       f"{truncate(event.get('detail', ''), 120)} at {truncate(event.get('line', ''), 100)}",
+                       {"assertion": truncate(event.get("line", ""), 200)}, "test_name")
+    if kind == "unsendable":
+        return Outcome(min(passed, total - 1), total, "test_error",
+                       f"check() passes the candidate a value this harness cannot send to it: "
+                       f"{truncate(event.get('detail', ''), 120)}", {"call": call}, "unsendable")
     if kind in ("assertion", "test_error"):
         line = event.get("line", "")
         text = f"assertion failed: {truncate(line, 120)}" + (f"; {truncate(got, 160)}" if got else "")
@@ -279,7 +340,7 @@ def _humaneval(run: RunOutput, events: list[dict] | None) -> Outcome:
                        {"assertion": truncate(line, 200), "call": call, "actual": event.get("result")})
     reason, text = _failure_reason(event, run)
     return Outcome(min(passed, total - 1), total, reason, f"{text}{f' at {call}' if call else ''}",
-                   {"call": call, "stderr": event.get("stderr", "")})
+                   {"call": call, "stderr": event.get("stderr", "")}, _event_doubt(event))
 
 
 def _sql(plan: TestPlan, runs: list[RunOutput], events_per_run: list[list[dict] | None]) -> Outcome:

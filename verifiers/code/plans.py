@@ -6,11 +6,17 @@
 2. examples parsed from the problem statement (competitive-programming "Input / Output / Example"
    sections, as in Nemotron code rows, which ship no tests);
 3. tests written by a judge model: rows (or a `test_generator` hook) marked `generated_tests: true`.
+
+Function tests also carry the question's own code (`question_prelude`): HumanEval runs prompt +
+completion + test as one program, so the prompt's imports and helpers exist whether or not the answer
+repeats them, and check() calls the prompt's helpers (poly, encode_cyclic), not the answer's copies.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,6 +43,7 @@ class TestPlan:
     expected: list[Any] = field(default_factory=list)  # function-call results
     sql: list[SqlCase] = field(default_factory=list)
     available: int | None = None  # tests the row has, when more than the plan holds (the safety cap)
+    prelude: str | None = None  # the question's imports and complete definitions (function tests)
 
     @property
     def total(self) -> int:
@@ -182,3 +189,93 @@ def _section(lines: list[str], start: int, inline: str, until: re.Pattern[str], 
     if not text or any(_is_prose(ln) for ln in text.splitlines()):
         return None, i
     return text, i
+
+
+# --------------------------------------------------------------------------- the question's own code
+
+_FENCED = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^[ \t]{0,3}\1[ \t]*$",
+                     re.MULTILINE | re.DOTALL)
+_CODE_START = re.compile(r"^(?:from \w[\w.]* import |import \w|def \w|async def \w|class \w|@)", re.MULTILINE)
+_RESERVED = frozenset({"check", "candidate", "METADATA"})
+_MAX_QUESTION = 200_000
+
+
+def _parse(code: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def _question_trees(question: str) -> list[ast.Module]:
+    """The question's Python: all of it when it parses (a HumanEval prompt), else its fenced python or
+    untagged blocks that parse, else the longest tail that starts at a line of code and parses."""
+    if (whole := _parse(question)) is not None:
+        return [whole]
+    blocks = [m.group(3) for m in _FENCED.finditer(question) if m.group(2).lower() in ("", "python", "py", "python3")]
+    trees = [t for t in map(_parse, blocks) if t is not None]
+    if trees or blocks:
+        return trees
+    for start in [m.start() for m in _CODE_START.finditer(question)][:20]:
+        if (tail := _parse(question[start:])) is not None:
+            return [tail]
+    return []
+
+
+def _is_stub(body: list[ast.stmt]) -> bool:
+    """Only a docstring, pass, ... or raise NotImplementedError: what the answer has to write."""
+    for stmt in body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if isinstance(stmt, ast.Raise) and "NotImplementedError" in ast.unparse(stmt):
+            continue
+        return False
+    return True
+
+
+def _complete(node: ast.stmt, entry_point: str | None) -> bool:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return node.name != entry_point and node.name not in _RESERVED and not _is_stub(node.body)
+    if isinstance(node, ast.ClassDef):
+        methods = [n for n in ast.walk(node) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        return (node.name != entry_point and node.name not in _RESERVED
+                and not any(m.name == entry_point or _is_stub(m.body) for m in methods))
+    return False
+
+
+def _plain_import(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and node.module != "__future__"
+                                            and not any(a.name == "*" for a in node.names))
+
+
+def _literal_assignment(node: ast.stmt, entry_point: str | None) -> bool:
+    if not isinstance(node, ast.Assign) or not all(
+            isinstance(t, ast.Name) and t.id != entry_point and t.id not in _RESERVED for t in node.targets):
+        return False
+    try:
+        ast.literal_eval(node.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def question_prelude(question: str | None, entry_point: str | None) -> str | None:
+    """The question's imports, literal constants and complete function/class definitions (never the
+    entry point, a stub the answer must fill in, or anything that runs code at load), as Python
+    source, or None. Parsing runs no code; the sandbox runs it before the answer's module (whose own
+    definitions then replace it) and in check()'s namespace (where it replaces the answer's copies)."""
+    if not question or len(question) > _MAX_QUESTION:
+        return None
+    keep: list[ast.stmt] = []
+    for tree in _question_trees(question):
+        for node in tree.body:
+            if _plain_import(node) or _complete(node, entry_point) or _literal_assignment(node, entry_point):
+                keep.append(node)
+    if not keep:
+        return None
+    try:
+        return ast.unparse(ast.Module(keep, []))
+    except (ValueError, RecursionError):
+        return None

@@ -2,13 +2,33 @@
 
 Thread-safe: the verifier keeps no per-call state, and every call borrows a sandbox from one shared,
 locked pool. No candidate code is ever executed in this process (see verifiers/sandbox/SECURITY.md).
+Function tests also carry the question's own code (plans.question_prelude: a HumanEval prompt's imports
+and helpers): the sandbox runs it before the answer's module and in check()'s namespace.
 
 details["reason"] is one of: refusal, no_code, wrong_language, syntax_error, wrong_answer,
-runtime_error, timeout, memory, output_limit, no_tests, sandbox_error, bad_tests; None on a pass.
-Confidence is the confidence in is_verified: high for row tests, lower for tests parsed from the
-statement or written by a model, below 0.4 for a pass on which some of the row's tests did not run
-(the safety cap or the time budget; details say how many ran), and 0 with reason no_tests when there
-was nothing to test against: that is no verdict (the pipeline's LLM-judge fallback takes it).
+runtime_error, timeout, memory, output_limit, test_error, no_tests, sandbox_error, bad_tests; None on
+a pass. Confidence is the confidence in is_verified, calibrated on bench/code_calibration.py (HumanEval
+correct, mutated and adversarial answers) and bench/code_accuracy.py (the project's corpus): verdicts at
+>= 0.9 must be right >= 97% of the time, and whatever the verifier cannot decide stays below 0.4, where
+the pipeline always asks the LLM judge (common/judge/policy.py JUDGE_BELOW).
+
+    outcome                                                   confidence
+    pass, row tests, every test ran                           min(0.98, 0.8 + 0.04 n); n = tests, or for
+                                                              HumanEval max(assert lines, calls check() made)
+    pass, examples parsed from the statement                  0.6
+    pass, tests written by a model                            0.55
+    pass, some row tests never ran (safety cap, time budget)  0.35 (details say how many ran)
+    wrong_answer / runtime_error / syntax_error (row tests)   0.95
+    memory / output_limit                                     0.9
+    timeout                                                   0.85 (a slow correct answer is possible)
+    the same failures on statement / generated tests          x 0.75 / x 0.65
+    runtime_error: a third-party module the sandbox lacks     0.3 (doubt "missing_module": the answer may
+                                                              be right where the module is installed)
+    test_error: check() read a name nobody defines            0.3 (doubt "test_name": the row's test and
+                                                              question do not say where it comes from)
+    test_error: check() passes a value that cannot be sent    0.1 (doubt "unsendable": a harness limit)
+    wrong_language 0.8, no_code 0.7, syntax error before any run 0.95
+    no_tests, bad_tests, sandbox_error                        0.0 (no verdict: the judge decides)
 """
 
 from __future__ import annotations
@@ -21,7 +41,7 @@ from typing import Any
 from verifiers.base import VerificationResult
 from verifiers.code.extract import extract_code, language_from_question, normalize_language
 from verifiers.code.jobs import Outcome, PreparedJob, interpret, prepare
-from verifiers.code.plans import BadTests, TestPlan, plan_from_tests, statement_examples
+from verifiers.code.plans import BadTests, TestPlan, plan_from_tests, question_prelude, statement_examples
 from verifiers.code.syntax import check_syntax
 from verifiers.refusal import refusal_verdict
 from verifiers.sandbox.base import (
@@ -40,9 +60,11 @@ log = logging.getLogger(__name__)
 METHOD = "code_execution"
 # Confidence in a failing verdict, by reason, for row tests; other sources scale it down.
 _FAIL_CONFIDENCE = {"wrong_answer": 0.95, "runtime_error": 0.95, "syntax_error": 0.95, "timeout": 0.85,
-                    "memory": 0.9, "output_limit": 0.9}
+                    "memory": 0.9, "output_limit": 0.9, "test_error": 0.3}
 _SOURCE_WEIGHT = {"row": 1.0, "statement": 0.75, "generated": 0.65}
 _INCOMPLETE_CONFIDENCE = 0.35  # a pass on which some tests never ran: below the judge's threshold
+# Failures that may not be the answer's fault (Outcome.doubt): below the judge's threshold, whatever the reason.
+_DOUBT_CONFIDENCE = {"missing_module": 0.3, "test_name": 0.3, "unsendable": 0.1}
 _MAX_EXAMPLES = 25  # examples parsed from a statement: a handful at most, the cap only guards the parser
 
 TestGenerator = Callable[[str, str], Any]
@@ -149,6 +171,8 @@ class CodeVerifier:
                 plan = TestPlan("stdio", "statement", stdio=examples)
         if plan is None and self.test_generator is not None:
             plan = plan_from_tests(self.test_generator(question, lang), entry_point, self.max_tests, "generated")
+        if plan is not None and plan.kind in ("humaneval", "call"):
+            plan.prelude = question_prelude(question, plan.entry_point)
         return plan or TestPlan("none", "none")
 
     def _run(self, job: Job) -> JobResult:
@@ -186,12 +210,20 @@ class CodeVerifier:
             not_run = 0 if plan.kind == "humaneval" else plan.row_total - outcome.passed
             if not_run > 0:
                 return self._incomplete(plan, outcome, not_run, out_of_time, label, started, details)
-            n = outcome.total if plan.kind != "humaneval" else max(outcome.total, 1)
+            n = outcome.total if plan.kind != "humaneval" else max(outcome.total, outcome.calls, 1)
             confidence = min(0.98, 0.8 + 0.04 * n) if plan.source == "row" else 0.6 if plan.source == "statement" \
                 else 0.55
             return self._result(True, confidence, f"{outcome.explanation} ({label})", None, started, details)
         confidence = round(_FAIL_CONFIDENCE.get(outcome.reason, 0.9) * weight, 3)
-        return self._result(False, confidence, f"{outcome.explanation} ({label})", outcome.reason, started, details)
+        explanation = f"{outcome.explanation} ({label})"
+        if outcome.doubt:
+            details["doubt"] = outcome.doubt
+            confidence = min(confidence, _DOUBT_CONFIDENCE[outcome.doubt])
+            explanation += "; low confidence: " + {
+                "missing_module": "the sandbox lacks a third-party module the answer imports",
+                "test_name": "the test's own code failed, not necessarily the answer",
+                "unsendable": "the test passes a value the sandbox cannot hand to the answer"}[outcome.doubt]
+        return self._result(False, confidence, explanation, outcome.reason, started, details)
 
     def _incomplete(self, plan: TestPlan, outcome: Outcome, not_run: int, out_of_time: bool, label: str,
                     started: float, details: dict[str, Any]) -> VerificationResult:

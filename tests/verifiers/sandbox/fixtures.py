@@ -52,7 +52,9 @@ def verifier(sandbox: Sandbox) -> CodeVerifier:
 def sandbox_leftovers(box: Sandbox) -> list[str]:
     """Processes or containers of this sandbox still alive outside a job."""
     if box.name == "docker":
-        out = subprocess.run(["docker", "ps", "-q", "--filter", "label=bestofn.sandbox"], capture_output=True,
+        # Only this process's containers: another process's pool on the same daemon is not a leak of ours.
+        out = subprocess.run(["docker", "ps", "-q", "--filter", "label=bestofn.sandbox",
+                              "--filter", f"label=bestofn.sandbox.pid={os.getpid()}"], capture_output=True,
                              text=True, check=True).stdout.split()
         live = set(box.container_ids())  # warm pool members are expected; anything else is a leak
         return [c for c in out if not any(x.startswith(c) for x in live)]

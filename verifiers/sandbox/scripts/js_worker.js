@@ -12,7 +12,10 @@ function encode(v, depth = 0) {
   if (v === null || v === undefined) return { t: "none" };
   switch (typeof v) {
     case "boolean": return { t: "bool", v };
-    case "bigint": return { t: "int", v: v.toString() };
+    case "bigint": {  // huge ones in hex: Python refuses decimal strings of more than 4300 digits
+      const hex = v.toString(16);
+      return hex.length > 2500 ? { t: "int", x: hex } : { t: "int", v: v.toString() };
+    }
     case "string": return { t: "str", v };
     case "number":
       if (Number.isInteger(v) && !Object.is(v, -0)) return { t: "int", v: BigInt(v).toString() };
@@ -34,7 +37,11 @@ function decode(n) {
   switch (n.t) {
     case "none": return null;
     case "bool": return Boolean(n.v);
-    case "int": { const b = BigInt(n.v); return Number.isSafeInteger(Number(b)) ? Number(b) : b; }
+    case "int": {
+      const x = n.x;  // huge ints arrive in hex, maybe with a sign
+      const b = x === undefined ? BigInt(n.v) : x.startsWith("-") ? -BigInt("0x" + x.slice(1)) : BigInt("0x" + x);
+      return Number.isSafeInteger(Number(b)) ? Number(b) : b;
+    }
     case "float": return n.v === "nan" ? NaN : n.v === "inf" ? Infinity : n.v === "-inf" ? -Infinity : Number(n.v);
     case "str": return String(n.v);
     case "list": case "tuple": return n.v.map(decode);

@@ -10,11 +10,20 @@ module defines or imports. Here the test's globals start with those names, never
 objects: its functions become calls to the worker, its values arrive as rebuilt builtins, a module it
 imported is imported again here by name (the standard library only, and only under its own name). The
 test's own top-level definitions then overwrite them, builtins and dunders are never taken from the
-candidate, and check() must be the test's own function. What stays undefended is what one namespace
-allows anyway: a candidate that redefines a helper the test calls but does not define itself.
+candidate, and check() must be the test's own function. The question's own code ("prelude": its
+imports and complete definitions, the HumanEval prompt's helpers) then replaces the candidate's copies
+of those names, so check() calls the row's poly() or encode_cyclic(), never a rigged one; the worker ran
+the same prelude before the candidate's module, so an answer may rely on the prompt's helpers and imports
+without repeating them. What stays undefended is a helper the test calls that neither the test nor the
+question defines: only the candidate does. The price: a test that calls a helper the answer was asked
+to rewrite (not a HumanEval, MBPP or APPS pattern) sees the question's version of it.
 
 stdin: the token on the first line, then JSON {"mode": "humaneval"|"call", "lang", "solution",
-"entry_point", "test" | "calls", "call_timeout_s"}. stdout: JSON event lines, then the token.
+"entry_point", "test" | "calls", "call_timeout_s", "prelude"?, "prelude_file"?}. stdout: JSON event
+lines, then the token. A failed check says `kind`: "assertion", "candidate_error" (the candidate
+raised), "test_error" (check() failed on the candidate's result), "test_name_error" (check() read a
+name that nobody defined), "unsendable" (check() passed the candidate a value that cannot cross to it),
+"timeout" or "worker_died".
 """
 
 import ast
@@ -35,8 +44,9 @@ from typed_values import decode, encode, short_repr  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKERS = {
-    "python": lambda sol, name: ["python3", "-E", "-s", os.path.join(HERE, "py_worker.py"), sol, name],
-    "javascript": lambda sol, name: ["node", os.path.join(HERE, "js_worker.js"), sol, name],
+    "python": lambda sol, name, prelude: ["python3", "-E", "-s", os.path.join(HERE, "py_worker.py"), sol, name]
+    + ([prelude] if prelude else []),
+    "javascript": lambda sol, name, prelude: ["node", os.path.join(HERE, "js_worker.js"), sol, name],
 }
 
 
@@ -46,6 +56,10 @@ class CallTimeout(Exception):
 
 class WorkerDied(Exception):
     pass
+
+
+class Unsendable(Exception):
+    """The test handed the candidate a value that cannot cross to its process (a function, an object)."""
 
 
 class CandidateError(Exception):
@@ -60,10 +74,10 @@ def emit(obj):
 
 
 class Worker:
-    def __init__(self, lang, solution, name, timeout_s):
+    def __init__(self, lang, solution, name, timeout_s, prelude=None):
         req_r, self.req_w = os.pipe()
         self.resp_r, resp_w = os.pipe()
-        self.proc = self._spawn(lang, solution, name, req_r, resp_w)
+        self.proc = self._spawn(lang, solution, name, prelude, req_r, resp_w)
         os.close(req_r)
         os.close(resp_w)
         self.buf = b""
@@ -76,14 +90,14 @@ class Worker:
         self.names = names if isinstance(names, dict) else {}
 
     @staticmethod
-    def _spawn(lang, solution, name, req_r, resp_w):
+    def _spawn(lang, solution, name, prelude, req_r, resp_w):
         def fds_3_and_4():  # the worker finds its pipes at fds 3 and 4, whatever numbers they have here
             a, b = os.dup(req_r), os.dup(resp_w)
             os.dup2(a, 3)
             os.dup2(b, 4)
 
         with open("worker.out", "wb") as out, open("worker.err", "wb") as err:
-            return subprocess.Popen(WORKERS[lang](solution, name), stdin=subprocess.DEVNULL, stdout=out,
+            return subprocess.Popen(WORKERS[lang](solution, name, prelude), stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=err, pass_fds=(3, 4), preexec_fn=fds_3_and_4)
 
     def _read(self, timeout_s):
@@ -108,7 +122,10 @@ class Worker:
 
     def call(self, args, kwargs=None, fn=None):
         """The entry point's result, or with `fn` that of another global of the candidate's module."""
-        req = {"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in (kwargs or {}).items()}}
+        try:
+            req = {"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in (kwargs or {}).items()}}
+        except TypeError as e:  # Unserialisable: a limit of this harness, not a fault of the candidate
+            raise Unsendable(str(e)) from None
         return self._request(req if fn is None else {**req, "fn": fn})
 
     def get(self, name):
@@ -192,10 +209,11 @@ class _MarkAsserts(ast.NodeTransformer):
         return [node, ast.copy_location(mark, node)]
 
 
-def _free_names(tree):
-    """Names the test reads that the candidate's module may provide: never a builtin (the candidate
-    must not shadow abs, isinstance or AssertionError for the test), a dunder, check or candidate."""
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+def _free_names(*trees):
+    """Names the test (or the prelude) reads that the candidate's module may provide: never a builtin
+    (the candidate must not shadow abs, isinstance or AssertionError for the test), a dunder, check or
+    candidate."""
+    names = {n.id for tree in trees for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     return sorted(n for n in names if not n.startswith("__") and n not in ("check", "candidate")
                   and not hasattr(builtins, n))
 
@@ -222,10 +240,10 @@ def _remote(invoke, fn):
     return call
 
 
-def _shared_names(tree, worker, entry_point, invoke):
+def _shared_names(trees, worker, entry_point, invoke):
     """What the test's globals start with: stand-ins for the names it reads from the candidate's module."""
     ns = {}
-    for name in _free_names(tree):
+    for name in _free_names(*trees):
         kind = worker.names.get(name)
         kind = kind.get("kind") if isinstance(kind, dict) else None
         if name == entry_point:
@@ -240,18 +258,47 @@ def _shared_names(tree, worker, entry_point, invoke):
     return ns
 
 
+def _bound_names(stmt):
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [stmt.name]
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+    return [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+
+
+def _run_prelude(tree, ns):
+    """The question's definitions in the test's namespace, one statement at a time. One that fails (an
+    import this sandbox lacks) leaves its names undefined, never the candidate's copies of them."""
+    for stmt in tree.body:
+        try:
+            exec(compile(ast.Module([stmt], []), "<question>", "exec"), ns)
+        except Exception:  # noqa: BLE001 - the test then fails on the name, with low confidence
+            for name in _bound_names(stmt):
+                ns.pop(name, None)
+
+
+def _parse_prelude(source):
+    try:
+        return ast.parse(source or "")
+    except (SyntaxError, ValueError):
+        return ast.parse("")
+
+
 def run_humaneval(spec, worker):
     source = spec["test"]
     tree = ast.parse(source)
+    prelude = _parse_prelude(spec.get("prelude"))
     marker = _MarkAsserts()
     tree = ast.fix_missing_locations(marker.visit(tree))
     passed = set()
     last = {}
+    calls = [0]
 
     def invoke(fn, args, kwargs):
         """A call into the candidate's process: the entry point (fn None) or another of its functions."""
         shown = ", ".join(short_repr(a, 80) for a in args)
         last.update(call=f"{fn or 'candidate'}({shown})", result=None)
+        calls[0] += 1
         try:
             value = worker.call(args, kwargs, fn)
         except CandidateError as e:
@@ -270,16 +317,18 @@ def run_humaneval(spec, worker):
     total = max(len(marker.lines), 1)
     lines = source.splitlines()
     try:
-        # The candidate's names first, so that the test's own top-level definitions overwrite them.
-        ns = {**_shared_names(tree, worker, spec["entry_point"], invoke), "__name__": "__bestofn_check__",
+        # The candidate's names first, then the question's definitions, then the test's own top-level
+        # definitions: each overwrites the one before.
+        ns = {**_shared_names((tree, prelude), worker, spec["entry_point"], invoke), "__name__": "__bestofn_check__",
               "__bestofn_passed": passed.add}
+        _run_prelude(prelude, ns)
         exec(compile(tree, "<check>", "exec"), ns)
         check = ns.get("check")
         if not isinstance(check, types.FunctionType) or check.__code__.co_filename != "<check>":
             raise NameError("the test code defines no check(candidate)")
         check(candidate)
-    except (CallTimeout, WorkerDied) as e:
-        kind = "timeout" if isinstance(e, CallTimeout) else "worker_died"
+    except (CallTimeout, WorkerDied, Unsendable) as e:
+        kind = {CallTimeout: "timeout", WorkerDied: "worker_died", Unsendable: "unsendable"}[type(e)]
         emit({"event": "check", "ok": False, "passed": len(passed), "total": total, **_failure(kind, e, last)})
         return
     except Exception as e:  # noqa: BLE001 - any failure of the trusted check is a failed test
@@ -292,11 +341,11 @@ def run_humaneval(spec, worker):
         text = lines[lineno - 1].strip() if lineno and lineno <= len(lines) else ""
         cand = getattr(e, "__bestofn_candidate__", None)
         kind = "assertion" if isinstance(e, AssertionError) else "candidate_error" if (
-            cand or isinstance(e, CandidateError)) else "test_error"
+            cand or isinstance(e, CandidateError)) else "test_name_error" if isinstance(e, NameError) else "test_error"
         emit({"event": "check", "ok": False, "passed": len(passed), "total": total,
               **_failure(kind, cand or e, {**last, "line": text, "etype": type(e).__name__})})
         return
-    emit({"event": "check", "ok": True, "passed": total, "total": total})
+    emit({"event": "check", "ok": True, "passed": total, "total": total, "calls": calls[0]})
 
 
 def main():
@@ -306,7 +355,7 @@ def main():
     spec = json.loads(sys.stdin.read())
     try:
         worker = Worker(spec.get("lang", "python"), spec["solution"], spec["entry_point"],
-                        float(spec.get("call_timeout_s", 5)))
+                        float(spec.get("call_timeout_s", 5)), spec.get("prelude_file"))
     except (CandidateError, CallTimeout, WorkerDied) as e:
         kind = "timeout" if isinstance(e, CallTimeout) else "load_error"
         emit({"event": "load_error", **_failure(kind, e)})

@@ -5,6 +5,9 @@ candidate does here, including tampering with this loop, can at most produce pla
 The ready line lists the module's globals by kind, so that a HumanEval test can use names the
 candidate's module defines (a helper, an imported module) as it would in one shared namespace;
 requests then carry "fn" (call that global instead of the entry point) or "get" (its value).
+argv: solution path, entry point name, and optionally the question's prelude (its imports and complete
+definitions), run statement by statement in the module's namespace before the candidate's code, as
+HumanEval runs prompt + completion: the candidate may rely on them, and redefines what it repeats.
 """
 
 import importlib.util
@@ -28,9 +31,16 @@ def _send(obj):
     _write((_dumps(obj) + "\n").encode())
 
 
+_PRELUDE_FAILED = {}  # name -> why the question's statement that binds it failed here
+
+
 def _error(e):
     tb = traceback.format_exception(type(e), e, e.__traceback__)
-    return {"ok": False, "etype": type(e).__name__, "error": str(e)[:500], "tb": "".join(tb)[-2000:]}
+    message = str(e)[:500]
+    why = _PRELUDE_FAILED.get(getattr(e, "name", None)) if isinstance(e, NameError) else None
+    if why:  # the candidate relied on the question's code, which this sandbox could not run
+        message += f" (the question's code that defines it failed here: {why})"
+    return {"ok": False, "etype": type(e).__name__, "error": message, "tb": "".join(tb)[-2000:]}
 
 
 def _resolve(module, name):
@@ -72,13 +82,33 @@ def _answer(module, fn, req):
     return encode(target(*args, **kwargs))
 
 
+def _run_prelude(path, namespace):
+    """The question's definitions, one statement at a time: one that fails (an import this sandbox
+    lacks) leaves only its own names undefined."""
+    import ast  # only here: most runs have no prelude, and every run starts a fresh worker
+
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    for stmt in tree.body:
+        try:
+            exec(compile(ast.Module([stmt], []), path, "exec"), namespace)  # noqa: S102 - the row's own code
+        except Exception as e:  # noqa: BLE001 - left to the candidate to define
+            names = [stmt.name] if hasattr(stmt, "name") else [
+                (a.asname or a.name).split(".")[0] for a in getattr(stmt, "names", [])]
+            for name in names:
+                _PRELUDE_FAILED[name] = f"{type(e).__name__}: {e}"[:200]
+
+
 def main():
     path, name = sys.argv[1], sys.argv[2]
+    prelude = sys.argv[3] if len(sys.argv) > 3 else None
     sys.argv = [path]
     try:
         spec = importlib.util.spec_from_file_location("solution", path)
         module = importlib.util.module_from_spec(spec)
         sys.modules["solution"] = module
+        if prelude:
+            _run_prelude(prelude, vars(module))
         spec.loader.exec_module(module)  # __name__ is "solution": `if __name__ == "__main__"` demos do not run
         fn = _resolve(module, name)
     except BaseException as e:  # noqa: BLE001 - SystemExit at import is a failure too

@@ -1,7 +1,12 @@
 """Type-tagged JSON for values crossing the sandbox boundary between untrusted and trusted code.
 
-Only exact builtin types are encoded (`type(x) is int`, not isinstance), so a subclass or an object
-with a rigged __eq__ cannot cross: the trusted side compares genuine builtin values it rebuilt itself.
+Builtin values cross; an object with a rigged __eq__ cannot: the trusted side compares genuine builtin
+values it rebuilt itself. A subclass of a builtin (defaultdict, Counter, OrderedDict, a namedtuple, an
+IntEnum) crosses as its base type's value, read through the base type's own methods (list.__iter__,
+dict.items, int.__int__ ...), so none of the subclass's overrides runs or crosses: what arrives is what
+`==` would have compared in one process, minus the rigging. A numpy scalar crosses as its .item() (a
+fake one gains nothing: only a plain builtin scalar is accepted from it). Huge ints cross in hex
+(decimal str() of more than 4300 digits is refused by Python).
 """
 
 from __future__ import annotations
@@ -11,6 +16,14 @@ from typing import Any
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+_HEX_BITS = 10_000  # ints longer than this cross in hex (about 3000 decimal digits)
+# The base types a subclass is read as, through the base type's own methods (never the subclass's).
+_BASE_READ = (
+    (int, int.__int__), (float, float.__float__), (complex, complex.__complex__), (str, str.__str__),
+    (bytes, bytes.__bytes__), (list, lambda v: list(list.__iter__(v))), (tuple, lambda v: tuple(tuple.__iter__(v))),
+    (frozenset, lambda v: frozenset(frozenset.__iter__(v))), (set, lambda v: set(set.__iter__(v))),
+    (dict, lambda v: dict(dict.items(v))),
+)
 
 
 class Unserialisable(TypeError):
@@ -30,7 +43,7 @@ def encode(value: Any) -> dict:
         if t is bool:
             return {"t": "bool", "v": v}
         if t is int:
-            return {"t": "int", "v": str(v)}
+            return {"t": "int", "v": str(v)} if v.bit_length() <= _HEX_BITS else {"t": "int", "x": format(v, "x")}
         if t is float:
             return {"t": "float", "v": repr(v)}
         if t is complex:
@@ -43,6 +56,22 @@ def encode(value: Any) -> dict:
             return {"t": t.__name__, "v": [enc(x, depth + 1) for x in v]}
         if t is dict:
             return {"t": "dict", "v": [[enc(k, depth + 1), enc(x, depth + 1)] for k, x in v.items()]}
+        if t.__module__ == "numpy" and t.__name__ != "ndarray" and hasattr(v, "item"):
+            # A numpy scalar (np.int64 == 3 holds in one process): its value, which must be a plain
+            # builtin scalar. Arrays stay out: their == is elementwise, `assert arr == [1, 2]` fails.
+            value = v.item()
+            if type(value) not in (bool, int, float, complex, str, bytes):
+                raise Unserialisable(f"cannot return a numpy {t.__name__}")
+            return enc(value, depth)
+        for base, read in _BASE_READ:
+            if issubclass(t, base):  # the real type, not __class__ (which an object can fake)
+                try:
+                    value = read(v)
+                except Exception as e:  # noqa: BLE001 - a broken subclass cannot cross
+                    raise Unserialisable(f"cannot read a {t.__module__}.{t.__qualname__} as {base.__name__}") from e
+                if type(value) is not base:
+                    raise Unserialisable(f"cannot return a {t.__module__}.{t.__qualname__}")
+                return enc(value, depth)
         raise Unserialisable(f"cannot return a {t.__module__}.{t.__qualname__}")
 
     return enc(value, 0)
@@ -57,7 +86,7 @@ def decode(node: Any) -> Any:
     if t == "bool":
         return bool(v)
     if t == "int":
-        return int(v)
+        return int(node["x"], 16) if "x" in node else int(v)
     if t == "float":
         return float(v)
     if t == "complex":
@@ -75,7 +104,10 @@ def decode(node: Any) -> Any:
 
 
 def short_repr(value: Any, limit: int = 200) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's decimal-conversion limit, maybe nested
+        text = f"<{type(value).__name__} too large to show>"
     if isinstance(value, float) and math.isnan(value):
         text = "nan"
     return text if len(text) <= limit else text[: limit - 3] + "..."
