@@ -100,6 +100,13 @@ class ExperimentConfig(BaseModel):
                 raise ValueError("give at least one split, e.g. math,code,tool_calling")
         return v
 
+    @field_validator("judge_threshold", mode="before")
+    @classmethod
+    def _threshold_not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):  # YAML `true` would pass as 1.0
+            raise ValueError("give a number between 0 and 1, e.g. 0.7")
+        return v
+
     @field_validator("max_queries")
     @classmethod
     def _positive(cls, v: Any) -> Any:
@@ -132,8 +139,12 @@ class ExperimentConfig(BaseModel):
         return Path(self.persona).read_text(encoding="utf-8").strip() if self.persona else None
 
     def identity(self) -> dict[str, Any]:
-        """The values that decide what a row contains (FINGERPRINT_KEYS), the persona by its text's hash."""
+        """The values that decide what a row contains (FINGERPRINT_KEYS), the persona by its text's hash.
+        `judge_threshold` decides which rows the judge sees only with `llm_judge_fallback`; it is part of
+        the identity then alone, so files made without the fallback keep theirs."""
         data = self.model_dump(include=set(FINGERPRINT_KEYS))
+        if self.llm_judge_fallback:
+            data["judge_threshold"] = self.judge_threshold
         if self.persona:
             data["persona"] = hashlib.sha256((self.persona_text() or "").encode()).hexdigest()[:16]
         return data

@@ -115,7 +115,7 @@ REWARD_NAMES = {"math": "math_reward", "code": "code_reward", "tool_calling": "t
 GROUND_TRUTH_COLUMNS = ("ground_truth", "answer", "solution")
 SPLIT_COLUMNS = ("split", "category")  # the pipeline's loader reads a row's split from these, in this order
 # details["reason"] values that are no verdict for a reward (see the module docs).
-UNDECIDED_REWARD_REASONS = NO_VERDICT_REASONS | UNDECIDED_REASONS | {"bad_tests", "bad_data", "not_applicable"}
+UNDECIDED_REWARD_REASONS = NO_VERDICT_REASONS | UNDECIDED_REASONS | {"bad_data", "not_applicable"}
 # Math results that are no verdict: the comparison overran its time box or its worker failed.
 _UNDECIDED_METHODS = frozenset({"math_timeout", "math_error"})
 _SKIP_METHOD = "reward_skip"

@@ -3,11 +3,13 @@
 Policy (see the verification flow diagrams):
 - tool_calling: whenever the local checks leave it open (valid calls and a final answer, no trusted
   reference): the judge decides appropriateness. Invalid calls, a loop that never answered and a
-  trusted reference are decided locally; the dataset's own reference calls are never trusted.
+  trusted reference are decided locally, threshold or not: they are facts about the calls, not
+  opinions a judge could correct.
 - code: when the local verdict's confidence is below 0.4, flag or not.
-- with `llm_judge_fallback`, every split: every local verdict below `judge_threshold` (default 0.7),
-  and every row of a split with no verifier. The verifiers' confidences are calibrated (see
-  verifiers/README.md), so the threshold says how sure a label must be to skip the judge.
+- with `llm_judge_fallback`, math, code and every other split: every local verdict below
+  `judge_threshold` (default 0.7), and every row of a split with no verifier. The verifiers'
+  confidences are calibrated (see verifiers/README.md), so the threshold says how sure a label must
+  be to skip the judge.
 Refusals and `verify: false` rows are never judged; the caller checks those first.
 """
 
@@ -36,9 +38,11 @@ def needs_judge(
 ) -> bool:
     if result is None:
         return llm_judge_fallback or split == "tool_calling"
+    if split == "tool_calling":
+        return result.confidence < JUDGE_BELOW
     if llm_judge_fallback and result.confidence < threshold:
         return True
-    return split in ("code", "tool_calling") and result.confidence < JUDGE_BELOW
+    return split == "code" and result.confidence < JUDGE_BELOW
 
 
 def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str, Any]:
@@ -46,9 +50,11 @@ def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str
     verdict stands (or the row stays unverified), and `judge_error` says why. A local result that is
     no verdict (verifiers.base.UNDECIDED_REASONS: nothing to check against, or tool calls that merely
     fit their schemas) does not stand: the row stays unverified."""
+    placeholder = local is None or local.details.get("reason") in UNDECIDED_REASONS
     out: dict[str, Any] = {
-        "local_is_verified": local.is_verified if local else None,
-        "local_confidence": local.confidence if local else None,
+        # A placeholder (nothing to check against) is no local verdict: left null beside the judge's.
+        "local_is_verified": None if placeholder else local.is_verified,
+        "local_confidence": None if placeholder else local.confidence,
         "local_method": local.method if local else None,
         "local_explanation": local.explanation if local else None,
         "judge_is_correct": verdict.is_correct,
@@ -65,7 +71,7 @@ def combine(local: VerificationResult | None, verdict: JudgeVerdict) -> dict[str
             verification_method=method,
             verification_explanation=f"judge ({verdict.model}): {verdict.reasoning}",
         )
-    elif local is not None and local.details.get("reason") not in UNDECIDED_REASONS:
+    elif not placeholder:
         out.update(
             is_verified=local.is_verified,
             confidence=local.confidence,

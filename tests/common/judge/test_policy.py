@@ -32,7 +32,9 @@ FAILED = JudgeVerdict(None, 0.0, "", "gpt-4o-mini", error="judge: HTTP 500: boom
         ("math", MIDDLING, False, False),
         ("code", MIDDLING, False, False),  # without the flag, code goes to the judge only below 0.4
         ("code", MIDDLING, True, True),
-        ("tool_calling", MIDDLING, True, True),
+        ("tool_calling", MIDDLING, True, False),  # tool calls: the threshold does not apply
+        ("tool_calling", VerificationResult(False, 0.97, "invalid call", "tool_schema",
+                                            {"reason": "invalid_call"}), True, False),
         ("math", VerificationResult(False, 0.7, "x", "m"), True, False),  # the threshold itself is trusted
     ],
 )
@@ -44,6 +46,18 @@ def test_needs_judge(split: str, result: VerificationResult | None, flag: bool, 
 def test_judge_threshold_is_configurable(threshold: float, expected: bool) -> None:
     assert needs_judge("math", MIDDLING, True, threshold) is expected
     assert needs_judge("math", MIDDLING, False, threshold) is False  # the threshold needs the flag
+    # An invalid tool call is a fact about the call: no threshold hands it to the judge.
+    invalid = VerificationResult(False, 0.97, "unknown tool", "tool_schema", {"reason": "invalid_call"})
+    assert needs_judge("tool_calling", invalid, True, threshold) is False
+
+
+def test_a_placeholder_is_no_local_verdict_beside_the_judges() -> None:
+    no_gold = VerificationResult(False, 0.0, "no ground truth", "math_no_ground_truth", {"reason": "no_ground_truth"})
+    row = combine(no_gold, VERDICT)
+    assert row["local_is_verified"] is None and row["local_confidence"] is None
+    assert row["local_method"] == "math_no_ground_truth" and row["is_verified"] is True
+    failed = combine(no_gold, FAILED)
+    assert failed["is_verified"] is None and failed["local_is_verified"] is None
 
 
 def test_judge_decides_and_both_verdicts_are_kept() -> None:
