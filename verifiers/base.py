@@ -31,10 +31,12 @@ class VerificationResult:
 NO_VERDICT_REASONS = frozenset({"sandbox_error", "worker_error"})
 # details["reason"] values whose (is_verified, confidence) is a placeholder, not a verdict: the row gives
 # nothing to check against (math without a ground truth, code without tests or examples, tests that
-# cannot be used), or the checks passed but cannot say whether the answer was right (tool calls that
-# fit their schemas, no reference). A judge may decide such a row; without the judge's verdict it stays
-# unverified.
-UNDECIDED_REASONS = frozenset({"no_ground_truth", "no_tests", "bad_tests", "schema_valid", "no_calls"})
+# cannot be used, a language no sandbox runs), or the checks passed but cannot say whether the answer
+# was right (tool calls that fit their schemas, no reference). A judge may decide such a row; without
+# the judge's verdict it stays unverified.
+UNDECIDED_REASONS = frozenset(
+    {"no_ground_truth", "no_tests", "bad_tests", "unsupported_language", "schema_valid", "no_calls"}
+)
 
 
 @runtime_checkable

@@ -6,7 +6,8 @@ Function tests also carry the question's own code (plans.question_prelude: a Hum
 and helpers): the sandbox runs it before the answer's module and in check()'s namespace.
 
 details["reason"] is one of: refusal, no_code, wrong_language, syntax_error, wrong_answer,
-runtime_error, timeout, memory, output_limit, test_error, no_tests, sandbox_error, bad_tests; None on
+runtime_error, timeout, memory, output_limit, test_error, no_tests, sandbox_error, bad_tests,
+unsupported_language; None on
 a pass. Confidence is the confidence in is_verified, calibrated on bench/code_calibration.py (HumanEval
 correct, mutated and adversarial answers) and bench/code_accuracy.py (the project's corpus): verdicts at
 >= 0.9 must be right >= 97% of the time, and whatever the verifier cannot decide stays below 0.4, where
@@ -28,7 +29,7 @@ the pipeline always asks the LLM judge (common/judge/policy.py JUDGE_BELOW).
                                                               question do not say where it comes from)
     test_error: check() passes a value that cannot be sent    0.1 (doubt "unsendable": a harness limit)
     wrong_language 0.8, no_code 0.7, syntax error before any run 0.95
-    no_tests, bad_tests, sandbox_error                        0.0 (no verdict: the judge decides)
+    no_tests, bad_tests, unsupported_language, sandbox_error  0.0 (no verdict: the judge decides)
 """
 
 from __future__ import annotations
@@ -119,7 +120,12 @@ class CodeVerifier:
         question = context.get("question") or ""
         entry_point = context.get("entry_point") or (tests.get("entry_point") or tests.get("fn_name")
                                                      if isinstance(tests, dict) else None)
-        wanted = (normalize_language(context.get("language"))
+        asked = context.get("language")
+        if isinstance(asked, str) and asked.strip() and normalize_language(asked) is None:
+            # A language no sandbox runs: running the answer as another language would be a made-up verdict.
+            return self._result(False, 0.0, f"no sandbox runs {asked.strip()!r} code", "unsupported_language",
+                                started)
+        wanted = (normalize_language(asked)
                   or ("sql" if isinstance(tests, dict) and ("schema" in tests or "cases" in tests) else None)
                   or language_from_question(question))
         extracted = extract_code(response, wanted, entry_point)

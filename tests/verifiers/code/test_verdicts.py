@@ -95,6 +95,15 @@ def test_no_tests_is_no_verdict_and_runs_nothing() -> None:
     assert box.jobs == []  # running it without tests would prove nothing
 
 
+def test_a_language_no_sandbox_runs_is_no_verdict_not_python() -> None:
+    box = EchoSandbox()
+    cobol = "```cobol\nDISPLAY 'HELLO'.\n```"
+    r = CodeVerifier(sandbox=box).verify(cobol, None, question="Print HELLO.", language="cobol",
+                                         tests=echo_rows(2))
+    assert r.details["reason"] == "unsupported_language" and r.confidence == 0.0 and not r.is_verified
+    assert box.jobs == []  # never run as some other language
+
+
 @pytest.fixture
 def sql_harness(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setattr(sys, "path", list(sys.path))  # the harness adds its own directory to sys.path
