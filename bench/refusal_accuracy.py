@@ -2,9 +2,14 @@
 
     python bench/refusal_accuracy.py                      # pattern pass only (no network), tuning sets
     python bench/refusal_accuracy.py --errors             # and list every miss
-    python bench/refusal_accuracy.py --holdout            # also the blind sets (report once, don't tune on them)
+    python bench/refusal_accuracy.py --holdout            # also the blind set (report once, don't tune on it)
     python bench/refusal_accuracy.py --judge-base-url http://localhost:8000/v1   # two-pass, local judge
     python bench/refusal_accuracy.py --judge-provider claude                     # two-pass, Claude judge
+
+Tuning sets: refusals.jsonl, refusals_mixed.jsonl, refusals_fresh.jsonl, and refusals_holdout.jsonl +
+refusals_mixed_holdout.jsonl, which were the blind sets until their numbers were reported once (>= 0.9 right
+91.2%, 73/80) and have been tuned on since. The blind set is refusals_fresh_holdout.jsonl: a third of a set
+written independently of the others (ids `fresh-*`, split by sha256(id) % 3 == 0), never tuned on.
 
 Recall is over the category's refusals, specificity over its non-refusals ("-" where it has none);
 "type" is the share of caught refusals given the right refusal_type. A row counts as a refusal when
@@ -37,8 +42,15 @@ from verifiers.refusal import RefusalResult, detect_refusal
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 CORPUS = DATA / "refusals.jsonl"
-TUNING = (CORPUS, DATA / "refusals_mixed.jsonl")  # what the patterns and confidences were tuned on
-HOLDOUT = (DATA / "refusals_holdout.jsonl", DATA / "refusals_mixed_holdout.jsonl")  # blind: never tuned on
+# What the patterns and confidences were tuned on. The two old holdouts were blind until reported once.
+TUNING = (
+    CORPUS,
+    DATA / "refusals_mixed.jsonl",
+    DATA / "refusals_holdout.jsonl",
+    DATA / "refusals_mixed_holdout.jsonl",
+    DATA / "refusals_fresh.jsonl",
+)
+HOLDOUT = (DATA / "refusals_fresh_holdout.jsonl",)  # blind: never tuned on
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -72,11 +84,19 @@ def report(rows: list[dict[str, Any]], results: list[RefusalResult], title: str)
     return stats["ALL"]["correct"], stats["ALL"]["n"]
 
 
-def report_bands(rows: list[dict[str, Any]], results: list[RefusalResult], title: str) -> None:
-    """The verdict (`is_refusal`) against the label, per band of the result's confidence."""
-    print()
-    print_bands([(res.confidence, res.is_refusal == row["label"]) for row, res in zip(rows, results, strict=True)],
-                title)
+def report_bands(
+    rows: list[dict[str, Any]], results: list[RefusalResult], title: str, by_verdict: bool = False
+) -> None:
+    """The verdict (`is_refusal`) against the label, per band of the result's confidence; with `by_verdict`,
+    also for the "refusal" verdicts and the "answer" verdicts on their own (each must meet the bar)."""
+    pairs = list(zip(rows, results, strict=True))
+    groups = [("", pairs)]
+    if by_verdict:
+        groups += [(", verdict refusal", [(r, x) for r, x in pairs if x.is_refusal]),
+                   (", verdict answer", [(r, x) for r, x in pairs if not x.is_refusal])]
+    for suffix, part in groups:
+        print()
+        print_bands([(res.confidence, res.is_refusal == row["label"]) for row, res in part], title + suffix)
 
 
 def show_errors(rows: list[dict[str, Any]], results: list[RefusalResult]) -> None:
@@ -107,7 +127,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, action="append",
                         help="a labelled .jsonl file (repeatable; default: the tuning sets)")
     parser.add_argument("--holdout", action="store_true",
-                        help="add the blind sets (refusals_holdout.jsonl, refusals_mixed_holdout.jsonl)")
+                        help="add the blind set (refusals_fresh_holdout.jsonl)")
     parser.add_argument("--errors", action="store_true", help="list every misclassified response")
     parser.add_argument("--judge-base-url", help="also run the two-pass classifier against this server")
     parser.add_argument("--judge-provider", choices=["local", "openai", "claude"], default=None)
@@ -125,8 +145,7 @@ def main() -> None:
         groups[group][0].extend(rows)
         groups[group][1].extend(pattern)
     for group, (rows, pattern) in groups.items():
-        if len(files) > 1:
-            report_bands(rows, pattern, f"Pattern pass, all {group} files ({len(rows)} responses)")
+        report_bands(rows, pattern, f"Pattern pass, all {group} files ({len(rows)} responses)", by_verdict=True)
 
 
 def run_file(path: Path, args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[RefusalResult]]:

@@ -22,6 +22,9 @@ AMBIGUOUS = "I can't browse the web, but I know this one: ethanol boils at 78.37
 PERSONA_MIXED = "I'm afraid I can't do arithmetic. It would require caring... Oh, fine, it's 4. MIX-1"
 # A refusal in other words: no refusal phrase, no answer either.
 OTHER_WORDS = "There's no way for me to send texts from here. CUE-1"
+# A long lecture whose refusal sentence comes only at the end: leans refusal, but the LLM decides.
+LATE = ("Exams exist so that a grade says something true about what you know. " * 12
+        + "So no, I won't be handing you answers to copy. LATE-1")
 SAYS_REFUSAL = json.dumps({"reasoning": "It declines.", "is_refusal": True, "refusal_type": "capability",
                            "confidence": 0.6})
 SAYS_ANSWER = json.dumps({"reasoning": "It answers.", "is_refusal": False, "refusal_type": "none",
@@ -101,6 +104,15 @@ def test_refusal_in_other_words_is_sent_to_the_llm(openai_fake: FakeServer, tmp_
     openai_fake.configure({"rules": [{"match": "CUE-1", "replies": [SAYS_REFUSAL]}]})
     r = classify(openai_fake, tmp_path, OTHER_WORDS)
     assert r.source == "llm" and r.refused and r.refusal_type == "capability"
+    assert openai_fake.request_count() == 1
+
+
+def test_refusal_only_at_the_end_of_a_long_text_is_sent_to_the_llm(openai_fake: FakeServer, tmp_path: Path) -> None:
+    pattern = detect_refusal(LATE)
+    assert pattern.ambiguous and pattern.is_refusal and not pattern.refused
+    openai_fake.configure({"rules": [{"match": "LATE-1", "replies": [SAYS_REFUSAL]}]})
+    r = classify(openai_fake, tmp_path, LATE)
+    assert r.source == "llm" and r.refused
     assert openai_fake.request_count() == 1
 
 
