@@ -129,7 +129,7 @@ def test_math_conversational_and_aliases() -> None:
     assert trl_call(math_reward, rows, completions) == [1.0, 0.0, 1.0, 0.0]
 
 
-def test_math_undecided() -> None:
+def test_math_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
     # No ground truth: None whatever the completion says (a row of another task in a mixed dataset).
     rows = [{"prompt": "Say hi.", "ground_truth": None, "split": None},
             {"prompt": "Say hi.", "ground_truth": "", "split": "math"},
@@ -141,7 +141,14 @@ def test_math_undecided() -> None:
     only_other = TrainerLogs()  # a batch with no row of this split logs no undecided share
     assert trl_call(math_reward, [rows[2]], ["$\\boxed{12}$"], only_other) == [None]
     assert "rewards/math_reward/undecided" not in only_other.metrics
-    # A comparison that overruns its time box is SymPy's failure, not the model's: undecided.
+    # A comparison that overruns its time box is SymPy's failure, not the model's: undecided. The pool is
+    # made to time out (a real zero budget races the worker on a busy machine).
+    from verifiers.math.timeout_pool import TaskTimeout, TimeoutPool
+
+    def overrun(*_: object, **__: object) -> None:
+        raise TaskTimeout("task exceeded 0s")
+
+    monkeypatch.setattr(TimeoutPool, "run", overrun)
     timed_out = make_reward("math", timeout=0.0, name="math_timeout")
     row = {"prompt": "Expand.", "ground_truth": "x^2+2x+1"}  # only SymPy can tell: no fast path
     assert trl_call(timed_out, [row], ["$\\boxed{(x+1)^2}$"]) == [None]

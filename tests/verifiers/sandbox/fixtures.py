@@ -56,7 +56,13 @@ def sandbox_leftovers(box: Sandbox) -> list[str]:
         out = subprocess.run(["docker", "ps", "-q", "--filter", "label=bestofn.sandbox",
                               "--filter", f"label=bestofn.sandbox.pid={os.getpid()}"], capture_output=True,
                              text=True, check=True).stdout.split()
-        live = set(box.container_ids())  # warm pool members are expected; anything else is a leak
+        # Warm pool members are expected, this box's and those of the process's shared pools (other tests'
+        # verifiers keep theirs warm); anything else is a leak.
+        from verifiers.sandbox import select
+
+        live = set(box.container_ids())
+        for other in list(select._shared.values()):
+            live.update(getattr(other, "container_ids", list)())
         return [c for c in out if not any(x.startswith(c) for x in live)]
     uids = {str(u) for u in box.uids()}
     out = subprocess.run(["ps", "-eo", "uid=,pid=,comm="], capture_output=True, text=True, check=True).stdout
