@@ -17,7 +17,7 @@ import logging
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -207,13 +207,14 @@ for _name in PROVIDERS:
 def verify(
     file: Annotated[Path, typer.Argument(help="A results Parquet file, or a .jsonl of outside responses.")],
     split: SplitOpt = None,
-    output: Annotated[Path | None, typer.Option(
-        help="Parquet file to write (default: FILE in place; required for a JSONL input).")] = None,
-    cache_dir: Annotated[Path | None, typer.Option(
+    output: Annotated[str | None, typer.Option(
+        help="Parquet file to write, ending in .parquet (default: FILE in place; required for a JSONL input).")] = None,
+    cache_dir: Annotated[str | None, typer.Option(
         help="Verdict cache folder (default .bestofn_cache/verdicts, where generate leaves its verdicts).")] = None,
     no_judge: Annotated[bool, typer.Option("--no-judge", help="Local verification only; no judge is asked.")] = False,
     judge_provider: Annotated[str | None, typer.Option(
-        help="Judge with this provider (openai, claude, local); default: the file's config (none for a JSONL).")
+        help="Judge with this provider (openai, claude, local); default: the file's config (none for a JSONL "
+        "or a file made from one).")
     ] = None,
     judge_model: Annotated[str | None, typer.Option(help="Judge model (overrides judge_model).")] = None,
     judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL (overrides judge_base_url).")] = None,
@@ -224,13 +225,31 @@ def verify(
 ) -> None:
     from common.pipeline.verify import verify as run_verify
 
+    def refuse(sentence: str) -> NoReturn:
+        console.print(f"[red]error:[/red] {sentence}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
     judge = {"judge_provider": judge_provider, "judge_model": judge_model, "judge_base_url": judge_base_url}
     if no_judge and any(v is not None for v in judge.values()):
-        console.print("[red]error:[/red] --no-judge asks no judge and --judge-* options name one; pass one of them.",
-                      highlight=False, soft_wrap=True)
-        raise typer.Exit(2)
-    splits = [s.strip() for s in split.split(",") if s.strip()] if split else None
-    _run(run_verify, PROVIDERS, file, splits, output, cache_dir, use_judge=not no_judge, judge=judge,
+        refuse("--no-judge asks no judge and --judge-* options name one; pass one of them.")
+    empty = {
+        "--output": "name a .parquet file",
+        "--cache-dir": "name a folder, or leave it out for .bestofn_cache/verdicts",
+        "--judge-provider": "name openai, claude or local",
+        "--judge-model": "name a model, or leave it out for the file's judge model",
+        "--judge-base-url": "name the judge's server, or leave it out",
+    }
+    given = {"--output": output, "--cache-dir": cache_dir, "--judge-provider": judge_provider,
+             "--judge-model": judge_model, "--judge-base-url": judge_base_url}
+    for option, value in given.items():
+        if value is not None and not value.strip():
+            refuse(f"{option} is empty; {empty[option]}.")
+    splits = [s.strip() for s in split.split(",") if s.strip()] if split is not None else None
+    if split is not None and not splits:
+        refuse(f"--split {split!r} names no split; name one or more, e.g. --split math,code, or leave it out for "
+               "every split.")
+    _run(run_verify, PROVIDERS, file, splits, Path(output) if output is not None else None,
+         Path(cache_dir) if cache_dir is not None else None, use_judge=not no_judge, judge=judge,
          max_error_rate=max_error_rate, quiet=quiet,
          interrupted="The file is as it was and the verdicts reached so far are cached")
 

@@ -9,6 +9,7 @@ that is on disk but not in the manifest was cut off by a crash and is ignored.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -16,6 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ ROW_GROUP_ROWS = 20_000
 ROW_GROUP_BYTES = 64 << 20
 Key = tuple[str, int]
 ADOPTED = "part-000000.parquet"  # a finished file taken back as the first part (a hard link)
+# What later commands recorded in a finished file's metadata: kept when a generate extends the file.
+CARRIED_KEYS = ("bestofn.verify_history", "bestofn.regen_history")
 
 
 def _part_fingerprint(path: Path) -> str | None:
@@ -58,6 +62,51 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def lock_path(output: Path) -> Path:
+    """The lock file of an output: beside the file it names, so a symlink and its target share one."""
+    real = real_path(output)
+    return real.with_name(real.name + ".lock")
+
+
+def real_path(path: Path) -> Path:
+    """The file `path` names, through any symlinks: a file rewritten in place is replaced, never its link."""
+    return Path(os.path.realpath(path))
+
+
+def busy(output: Path, holder: str) -> UserError:
+    return UserError(
+        f"{output} is being written by another bestofn run (pid {holder}); wait for it to finish, then run this again."
+    )
+
+
+def _holder_pid(fd: int) -> str:
+    holder = ""
+    for _ in range(20):  # the holder writes its pid just after it takes the lock
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        if holder:
+            break
+        time.sleep(0.01)
+    return holder or "unknown"
+
+
+def lock_holder(output: Path) -> str | None:
+    """The pid of the run that holds `output`'s lock, or None when no run does. Creates nothing, so it
+    works where the folder cannot be written (and on a lock file a killed run left behind)."""
+    try:
+        fd = os.open(lock_path(output), os.O_RDONLY)
+    except OSError:
+        return None  # no lock file: nobody holds it
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _holder_pid(fd)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 class OutputLock:
     """One run at a time per output: an exclusive flock on `X.parquet.lock`, holding the holder's pid.
 
@@ -67,8 +116,7 @@ class OutputLock:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        real = Path(os.path.realpath(output))  # a symlink and the file it names are one output
-        self.path = real.with_name(real.name + ".lock")
+        self.path = lock_path(output)
         self._fd: int | None = None
 
     def __enter__(self) -> OutputLock:
@@ -78,18 +126,9 @@ class OutputLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = ""
-                for _ in range(20):  # the holder writes its pid just after it takes the lock
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
-                    if holder:
-                        break
-                    time.sleep(0.01)
+                holder = _holder_pid(fd)
                 os.close(fd)
-                holder = holder or "unknown"
-                raise UserError(
-                    f"{self.output} is being written by another bestofn run (pid {holder}); wait for it to "
-                    "finish, then run this again."
-                ) from None
+                raise busy(self.output, holder) from None
             try:
                 current = os.stat(self.path).st_ino == os.fstat(fd).st_ino
             except FileNotFoundError:
@@ -109,6 +148,27 @@ class OutputLock:
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None
+
+
+@contextmanager
+def input_lock(path: Path) -> Iterator[None]:
+    """Hold a file a run reads but does not write (verify to another --output), so no generate, regen or
+    verify replaces it meanwhile. Where its folder cannot be written (a read-only mount) no run can
+    replace it either: then only a run that holds it already is refused, and nothing is created there."""
+    lock: OutputLock | None = OutputLock(path)
+    try:
+        lock.__enter__()
+    except OSError as e:
+        if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        lock = None
+    if lock is None and (holder := lock_holder(path)) is not None:
+        raise busy(path, holder)
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.__exit__()
 
 
 def bestofn_metadata(schema: pa.Schema) -> dict[str, str]:
@@ -184,6 +244,8 @@ class CheckpointStore:
             if self._check_fingerprint(meta, self.output, discard_other):
                 self._adopt_final_file()
                 done = set(read_keys(self.parts_dir / ADOPTED))
+        if ADOPTED in self._parts:  # extending a finished file: what regen and verify recorded stays
+            self._carry_history(self.parts_dir / ADOPTED)
         self.parts_dir.mkdir(parents=True, exist_ok=True)
         for stray in self.parts_dir.glob("part-*.parquet"):
             if stray.name not in self._parts:
@@ -287,6 +349,13 @@ class CheckpointStore:
         shown = ", ".join(f"{k}: {saved.get(k)!r} there, {self.identity.get(k)!r} now" for k in keys[:4])
         return f" ({shown}{', ...' if len(keys) > 4 else ''})" if keys else ""
 
+    def _carry_history(self, source: Path) -> None:
+        try:
+            found = read_metadata(source)
+        except (OSError, ValueError, pa.ArrowException):
+            return
+        self.metadata.update({k: found[k] for k in CARRIED_KEYS if k in found})
+
     def _adopt_final_file(self) -> None:
         """Resume from a finished file: it becomes the first part (a hard link, no copy)."""
         self.parts_dir.mkdir(parents=True, exist_ok=True)
@@ -347,39 +416,49 @@ class CheckpointStore:
             yield from iter_batches(self.parts_dir / name)
 
 
-def write_parquet_atomic(path: Path, batches: Iterable[pa.RecordBatch], metadata: dict[str, str]) -> None:
-    schema = ARROW_SCHEMA.with_metadata({k.encode(): v.encode() for k, v in metadata.items()})
+def write_parquet_atomic(
+    path: Path, batches: Iterable[pa.RecordBatch], metadata: dict[str, str], schema: pa.Schema = ARROW_SCHEMA
+) -> None:
+    """Write `batches` (cast to `schema`: the row schema, plus any columns of its own a caller carries) to
+    `path` atomically: a temp name beside the file, fsync, rename. A symlink is written through: the file it
+    names is replaced and the link stays. On any failure the temp file is removed and `path` is as it was."""
+    path = real_path(path)
+    full = schema.with_metadata({k.encode(): v.encode() for k, v in metadata.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        with pq.ParquetWriter(f, schema, compression="zstd") as writer:
-            # Parts are small; one row group each would make the footer (and the writer's memory)
-            # grow with the run. Row groups are cut by rows or bytes, whichever comes first.
-            pending: list[pa.Table] = []
-            rows = size = 0
-            for batch in batches:
-                table = conform(pa.Table.from_batches([batch]))
-                pending.append(table)
-                rows, size = rows + table.num_rows, size + table.nbytes
-                if len(pending) >= 64:  # many small tables cost far more than their bytes: compact
-                    pending = [pa.concat_tables(pending).combine_chunks()]
-                if rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
+    try:
+        with open(tmp, "wb") as f:
+            with pq.ParquetWriter(f, full, compression="zstd") as writer:
+                # Parts are small; one row group each would make the footer (and the writer's memory)
+                # grow with the run. Row groups are cut by rows or bytes, whichever comes first.
+                pending: list[pa.Table] = []
+                rows = size = 0
+                for batch in batches:
+                    table = conform(pa.Table.from_batches([batch]), schema)
+                    pending.append(table)
+                    rows, size = rows + table.num_rows, size + table.nbytes
+                    if len(pending) >= 64:  # many small tables cost far more than their bytes: compact
+                        pending = [pa.concat_tables(pending).combine_chunks()]
+                    if rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
+                        writer.write_table(pa.concat_tables(pending))
+                        pending, rows, size = [], 0, 0
+                if pending:
                     writer.write_table(pa.concat_tables(pending))
-                    pending, rows, size = [], 0, 0
-            if pending:
-                writer.write_table(pa.concat_tables(pending))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
 
 
-def conform(table: pa.Table) -> pa.Table:
+def conform(table: pa.Table, schema: pa.Schema = ARROW_SCHEMA) -> pa.Table:
     """Cast a table written by an older schema version to the current one (new columns null)."""
-    if table.schema.equals(ARROW_SCHEMA, check_metadata=False):
+    if table.schema.equals(schema, check_metadata=False):
         return table
     cols = [
         table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
-        for f in ARROW_SCHEMA
+        for f in schema
     ]
-    return pa.Table.from_arrays(cols, schema=ARROW_SCHEMA)
+    return pa.Table.from_arrays(cols, schema=schema)

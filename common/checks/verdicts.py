@@ -32,6 +32,7 @@ import threading
 import zlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from common.cache import CACHE_ROOT
 from verifiers import verifier_version
@@ -56,6 +57,22 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _calls_only(calls: Any) -> Any:
+    """Tool calls as the verifier judges them: name and arguments. The ids a provider gives each call are
+    random, so keeping them would make two identical answers two keys."""
+    if not calls:
+        return None  # no calls is one answer, [] or None
+    if not isinstance(calls, list):
+        return calls
+    kept = []
+    for call in calls:
+        if isinstance(call, dict):
+            fn = call["function"] if isinstance(call.get("function"), dict) else call  # OpenAI's wire form too
+            call = {"name": fn.get("name"), "arguments": fn.get("arguments")}
+        kept.append(call)
+    return kept
+
+
 def verdict_key(
     split: str, response: str, ground_truth: str | None, context: dict[str, Any], options: dict[str, Any] | None
 ) -> bytes | None:
@@ -67,7 +84,7 @@ def verdict_key(
         "options": {k: v for k, v in (options or {}).items() if v is not None and k not in _SPEED_ONLY},
     }
     if "tool_calls" in inputs:
-        inputs["tool_calls"] = inputs["tool_calls"] or None  # no calls is one answer, [] or None
+        inputs["tool_calls"] = _calls_only(inputs["tool_calls"])
     try:
         blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     except (TypeError, ValueError):  # keys of mixed types cannot be sorted, a cycle cannot be written
@@ -114,6 +131,15 @@ class VerdictCache:
         self._pid: int | None = None
         self._off = False
         self._write_warned = False
+        self.read_only = False  # opened read-only (a read-only mount): verdicts are read, none are kept
+        self.problem: str | None = None  # why the cache is not used, when it is not
+
+    @property
+    def state(self) -> str:
+        """The cache as the end-of-run summary names it."""
+        if self.problem is not None:
+            return f"{self.root} (not used: {self.problem})"
+        return f"{self.root} (read-only: verdicts read, new ones not kept)" if self.read_only else str(self.root)
 
     def _db(self) -> sqlite3.Connection | None:
         if self._off:
@@ -121,17 +147,51 @@ class VerdictCache:
         if self._conn is not None and self._pid == os.getpid():
             return self._conn
         try:  # a forked worker opens its own: a connection must not cross a fork
-            self.root.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=2.0, check_same_thread=False, isolation_level=None)
+            conn = self._open_writable()
+        except (OSError, sqlite3.Error) as e:
+            conn = self._open_read_only()
+            if conn is None:
+                self._off, self.problem = True, str(e)
+                log.warning("the verdict cache %s cannot be used (%s); verifying without it.", self.path, e)
+                return None
+            if not self.read_only:
+                log.warning("the verdict cache %s cannot be written (%s); its verdicts are read, new ones are not "
+                            "kept.", self.path, e)
+            self.read_only = True
+        self._conn, self._pid = conn, os.getpid()
+        return conn
+
+    def _open_writable(self) -> sqlite3.Connection:
+        self.root.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=2.0, check_same_thread=False, isolation_level=None)
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last verdicts, never the file
             conn.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            self._off = True
-            log.warning("the verdict cache %s cannot be used (%s); verifying without it.", self.path, e)
-            return None
-        self._conn, self._pid = conn, os.getpid()
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    def _open_read_only(self) -> sqlite3.Connection | None:
+        """A cache that cannot be written (a read-only mount, another user's folder) is still read. A WAL
+        database needs its -shm file to be read; where that cannot be made either, the file is read as
+        immutable (nothing writes it: nothing can)."""
+        if not self.path.is_file():
+            return None
+        for mode in ("ro", "ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode={mode}", uri=True, timeout=2.0,
+                                       check_same_thread=False, isolation_level=None)
+            except sqlite3.Error:
+                continue
+            try:
+                conn.execute("SELECT 1 FROM verdicts LIMIT 1").fetchall()
+            except sqlite3.Error:
+                conn.close()
+                continue
+            return conn
+        return None
 
     def lookup(
         self, split: str, response: str, ground_truth: str | None, context: dict[str, Any],
@@ -168,7 +228,7 @@ class VerdictCache:
             return
         with self._lock:
             db = self._db()
-            if db is None:
+            if db is None or self.read_only:
                 return
             try:
                 db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?)",

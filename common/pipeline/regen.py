@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 from rich.console import Console
 
-from common.config import ExperimentConfig, load_config
+from common.config import ExperimentConfig, _format_validation_error, load_config
 from common.data.query import Query
 from common.errors import UserError
 from common.model.api import ProviderInfo, ProviderTable
@@ -171,6 +171,17 @@ def saved_config(path: Path, meta: dict[str, str]) -> dict[str, Any]:
     return saved
 
 
+def file_config(path: Path, saved: dict[str, Any], overrides: dict[str, Any]) -> ExperimentConfig:
+    """The config a results file was made with, with this command line's `overrides` on top; a value that
+    does not validate is named by its key and by where it came from (the file or the command line)."""
+    try:
+        return ExperimentConfig(**{**saved, **overrides})
+    except ValidationError as e:
+        loc = e.errors()[0]["loc"]
+        source = "command line" if loc and loc[0] in overrides else f"{path}: the saved config (bestofn.config)"
+        raise UserError(_format_validation_error(source, e)) from None
+
+
 def _load_file_config(
     path: Path, meta: dict[str, str], info: ProviderInfo, overrides: dict[str, Any]
 ) -> ExperimentConfig:
@@ -179,11 +190,7 @@ def _load_file_config(
     provider = info.name
     if not info.supports_thinking:
         saved["thinking_budget"] = 0
-    saved.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        cfg = ExperimentConfig(**saved)
-    except ValidationError as e:
-        raise UserError(f"{path}: the saved config does not validate: {e.errors()[0]['msg']}.") from None
+    cfg = file_config(path, saved, {k: v for k, v in overrides.items() if v is not None})
     if overrides.get("model") is None and meta.get("bestofn.provider") not in (None, provider):
         cfg.model = None  # the original model belongs to another provider
     # The file's temperature is no setting of this command line: not handed on where it cannot be sent.

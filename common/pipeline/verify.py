@@ -9,12 +9,17 @@ a verifier only where something it reads, or its version, has changed.
 
 The input is streamed in batches and the output written once, to a temp name, fsynced and renamed
 (common/store.py): until that rename the original file is untouched, so Ctrl-C or kill -9 loses
-nothing, and the verdicts reached so far are in the cache for the next run.
+nothing, and the verdicts reached so far are in the cache for the next run. A symlink is written
+through (its target is replaced, the link stays), and columns bestofn does not write itself (a label
+a user added) go through unchanged. With `--output` elsewhere only the output's folder needs to be
+writable: the input is locked where it can be, and otherwise only checked for a run that holds it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
+import hashlib
 import json
 import logging
 import os
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 from rich.console import Console
@@ -37,7 +43,7 @@ from rich.table import Table
 from common.checks.checker import CandidateChecker, judge_needed_for
 from common.checks.quality import compute_quality
 from common.checks.verdicts import VerdictCache
-from common.config import ExperimentConfig
+from common.config import ExperimentConfig, _format_validation_error
 from common.data.query import Query
 from common.data.rows import norm_split, row_to_query
 from common.errors import MissingKeyError, RunFailure, UserError
@@ -46,11 +52,20 @@ from common.judge.policy import JUDGE_COLUMNS
 from common.model.api import Candidate, ProviderTable, ToolRun
 from common.pipeline.engine import SplitStats, error_kind
 from common.pipeline.generate import check_error_rate, package_versions
-from common.pipeline.regen import read_results_metadata, readable_parquet, saved_config
+from common.pipeline.regen import file_config, read_results_metadata, readable_parquet, saved_config
 from common.pipeline.session import provider_info, reachable, warn_deprecated
 from common.schema import ARROW_SCHEMA, BestOfNRecord
-from common.store import OutputLock, conform, iter_batches, iter_rows, write_parquet_atomic
-from verifiers import VERIFIER_VERSIONS
+from common.store import (
+    OutputLock,
+    busy,
+    conform,
+    input_lock,
+    iter_batches,
+    lock_holder,
+    real_path,
+    write_parquet_atomic,
+)
+from verifiers import has_verifier, verifier_version
 
 log = logging.getLogger("bestofn")
 
@@ -69,6 +84,10 @@ JSONL_REQUIRED = ("id", "split", "question", "response")
 JSONL_OPTIONAL = ("ground_truth", "tests", "tools", "reference_calls", "tool_calls", "language", "entry_point",
                   "system", "final_answer", "model")
 _TEXT_KEYS = ("language", "entry_point", "system", "final_answer", "model")
+# The names of the store's own working files beside an output (lock, temp file, checkpoint folders): a run
+# removes them, so none can be an output.
+STORE_SUFFIXES = (".lock", ".tmp", ".parts")
+REQUIRED_COLUMNS = tuple(f.name for f in ARROW_SCHEMA if not f.nullable)  # never null in a file bestofn wrote
 
 
 @dataclass
@@ -107,6 +126,15 @@ class _Item:
     cand: Candidate | None = None
 
 
+@dataclass
+class _Batch:
+    """Rows checked and written together; `extra` holds the batch's columns bestofn does not write itself
+    (a label the user added), carried to the output unchanged."""
+
+    items: list[_Item]
+    extra: list[pa.Array] = field(default_factory=list)
+
+
 class _BadLine(ValueError):
     pass
 
@@ -132,8 +160,10 @@ def verify(
     console = console or Console(stderr=True)
     path = Path(path)
     output = Path(output) if output is not None else None
-    if output is not None and output.is_dir():
-        raise UserError(f"the output {output} is a directory; name a .parquet file.")
+    if output is not None:
+        _check_output(output)
+    if cache_dir is not None:
+        _check_cache_dir(Path(cache_dir))
     overrides = {k: v for k, v in (judge or {}).items() if v is not None}
     if max_error_rate is not None:
         overrides["max_error_rate"] = max_error_rate
@@ -145,6 +175,61 @@ def verify(
 
 def _same_file(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _check_output(output: Path) -> None:
+    """--output names a Parquet file of its own: not a folder, not one of the store's working files."""
+    if output.is_dir():
+        raise UserError(f"the output {output} is a directory; name a .parquet file.")
+    if output.name.endswith(STORE_SUFFIXES):
+        raise UserError(f"--output {output} has the name of one of bestofn's working files (a lock, temp file or "
+                        "checkpoint folder), which a run removes; name a .parquet file.")
+    if folder := next((p for p in output.parents if p.name.endswith(".parts")), None):
+        raise UserError(f"--output {output} is inside {folder}, a checkpoint folder that is removed when its run "
+                        "finishes; name a .parquet file elsewhere.")
+    if output.suffix.lower() != ".parquet":
+        raise UserError(f"--output {output} does not end in .parquet; verify writes Parquet, so name a .parquet file.")
+
+
+def _check_cache_dir(cache_dir: Path) -> None:
+    """A cache folder that cannot be one is a typo to name, not a cache to go without in silence."""
+    for where in (cache_dir, *cache_dir.parents):
+        if where.exists():
+            if not where.is_dir():
+                what = "is a file" if where == cache_dir else f"is inside {where}, which is a file"
+                raise UserError(f"--cache-dir {cache_dir} {what}; name a folder for the verdict cache.")
+            return
+
+
+def _pending(target: Path) -> Path | None:
+    """The checkpoint folder of a generate that writes `target` and has not finished, if any."""
+    for name in dict.fromkeys([target, real_path(target)]):
+        pending = name.with_name(name.name + ".parts")
+        if pending.exists():
+            return pending
+    return None
+
+
+def _refuse_unfinished(target: Path, in_place: bool) -> None:
+    """A generate that stopped before finishing `target` would, when resumed, write it back from its own
+    checkpoints and undo this verify: finish it first (its checkpoints are never to be deleted)."""
+    pending = _pending(target)
+    if pending is None:
+        return
+    if not target.exists():
+        raise UserError(f"{target} is not written yet: the generate run that makes it stopped before finishing "
+                        f"(its checkpoints are in {pending}); run that generate command again to finish it, "
+                        "then verify.")
+    elsewhere = "write the verified rows elsewhere with --output" if in_place else "choose another --output"
+    raise UserError(f"{target} has an unfinished generate run ({pending}); run that generate command again to "
+                    f"finish it, then verify, or {elsewhere}.")
+
+
+def _refuse_busy(*targets: Path) -> None:
+    """A run that writes a file now is named, before anything else is said about the file."""
+    for target in dict.fromkeys(targets):
+        if (holder := lock_holder(target)) is not None:
+            raise busy(target, holder)
 
 
 def _chosen_splits(path: Path, held: set[str], splits: list[str] | None) -> list[str]:
@@ -167,9 +252,36 @@ def _history(path: Path, meta: dict[str, str]) -> list[Any]:
 
 
 def _history_entry(run_id: str, splits: list[str], judge: bool, cache: VerdictCache, source: Path) -> dict[str, Any]:
+    # The full version (declared number + source digest) is what the verdicts were cached under.
+    versions = {s: verifier_version(s) for s in splits if has_verifier(s)}
     return {"run_id": run_id, "time": datetime.now(UTC).isoformat(timespec="seconds"), "source": str(source),
-            "splits": splits, "judge": judge, "verifier_versions": dict(VERIFIER_VERSIONS),
-            "verdict_cache": str(cache.root)}
+            "splits": splits, "judge": judge, "verifier_versions": versions, "verdict_cache": str(cache.root)}
+
+
+def _own_provider(meta: dict[str, str]) -> str | None:
+    """The provider that generated the file's rows; None for outside responses (or a file that does not
+    say), whose judge is off unless --judge-provider (or the file's config) names one."""
+    provider = meta.get("bestofn.provider")
+    return None if provider in (None, EXTERNAL) else provider
+
+
+def _scan_file(path: Path, schema: pa.Schema) -> set[str]:
+    """The splits a results file holds, after checking that the columns bestofn always fills are there and
+    have no null cell (a file edited by hand or cut together elsewhere): one sentence, not a traceback."""
+    if missing := [c for c in REQUIRED_COLUMNS if c not in schema.names]:
+        raise UserError(f"{path} has no column {', '.join(missing)}; verify needs a results file written by bestofn.")
+    held: set[str] = set()
+    nulls = dict.fromkeys(REQUIRED_COLUMNS, 0)
+    for batch in iter_batches(path, list(REQUIRED_COLUMNS), batch_size=65536):
+        for name in REQUIRED_COLUMNS:
+            nulls[name] += batch.column(name).null_count
+        held.update(s for s in pc.unique(batch.column("split")).to_pylist() if s is not None)
+    if damaged := {k: n for k, n in nulls.items() if n}:
+        name, n = next(iter(damaged.items()))
+        more = f" (and {', '.join(list(damaged)[1:])})" if len(damaged) > 1 else ""
+        raise UserError(f"{path} is damaged: its column {name}{more} has {n} empty (null) cell{'s' * (n > 1)}, "
+                        "which bestofn never writes; restore the file, or drop those rows, then verify again.")
+    return held
 
 
 # ---- a results file --------------------------------------------------------------------------------
@@ -179,59 +291,70 @@ def _verify_results(
     providers: ProviderTable, path: Path, splits: list[str] | None, output: Path | None, verdicts: VerdictCache,
     use_judge: bool, overrides: dict[str, Any], quiet: bool, console: Console,
 ) -> VerifyCounts:
-    read_results_metadata(path, "verify")  # a missing or damaged file is named before anything is created
-    out = output or path
+    out = output if output is not None else path
     in_place = _same_file(out, path)
-    pending = out.with_name(out.name + ".parts")
-    if pending.exists():
-        # Its resume would write the file back from its own copy, undoing this verify.
-        raise UserError(
-            f"{out} has an unfinished generate run ({pending}); finish it (run that generate again) or remove "
-            f"{pending} before verify, or write the verified rows elsewhere with --output."
-        )
-    with OutputLock(path), (nullcontext() if in_place else OutputLock(out)):
+    # A run writing either file is named first; then a generate that stopped before finishing one.
+    _refuse_busy(path, out)
+    if not path.exists():
+        _refuse_unfinished(path, in_place)
+    _refuse_unfinished(out, in_place)
+    read_results_metadata(path, "verify")  # a missing or damaged file is named before anything is created
+    # The input is only read when --output is elsewhere: its folder need not be writable.
+    with (OutputLock(path) if in_place else input_lock(path)), (nullcontext() if in_place else OutputLock(out)):
+        _refuse_unfinished(out, in_place)  # again, now that no other run can start one
         meta = read_results_metadata(path, "verify")  # again, now that no other run can replace the file
-        saved = {**saved_config(path, meta), **overrides}
-        try:
-            cfg = ExperimentConfig(**saved)
-        except ValidationError as e:
-            raise UserError(f"{path}: the saved config does not validate: {e.errors()[0]['msg']}.") from None
+        cfg = file_config(path, saved_config(path, meta), overrides)
         with readable_parquet(path, "verify"):
-            held = {s for (s,) in iter_rows(path, ["split"])}
+            schema = pq.read_schema(path)
             total = pq.ParquetFile(path).metadata.num_rows
+            held = _scan_file(path, schema)
         chosen = _chosen_splits(path, held, splits)
+        # Columns bestofn does not write (a label added with pandas) go through unchanged.
+        extra = [f for f in schema.remove_metadata() if f.name not in ARROW_SCHEMA.names]
+        out_schema = pa.schema([*ARROW_SCHEMA, *extra])
+        own = _own_provider(meta)
+        run_id = uuid.uuid4().hex[:12]
         if not chosen:
-            console.print(f"Nothing to verify in {path}: it has no rows.")
+            entry = _history_entry(run_id, [], False, verdicts, path)
+            kept = {**meta, HISTORY_KEY: json.dumps([*_history(path, meta), entry])}
+            if not in_place:  # --output promises a file: an empty one, with the input's metadata
+                write_parquet_atomic(out, iter(()), kept, out_schema)
+            console.print(f"Nothing to verify in {path}: it has no rows"
+                          + ("." if in_place else f"; {out} is written with none."), highlight=False, soft_wrap=True)
             return VerifyCounts()
         cfg.verify, cfg.splits = True, chosen  # a file made with verify: false is verified now
-        file_provider = meta.get("bestofn.provider")
-        judge_on = use_judge and judge_needed_for(cfg)
-        run_id = uuid.uuid4().hex[:12]
+        # The file's own judge; a file of outside responses asks none unless its config or --judge-provider names one.
+        judge_on = use_judge and judge_needed_for(cfg) and (cfg.judge_provider is not None or own is not None)
         entry = _history_entry(run_id, chosen, judge_on, verdicts, path)
         kept = {**meta, HISTORY_KEY: json.dumps([*_history(path, meta), entry])}  # the rest as it was
+        if extra:
+            log.info("%s: %d column(s) bestofn does not write (%s) are kept as they are.", path, len(extra),
+                     ", ".join(f.name for f in extra))
         counts = VerifyCounts()
         started = time.monotonic()
-        source = _file_items(path, set(chosen))
-        judge = _stream(providers, cfg, file_provider, judge_on, verdicts, source, out, kept, counts, total, quiet,
-                        console, compared=True)
+        source = _file_items(path, set(chosen), [f.name for f in extra])
+        judge = _stream(providers, cfg, own, judge_on, verdicts, source, out, kept, counts, total, quiet,
+                        console, compared=True, schema=out_schema)
         _summary(console, counts, judge, verdicts, out, time.monotonic() - started, quiet, compared=True)
-        check_error_rate(out, cfg, f"`bestofn {file_provider or '<provider>'} regen {out}` (errored rows) or "
-                         "`bestofn verify` (judge failures)")
+        redo = (f"`bestofn {own} regen {out}` (errored rows) or `bestofn verify` (judge failures)" if own
+                else "`bestofn verify` again (judge failures)")
+        check_error_rate(out, cfg, redo)
         return counts
 
 
-def _file_items(path: Path, chosen: set[str]) -> Iterator[list[_Item]]:
+def _file_items(path: Path, chosen: set[str], extra: list[str]) -> Iterator[_Batch]:
     """The file's rows a batch at a time; a part of the file that cannot be read is named in one sentence
     (only reading is covered: what the consumer does with a batch is not thrown in here)."""
     with readable_parquet(path, "verify"):
-        yield from _read_items(path, chosen)
+        yield from _read_items(path, chosen, extra)
 
 
-def _read_items(path: Path, chosen: set[str]) -> Iterator[list[_Item]]:
+def _read_items(path: Path, chosen: set[str], extra: list[str]) -> Iterator[_Batch]:
     last: tuple[Any, ...] | None = None
     query: Query | None = None
     for batch in iter_batches(path, batch_size=BATCH_ROWS):
         items = []
+        carried = [batch.column(name) for name in extra]
         for row in conform(pa.Table.from_batches([batch])).to_pylist():
             if row["split"] not in chosen:
                 items.append(_Item(row))
@@ -246,7 +369,7 @@ def _read_items(path: Path, chosen: set[str]) -> Iterator[list[_Item]]:
                 last = record
             assert query is not None
             items.append(_Item(row, query, candidate_from_row(row)))
-        yield items
+        yield _Batch(items, carried)
 
 
 def _json_cell(text: str | None) -> Any:
@@ -292,11 +415,13 @@ def _verify_jsonl(
         raise UserError(f"{path} does not exist.")
     if _same_file(output, path):
         raise UserError(f"--output {output} is the input JSONL itself; name a new .parquet file.")
+    _refuse_busy(output)
+    _refuse_unfinished(output, in_place=False)
     judge_on = use_judge and overrides.get("judge_provider") is not None
     try:
         cfg = ExperimentConfig(dataset=str(path), **overrides)
     except ValidationError as e:
-        raise UserError(f"{e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}.") from None
+        raise UserError(_format_validation_error("command line", e)) from None
     counts = VerifyCounts()
     held, good, first_bad = _scan_jsonl(path, counts)
     if not good:
@@ -318,7 +443,7 @@ def _verify_jsonl(
         source = _jsonl_items(path, set(chosen), run_id)
         total = sum(n for s, n in good.items() if s in chosen)
         judge = _stream(providers, cfg, None, judge_on, verdicts, source, output, metadata, counts, total, quiet,
-                        console, compared=False)
+                        console, compared=False, schema=ARROW_SCHEMA)
     _summary(console, counts, judge, verdicts, output, time.monotonic() - started, quiet, compared=False)
     lines = counts.lines
     if lines and counts.bad_lines / lines > cfg.max_error_rate:
@@ -332,15 +457,46 @@ def _verify_jsonl(
     return counts
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their numbers; a file that is not UTF-8 text is refused."""
-    try:
-        with path.open(encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
-                if line.strip():
-                    yield number, line
-    except UnicodeDecodeError as e:
-        raise UserError(f"{path} is not UTF-8 text (byte {e.start} of a line); is it a JSONL file?") from None
+def _lines(path: Path) -> Iterator[tuple[int, str | _BadLine]]:
+    """Non-blank lines with their numbers. A byte-order mark at the start is dropped; a line that is not
+    UTF-8 text is a bad line of its own (named by its number), never the whole file."""
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, 1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield number, _BadLine(f"is not UTF-8 text (byte 0x{raw[e.start]:02x} at byte {e.start + 1} of the "
+                                       "line)")
+                continue
+            if line.strip():
+                yield number, line
+
+
+def _parsed(path: Path) -> Iterator[tuple[int, tuple[Query, Candidate, dict[str, Any]] | _BadLine]]:
+    """Every non-blank line, parsed or with what is wrong with it. Both passes read the file through this,
+    so they agree on which lines are bad. Lines sharing an id are one query's candidates: a line whose id
+    an earlier line used with another split or another question is bad, not merged into that query."""
+    ids: dict[str, tuple[str, str, int]] = {}  # id -> (split, digest of the question, first line)
+    for number, line in _lines(path):
+        if isinstance(line, _BadLine):
+            yield number, line
+            continue
+        try:
+            parsed = parse_line(line)
+        except _BadLine as e:
+            yield number, e
+            continue
+        query = parsed[0]
+        digest = hashlib.sha256(query.question.encode()).hexdigest()[:16]
+        split, question, first = ids.setdefault(query.query_id, (query.split, digest, number))
+        if split != query.split or question != digest:
+            what = f"split {split}" if split != query.split else "another question"
+            yield number, _BadLine(f"has id {query.query_id!r}, which line {first} uses for {what} (lines sharing an "
+                                   "id are one query's candidates)")
+            continue
+        yield number, parsed
 
 
 def _scan_jsonl(path: Path, counts: VerifyCounts) -> tuple[set[str], dict[str, int], tuple[int, str] | None]:
@@ -348,32 +504,30 @@ def _scan_jsonl(path: Path, counts: VerifyCounts) -> tuple[set[str], dict[str, i
     Returns the splits held, the usable lines per split and the first bad line."""
     good: dict[str, int] = {}
     first_bad: tuple[int, str] | None = None
-    for number, line in _lines(path):
+    for number, parsed in _parsed(path):
         counts.lines += 1
-        try:
-            query, _, _ = parse_line(line)
-        except _BadLine as e:
+        if isinstance(parsed, _BadLine):
             counts.bad_lines += 1
-            first_bad = first_bad or (number, str(e))
+            first_bad = first_bad or (number, str(parsed))
             if counts.bad_lines <= SHOWN_BAD_LINES:
-                log.warning("%s line %d %s; skipped.", path, number, e)
+                log.warning("%s line %d %s; skipped.", path, number, parsed)
             continue
-        good[query.split] = good.get(query.split, 0) + 1
+        split = parsed[0].split
+        good[split] = good.get(split, 0) + 1
     if counts.bad_lines > SHOWN_BAD_LINES:
         log.warning("%s: %d more bad lines skipped.", path, counts.bad_lines - SHOWN_BAD_LINES)
     return set(good), good, first_bad
 
 
-def _jsonl_items(path: Path, chosen: set[str], run_id: str) -> Iterator[list[_Item]]:
+def _jsonl_items(path: Path, chosen: set[str], run_id: str) -> Iterator[_Batch]:
     """Second pass: the usable lines as rows. `id` becomes `query_id`; lines sharing an id are that
     query's candidates, `candidate_idx` 0, 1, ... in file order."""
     seen: dict[str, int] = {}
     items: list[_Item] = []
-    for _, line in _lines(path):
-        try:
-            query, cand, extra = parse_line(line)
-        except _BadLine:
+    for _, parsed in _parsed(path):
+        if isinstance(parsed, _BadLine):
             continue  # named and counted by the first pass
+        query, cand, extra = parsed
         if query.split not in chosen:
             continue
         idx = seen.get(query.query_id, 0)
@@ -389,15 +543,36 @@ def _jsonl_items(path: Path, chosen: set[str], run_id: str) -> Iterator[list[_It
         )
         items.append(_Item(record.model_dump(), query, cand))
         if len(items) >= BATCH_ROWS:
-            yield items
+            yield _Batch(items)
             items = []
     if items:
-        yield items
+        yield _Batch(items)
+
+
+_KINDS = {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number", str: "a string"}
 
 
 def _describe(value: Any) -> str:
-    return "null" if value is None else {dict: "an object", list: "a list", bool: "a boolean"}.get(
-        type(value), f"a {type(value).__name__}")
+    """A JSON value's kind, as a sentence says it ("an object", "a number")."""
+    return "null" if value is None else _KINDS.get(type(value), f"a {type(value).__name__}")
+
+
+def _not_utf8(value: Any) -> bool:
+    """Whether any text in a parsed JSON value cannot be written as UTF-8: a lone surrogate, which JSON's
+    \\uXXXX escapes can spell but Parquet cannot store. Walked without recursion: nesting is the line's."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return False
 
 
 def _tool_calls(value: Any) -> list[dict[str, Any]] | None:
@@ -429,13 +604,24 @@ def parse_line(line: str) -> tuple[Query, Candidate, dict[str, Any]]:
         raise _BadLine(f"cannot be read as JSON ({type(e).__name__})") from None
     if not isinstance(data, dict):
         raise _BadLine(f"is {_describe(data)}, not a JSON object")
+    for key, value in data.items():
+        if _not_utf8(key):
+            raise _BadLine("has a key that is not valid Unicode text (a lone surrogate escape such as \\ud800)")
+        if _not_utf8(value):
+            raise _BadLine(f"has {key!r} with text that is not valid Unicode (a lone surrogate escape such as "
+                           "\\ud800)")
     if unknown := sorted(set(data) - {*JSONL_REQUIRED, *JSONL_OPTIONAL}):
         raise _BadLine(f"has an unknown key {unknown[0]!r} (the keys are {', '.join(JSONL_REQUIRED)} and "
                        f"optionally {', '.join(JSONL_OPTIONAL)})")
     if missing := [k for k in JSONL_REQUIRED if data.get(k) is None]:
         raise _BadLine(f"has no {missing[0]!r}")
-    if isinstance(data["id"], bool) or not isinstance(data["id"], str | int) or not str(data["id"]).strip():
-        raise _BadLine(f"has 'id' as {_describe(data['id'])}, not a non-empty string")
+    given = data["id"]
+    if isinstance(given, str) and not given.strip():
+        raise _BadLine("has an empty 'id'")
+    if isinstance(given, float):
+        raise _BadLine(f"has 'id' as {given!r}, not a string or a whole number")
+    if isinstance(given, bool) or not isinstance(given, str | int):
+        raise _BadLine(f"has 'id' as {_describe(given)}, not a string or a whole number")
     for key in ("split", "question", "response", *_TEXT_KEYS):
         if data.get(key) is not None and not isinstance(data[key], str):
             raise _BadLine(f"has {key!r} as {_describe(data[key])}, not a string")
@@ -463,11 +649,13 @@ def parse_line(line: str) -> tuple[Query, Candidate, dict[str, Any]]:
 
 def _stream(
     providers: ProviderTable, cfg: ExperimentConfig, file_provider: str | None, judge_on: bool,
-    verdicts: VerdictCache, source: Iterator[list[_Item]], out: Path, metadata: dict[str, str],
-    counts: VerifyCounts, total: int, quiet: bool, console: Console, compared: bool,
+    verdicts: VerdictCache, source: Iterator[_Batch], out: Path, metadata: dict[str, str],
+    counts: VerifyCounts, total: int, quiet: bool, console: Console, compared: bool, schema: pa.Schema,
 ) -> LLMJudge | None:
-    """Check every item and write the rows to `out` atomically, a batch at a time. One event loop for the
-    whole run (the judge's client is bound to it); the writer pulls each batch as it is checked."""
+    """Check every item and write the rows to `out` atomically, a batch at a time (write_parquet_atomic:
+    until its rename the original, or the old output, is untouched, and a symlink's target is what is
+    replaced). One event loop for the whole run (the judge's client is bound to it); the writer pulls
+    each batch as it is checked."""
     judge: LLMJudge | None = None
     with asyncio.Runner() as runner, ExitStack() as stack:
         closers = AsyncExitStack()
@@ -479,24 +667,21 @@ def _stream(
             with _Progress(console, total, quiet, compared) as progress:
 
                 def batches() -> Iterator[pa.RecordBatch]:
-                    for items in source:
-                        yield runner.run(_check_items(checker, items, counts, verdicts))
+                    for batch in source:
+                        yield runner.run(_check_items(checker, batch, counts, verdicts, schema))
                         progress.update(counts, verdicts)
 
-                write_parquet_atomic(out, batches(), metadata)
+                write_parquet_atomic(out, batches(), metadata, schema)
                 progress.update(counts, verdicts)
-        except BaseException:
-            # write_parquet_atomic's temp file: the original (or the old output) is untouched.
-            out.with_name(f".{out.name}.tmp").unlink(missing_ok=True)
-            raise
         finally:
             runner.run(closers.aclose())
     return judge
 
 
 async def _check_items(
-    checker: CandidateChecker, items: list[_Item], counts: VerifyCounts, verdicts: VerdictCache
+    checker: CandidateChecker, batch: _Batch, counts: VerifyCounts, verdicts: VerdictCache, schema: pa.Schema
 ) -> pa.RecordBatch:
+    items = batch.items
     todo = [it for it in items if it.query is not None]
     outs = await asyncio.gather(*(checker.check(it.query, it.cand) for it in todo))  # type: ignore[arg-type]
     for it, out in zip(todo, outs, strict=True):
@@ -507,7 +692,10 @@ async def _check_items(
         counts.record(it.row)
     counts.rows += len(items)
     counts.from_cache, counts.recomputed = verdicts.hits, verdicts.computed
-    return pa.RecordBatch.from_pylist([it.row for it in items], schema=ARROW_SCHEMA)
+    rows = pa.RecordBatch.from_pylist([it.row for it in items], schema=ARROW_SCHEMA)
+    if not batch.extra:
+        return rows
+    return pa.RecordBatch.from_arrays([*rows.columns, *batch.extra], schema=schema)
 
 
 def apply_verdict(row: dict[str, Any], out: dict[str, Any]) -> bool:
@@ -604,7 +792,7 @@ def _summary(console: Console, counts: VerifyCounts, judge: LLMJudge | None, ver
         cost = "unknown (model not in the price table)" if u.cost_usd is None else f"{u.cost_usd:.4f}"
         rows += [("judge calls (errors)", f"{u.calls} ({u.errors})"), ("judge cost (USD, list price)", cost)]
     rows += [(f"split {name}", s.line()) for name, s in sorted(counts.by_split.items())]
-    rows += [("elapsed", f"{elapsed_s:.1f} s"), ("verdict cache", str(verdicts.root)), ("output", str(out))]
+    rows += [("elapsed", f"{elapsed_s:.1f} s"), ("verdict cache", verdicts.state), ("output", str(out))]
     if quiet:
         for k, v in rows:
             console.print(f"{k}: {v}", highlight=False, soft_wrap=True)

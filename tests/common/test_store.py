@@ -288,3 +288,49 @@ def test_a_damaged_scratch_checkpoint_is_started_afresh(tmp_path: Path) -> None:
     store.flush()
     (store.parts_dir / "manifest.json").write_text("{")
     assert CheckpointStore(out, FP, {}).open(discard_other=True) == set()  # regen's scratch: dropped, no error
+
+
+def test_extending_a_finished_file_keeps_what_regen_and_verify_recorded(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out.parquet"
+    store = CheckpointStore(out, FP, {})
+    store.open()
+    store.add(rows("a"))
+    history = {"bestofn.verify_history": '[{"run_id": "v1"}]', "bestofn.regen_history": '[{"run_id": "r1"}]'}
+    store.finalize(history)
+    extension = CheckpointStore(out, FP, {"bestofn.run_id": "run-2"})
+    assert extension.open() == keys("a")
+    extension.add(rows("b"))
+    extension.finalize()
+    meta = {k.decode(): v.decode() for k, v in pq.read_schema(out).metadata.items()}
+    assert {k: meta.get(k) for k in history} == history and meta["bestofn.run_id"] == "run-2"
+    assert len(pd.read_parquet(out)) == 4
+
+
+def test_the_holder_of_a_lock_is_named_without_creating_anything(tmp_path: Path) -> None:
+    from common.store import OutputLock, lock_holder
+
+    out = tmp_path / "out.parquet"
+    assert lock_holder(out) is None and list(tmp_path.iterdir()) == []
+    with OutputLock(out):
+        assert lock_holder(out) == str(os.getpid())
+    (tmp_path / "out.parquet.lock").write_text("12345\n")  # what a killed run leaves: nobody holds it
+    assert lock_holder(out) is None
+
+
+def test_an_atomic_write_through_a_symlink_replaces_the_file_it_names(tmp_path: Path) -> None:
+    from common.store import write_parquet_atomic
+
+    store = CheckpointStore(tmp_path / "real.parquet", FP, {})
+    store.open()
+    store.add(rows("a"))
+    store.finalize()
+    link = tmp_path / "link.parquet"
+    link.symlink_to("real.parquet")
+    import pyarrow.parquet as pq
+
+    write_parquet_atomic(link, pq.read_table(link).to_batches(), {"bestofn.notes": "again"})
+    assert link.is_symlink() and len(pd.read_parquet(tmp_path / "real.parquet")) == 2
+    assert pq.read_schema(tmp_path / "real.parquet").metadata[b"bestofn.notes"] == b"again"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.parquet", "real.parquet"]

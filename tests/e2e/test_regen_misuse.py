@@ -5,6 +5,7 @@ file lacks is named, a file that is not Parquet gets one sentence; nothing is wr
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -214,3 +215,29 @@ def test_a_file_that_is_not_parquet_gets_one_sentence(
     assert f"{path} {says}" in line
     assert _tree(tmp_path) == before
     assert openai_fake.request_count() == 0
+
+
+# ---- a file reached through a symlink ------------------------------------------------------------------
+
+
+def test_regen_through_a_symlink_rewrites_the_file_it_names(results: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES})
+    link = results.with_name("link.parquet")
+    link.symlink_to(results.name)
+    r = _openai_regen(link, openai_fake)
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and os.readlink(link) == results.name  # the link stays a link
+    assert pd.read_parquet(results).error.isna().all() and "bestofn.regen_history" in _metadata(results)
+    assert sorted(p.name for p in results.parent.iterdir()) == ["link.parquet", "results.parquet"]
+
+
+def test_a_bad_saved_config_names_its_key(results: Path, openai_fake: FakeServer) -> None:
+    table = pq.read_table(results)
+    meta = dict(table.schema.metadata)
+    config = json.loads(meta[b"bestofn.config"])
+    config["judge_threshold"] = 1.5
+    meta[b"bestofn.config"] = json.dumps(config).encode()
+    pq.write_table(table.replace_schema_metadata(meta), results)
+    line = _refusal(_openai_regen(results, openai_fake))
+    assert f"{results}: the saved config" in line
+    assert "'judge_threshold': Input should be less than or equal to 1 (got 1.5)" in line

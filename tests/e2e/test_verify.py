@@ -13,10 +13,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from rich.console import Console
@@ -24,6 +27,7 @@ from rich.console import Console
 import common.checks.checker as checker_module
 import verifiers
 from common.pipeline.verify import verify
+from common.store import OutputLock
 from tests.conftest import ROOT, cli_env, write_config
 from tests.fakes.launch import FakeServer
 
@@ -136,7 +140,8 @@ def test_in_place_right_after_generate_every_verdict_comes_from_the_cache(work: 
     assert {k: v for k, v in meta.items() if k != "bestofn.verify_history"} == meta_before
     [entry] = json.loads(meta["bestofn.verify_history"])
     assert entry["splits"] == list(SPLITS) and entry["judge"] is True
-    assert entry["verifier_versions"] == verifiers.VERIFIER_VERSIONS
+    # The versions the verdicts are cached under: the declared number and the digest of the verifier's source.
+    assert entry["verifier_versions"] == {s: verifiers.verifier_version(s) for s in SPLITS}
     assert not list(work.glob(".*.tmp")) and not (work / "out.parquet.lock").exists()
 
 
@@ -368,6 +373,12 @@ def test_outside_responses_become_verified_rows(tmp_path: Path, openai_fake: Fak
     assert len(df.run_id.unique()) == 1 and _metadata(out)["bestofn.provider"] == "external"
     assert openai_fake.request_count() == 0
 
+    # The file it made verifies again in place: no provider made its rows, so no judge is asked by default.
+    r = _verify(str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert _summary(r)["judged"] == "0 (judge off)" and _summary(r)["verdicts changed vs the file"] == "0"
+    assert len(json.loads(_metadata(out)["bestofn.verify_history"])) == 2 and openai_fake.request_count() == 0
+
     # Again, with a judge named: the verifiers' verdicts come from the cache, the open tool row is judged.
     openai_fake.configure({"rules": RULES[:1]})
     r = _verify(str(src), "--output", str(out), "--judge-provider", "openai", "--judge-base-url",
@@ -396,6 +407,16 @@ def test_outside_responses_become_verified_rows(tmp_path: Path, openai_fake: Fak
      "cannot be used: tests is not valid JSON"),
     ({"id": "x1", "split": "tool_calling", "question": "Weather?", "response": "ok", "tools": [WEATHER],
       "tool_calls": [{"arguments": {}}]}, "has a tool call (#0) without a name"),
+    # A lone surrogate: JSON can spell it, Parquet cannot store it.
+    ('{"id": "x1", "split": "math", "question": "1+1?", "response": "\\\\boxed{2} \\ud800"}',
+     "has 'response' with text that is not valid Unicode"),
+    ({"id": "x1", "split": "math", "question": "1+1?", "response": 2}, "has 'response' as a number, not a string"),
+    ({"id": " ", "split": "math", "question": "1+1?", "response": "2"}, "has an empty 'id'"),
+    # Lines sharing an id are one query: another question or split under the same id is a mistake, not merged.
+    ({"id": "g0", "split": "math", "question": "What is 5 + 5?", "response": "\\boxed{10}", "ground_truth": "10"},
+     "has id 'g0', which line 1 uses for another question"),
+    ({"id": "g1", "split": "code", "question": "What is 1 + 1?", "response": "2"},
+     "has id 'g1', which line 2 uses for split math"),
 ])
 def test_a_bad_line_is_named_and_skipped(tmp_path: Path, line: Any, says: str) -> None:
     good = [{"id": f"g{i}", "split": "math", "question": f"What is {i} + {i}?", "response": f"\\boxed{{{2 * i}}}",
@@ -446,3 +467,209 @@ def test_help_says_what_verify_reads_and_writes(tmp_path: Path) -> None:
     for needle in ("JSONL of outside responses", "becomes query_id", "--no-judge", "--cache-dir", "--output",
                    "checked locally only unless --judge-provider", "kill -9"):
         assert needle in text, needle
+
+
+def test_a_bom_is_read_and_a_line_of_other_bytes_is_named_and_skipped(tmp_path: Path) -> None:
+    good = [json.dumps({"id": f"g{i}", "split": "math", "question": f"What is {i} + {i}?",
+                        "response": f"\\boxed{{{2 * i}}}", "ground_truth": str(2 * i)}).encode() for i in range(10)]
+    latin1 = '{"id": "l1", "split": "math", "question": "Caf\u00e9?", "response": "\\\\boxed{1}"}'.encode("latin-1")
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    src.write_bytes(b"\xef\xbb\xbf" + b"\n".join([good[0], latin1, *good[1:]]) + b"\n")
+    r = _verify(str(src), "--output", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    warnings = [ln for ln in r.stderr.splitlines() if " line " in ln]
+    assert len(warnings) == 1 and f"{src} line 2 is not UTF-8 text (byte 0xe9" in warnings[0], warnings
+    assert _summary(r)["lines skipped (unusable)"] == "1 of 11"
+    df = pd.read_parquet(out)
+    assert sorted(df.query_id) == sorted(f"g{i}" for i in range(10)) and df.is_verified.all()
+
+
+def test_tests_that_cannot_be_used_leave_the_row_unverified_not_wrong(tmp_path: Path) -> None:
+    code = "```python\ndef f(x):\n    return x\n```"
+    unusable = [[1, 2], {"inputs": ["1", "2"], "outputs": ["1"]}, {"test": "def check(candidate):\n    assert 1\n"}]
+    rows = [{"id": f"c{i}", "split": "code", "question": "Write f(x).", "response": code, "tests": tests}
+            for i, tests in enumerate(unusable)]
+    src, out = _jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.parquet"
+    r = _verify(str(src), "--output", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(out)
+    assert len(df) == 3 and df.is_verified.isna().all() and df.confidence.isna().all(), df[
+        ["query_id", "is_verified", "confidence", "verification_reason"]]
+
+
+# ---- damaged, edited and linked results files ------------------------------------------------------------------
+
+
+def _rewrite(src: Path, dst: Path, change: Any) -> Path:
+    """`src` rewritten to `dst` through `change(table) -> table`, its metadata kept (as pyarrow writes it)."""
+    table = pq.read_table(src)
+    pq.write_table(change(table).replace_schema_metadata(table.schema.metadata), dst)
+    return dst
+
+
+def _null_first(column: str) -> Any:
+    def change(table: pa.Table) -> pa.Table:
+        i = table.schema.get_field_index(column)
+        values = table.column(i).to_pylist()
+        values[0] = None
+        field = table.schema.field(i).with_nullable(True)
+        return table.set_column(i, field, pa.array(values, field.type))
+    return change
+
+
+@pytest.mark.parametrize("column", ["split", "query_id", "candidate_idx"])
+def test_a_null_key_cell_is_named_as_damage(tmp_path: Path, made: Path, column: str) -> None:
+    path = _rewrite(made / "out.parquet", tmp_path / "results.parquet", _null_first(column))
+    before = _tree(tmp_path)
+    for extra in ([], ["--output", str(tmp_path / "v.parquet")]):
+        line = _refusal(_verify(str(path), "--no-judge", *extra, cwd=tmp_path))
+        assert f"{path} is damaged: its column {column} has 1 empty (null) cell" in line
+    assert _tree(tmp_path) == before
+
+
+def test_a_bad_saved_config_names_its_key(tmp_path: Path, made: Path) -> None:
+    def change(table: pa.Table) -> pa.Table:
+        meta = dict(table.schema.metadata)
+        config = json.loads(meta[b"bestofn.config"])
+        config["judge_threshold"] = 1.5
+        meta[b"bestofn.config"] = json.dumps(config).encode()
+        return table.replace_schema_metadata(meta)
+
+    path = tmp_path / "results.parquet"
+    table = change(pq.read_table(made / "out.parquet"))
+    pq.write_table(table, path)
+    line = _refusal(_verify(str(path), cwd=tmp_path))
+    assert "the saved config" in line and "'judge_threshold': Input should be less than or equal to 1 (got 1.5)" in line
+
+
+def test_columns_the_user_added_are_kept_as_they_are(work: Path) -> None:
+    out = work / "out.parquet"
+    labels = {f"{q}/{i}": f"label {n}" for n, (q, i) in enumerate(zip(*(pd.read_parquet(out)[c] for c in (
+        "query_id", "candidate_idx")), strict=True))}
+    _rewrite(out, out, lambda t: t.append_column("my_label", pa.array(
+        [labels[f"{q}/{i}"] for q, i in zip(t["query_id"].to_pylist(), t["candidate_idx"].to_pylist(),
+                                             strict=True)])))
+    r = _verify(str(out), "--no-judge", cwd=work)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(out)
+    assert list(df.columns)[-1] == "my_label" and len(df) == ROWS
+    assert all(labels[f"{q}/{i}"] == lab for q, i, lab in zip(df.query_id, df.candidate_idx, df.my_label, strict=True))
+    assert "bestofn.verify_history" in _metadata(out)
+
+
+def test_verify_through_a_symlink_updates_the_file_it_names(work: Path) -> None:
+    real, link = work / "out.parquet", work / "link.parquet"
+    link.symlink_to(real.name)
+    r = _verify(str(link), "--no-judge", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and os.readlink(link) == real.name
+    assert "bestofn.verify_history" in _metadata(real)  # the target was rewritten, not replaced by a copy
+    assert not list(work.glob(".*.tmp")) and not list(work.glob("*.lock"))
+
+
+def test_a_zero_row_file_with_output_still_writes_the_output(tmp_path: Path, made: Path) -> None:
+    path = _rewrite(made / "out.parquet", tmp_path / "empty.parquet", lambda t: t.slice(0, 0))
+    out = tmp_path / "v.parquet"
+    r = _verify(str(path), "--output", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Nothing to verify" in r.stderr and f"{out} is written with none" in r.stderr
+    assert len(pd.read_parquet(out)) == 0 and _metadata(out)["bestofn.config"] == _metadata(path)["bestofn.config"]
+
+
+def test_a_generate_that_extends_a_verified_file_keeps_its_history(work: Path, openai_fake: FakeServer) -> None:
+    out = work / "out.parquet"
+    assert _verify(str(out), "--no-judge", cwd=work).returncode == 0
+    history = _metadata(out)["bestofn.verify_history"]
+    r = _cli("openai", "generate", "--config", str(work / "c.yaml"), "--base-url", openai_fake.base_url,
+             "--output", str(out), "--num-candidates", "3", "--quiet", cwd=work)  # a finished file, extended
+    assert r.returncode == 0, r.stderr
+    assert len(pd.read_parquet(out)) == ROWS * 3 // 2, r.stderr
+    assert _metadata(out)["bestofn.verify_history"] == history
+
+
+# ---- a generate that is running, or stopped before it finished ----------------------------------------------
+
+
+def _parts_of(out: Path) -> Path:
+    parts = out.with_name(out.name + ".parts")
+    parts.mkdir()
+    (parts / "manifest.json").write_text(json.dumps({"fingerprint": "f", "identity": {}, "parts": []}))
+    return parts
+
+
+@pytest.mark.parametrize("finished_before", [False, True])
+def test_a_live_or_stopped_generate_is_named_and_its_checkpoints_are_never_to_be_removed(
+    tmp_path: Path, made: Path, finished_before: bool
+) -> None:
+    out = tmp_path / "out.parquet"
+    if finished_before:  # a generate extending a finished file
+        shutil.copyfile(made / "out.parquet", out)
+    parts = _parts_of(out)
+    before = _tree(tmp_path)
+    with OutputLock(out):  # this process stands in for the generate: the lock is what names it
+        line = _refusal(_verify(str(out), cwd=tmp_path))
+    assert line == (f"error: {out} is being written by another bestofn run (pid {os.getpid()}); wait for it to "
+                    "finish, then run this again.")
+    line = _refusal(_verify(str(out), cwd=tmp_path))  # the generate was killed: finish it, remove nothing
+    assert "run that generate command again to finish it" in line and str(parts) in line
+    assert "remove" not in line and "does not exist" not in line
+    assert ("has an unfinished generate run" if finished_before else "is not written yet") in line
+    assert _tree(tmp_path) == before
+
+
+# ---- what the command line is given ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--output", "o.jsonl"], "--output o.jsonl does not end in .parquet"),
+    (["--output", "out.parquet.lock"], "--output out.parquet.lock has the name of one of bestofn's working files"),
+    (["--output", ".v.parquet.tmp"], "has the name of one of bestofn's working files"),
+    (["--output", "v.parquet.parts"], "has the name of one of bestofn's working files"),
+    (["--output", "out.parquet.parts/v.parquet"], "is inside out.parquet.parts, a checkpoint folder"),
+    (["--output", ""], "--output is empty"),
+    (["--cache-dir", "afile"], "--cache-dir afile is a file; name a folder"),
+    (["--cache-dir", "afile/sub"], "--cache-dir afile/sub is inside afile, which is a file"),
+    (["--cache-dir", ""], "--cache-dir is empty"),
+    (["--split", ",,,"], "--split ',,,' names no split"),
+    (["--judge-model", ""], "--judge-model is empty"),
+    (["--judge-provider", " "], "--judge-provider is empty"),
+])
+def test_options_that_name_nothing_usable_are_refused(work: Path, args: list[str], says: str) -> None:
+    (work / "afile").write_text("a file")
+    before = _tree(work)
+    line = _refusal(_verify("out.parquet", *args, cwd=work))
+    assert says in line, line
+    assert _tree(work) == before
+
+
+@contextmanager
+def _read_only_mount(where: Path, fill: Any) -> Iterator[Path]:
+    """A small file system of our own (the suite runs as root, so permissions alone stop nothing), filled by
+    `fill(where)` and then remounted read-only."""
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(where)]).returncode:
+        pytest.skip("needs a tmpfs mount (root)")
+    try:
+        fill(where)
+        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_read_only_input_folder_and_cache_are_read_and_the_output_written_elsewhere(work: Path) -> None:
+    def fill(ro: Path) -> None:
+        shutil.copyfile(work / "out.parquet", ro / "out.parquet")
+        r = _verify(str(ro / "out.parquet"), "--output", str(work / "first.parquet"), "--cache-dir",
+                    str(ro / "verdicts"), "--no-judge", cwd=work)  # the cache filled while it can be written
+        assert r.returncode == 0, r.stderr
+
+    with _read_only_mount(work / "ro", fill) as ro:
+        out = work / "v.parquet"
+        r = _verify(str(ro / "out.parquet"), "--output", str(out), "--cache-dir", str(ro / "verdicts"), "--no-judge",
+                    cwd=work)
+        assert r.returncode == 0, r.stderr
+        s = _summary(r)
+        assert (s["verdicts from cache"], s["verdicts recomputed"]) == (str(ROWS), "0")  # read, though read-only
+        assert "read-only" in s["verdict cache"]
+        assert len(pd.read_parquet(out)) == ROWS and sorted(os.listdir(ro)) == ["out.parquet", "verdicts"]

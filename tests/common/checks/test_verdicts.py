@@ -89,6 +89,16 @@ def test_the_key_ignores_what_changes_no_verdict(monkeypatch: pytest.MonkeyPatch
                                                                    {"timeout": 5.0})
 
 
+def test_the_key_ignores_the_ids_a_provider_gives_tool_calls() -> None:
+    # Random per response: with them in the key, two identical answers would never share a verdict.
+    ids = [_key(tool_calls=[{"id": f"call_{n}", "name": "calc", "arguments": '{"x": 1}'}]) for n in ("a1", "b2")]
+    assert ids[0] == ids[1] == _key(tool_calls=[{"name": "calc", "arguments": '{"x": 1}'}])
+    wire = [{"id": "call_c3", "type": "function", "function": {"name": "calc", "arguments": '{"x": 1}'}}]
+    assert _key(tool_calls=wire) == ids[0]
+    assert _key(tool_calls=[{"id": "call_a1", "name": "calc", "arguments": '{"x": 2}'}]) != ids[0]
+    assert _key(tool_calls=[{"id": "call_a1", "name": "calc2", "arguments": '{"x": 1}'}]) != ids[0]
+
+
 def test_verdicts_round_trip_and_only_verdicts_are_kept(tmp_path: Path) -> None:
     cache = VerdictCache(tmp_path)
     right = VerificationResult(True, 0.97, "4 == 4", "math_symbolic", {"reason": "equal", "extracted": "4"})
@@ -151,3 +161,33 @@ def test_the_checker_asks_the_verifier_once_per_inputs(tmp_path: Path, monkeypat
         finally:
             checker.close()
     assert calls == ["math"] and rows[0] == rows[1] and rows[0]["is_verified"] is True
+
+
+def test_a_cache_on_a_read_only_mount_is_read_and_never_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import subprocess
+
+    where = tmp_path / "ro"
+    where.mkdir()
+    # This suite runs as root, whom permissions stop nothing: a file system of our own, remounted read-only.
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)]).returncode:
+        pytest.skip("needs a tmpfs mount (root)")
+    try:
+        right = VerificationResult(True, 0.97, "4 == 4", "math_symbolic", {"reason": "equal"})
+        filled = VerdictCache(where)
+        key, _ = filled.lookup("math", "x", "4", CONTEXT, None)
+        filled.keep(key, "math", right)
+        filled.close()
+        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        cache = VerdictCache(where)
+        with caplog.at_level(logging.WARNING, logger="bestofn"):
+            assert cache.lookup("math", "x", "4", CONTEXT, None)[1] == right and cache.hits == 1
+            key, hit = cache.lookup("math", "y", "4", CONTEXT, None)
+            cache.keep(key, "math", right)  # not kept, and no error
+            assert hit is None and cache.lookup("math", "y", "4", CONTEXT, None)[1] is None
+        assert cache.read_only and "read-only" in cache.state and str(where) in cache.state
+        assert sum("cannot be written" in r.message for r in caplog.records) == 1
+        cache.close()
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
