@@ -10,22 +10,15 @@ the label. The bar (design.md, verifiers/README.md): at >= 0.9, right at least 9
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
+
+from verifiers.math.calibration import wilson_lower  # the same bound the math confidences are set from
+
+__all__ = ["BANDS", "band_table", "print_bands", "wilson_lower"]
 
 # (lower bound, label), highest first; a verdict falls in the first band whose bound it reaches.
 BANDS = ((0.9, ">= 0.9"), (0.7, "0.7-0.9"), (0.4, "0.4-0.7"), (0.0, "< 0.4"))
 BAR = {">= 0.9": 0.97}
-
-
-def wilson_lower(right: int, n: int, z: float = 1.96) -> float:
-    """Lower end of the 95% Wilson interval for a share: what a band's figure guarantees on its size."""
-    if n == 0:
-        return 0.0
-    p = right / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - spread) / (1 + z * z / n)
 
 
 def band_of(confidence: float) -> str:

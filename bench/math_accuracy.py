@@ -6,7 +6,8 @@
 Corpora: tests/data/math_pairs.jsonl (this project's own), tests/data/math_outside.jsonl (outside pairs,
 the tuning split) and tests/data/math_outside_holdout.jsonl (its blind third: report on it, never tune on
 it). After the per-category table it prints the confidence bands of our verdicts (bench/bands.py) and,
-with --reasons, the share right per (reason, verdict): the figures the confidences are set from.
+with --reasons, the share right per (reason, verdict): the figures the confidences are set from
+(bench/math_calibration.py turns them into verifiers/math/calibration.py's table).
 
 Prints, per category, n / accuracy / recall (correct answers accepted) / specificity (wrong answers
 rejected) for both verifiers, then the overall figures and pairs per second.

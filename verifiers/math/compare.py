@@ -17,6 +17,20 @@ Reasons of the readings that are a step removed from the written answer (never >
     (pi/4 + k pi = 5pi/4 + n pi), parameter_mismatch 0.9
   series_sum 0.9 (three written terms) / 0.8 (two), unresolved_series 0.2: 1 + 2 + ... + 1000
   huge_endpoint_match 0.85 (an interval with it reports interval_match at 0.85): [0, 10^{10^{10}})
+  option_text_match/_mismatch <= 0.9: "Alina" for the gold "(D) Alina", or for option D in the question
+  option_value_match/_mismatch <= 0.9: the letter "C" read through the question's "A. 20 B. 22 C. 25"
+  choice_value_match/_mismatch <= 0.85: "C. 25%" with no options to read C by (the value it writes);
+    value_expected 0.3: a bare "C" for a value gold, nothing to read it by
+  named_value_match/_mismatch <= 0.85: "j" (or "j > -1" to "which is bigger") for the value the
+    question gives j ("Let j = 52 - s"; verifiers.math.definitions)
+  decimal_comma <= 0.8: "1,22" = 1.22 (never for "find all solutions" questions)
+  time_match/time_mismatch 0.9: 20:34 = 20:34:00 = 08:34 p.m. (when marked as a time or asked for one)
+  matrix_expression_match/_mismatch <= 0.85: a written-out sum or product of matrices, evaluated
+  not_factored 0.85: "factor ..." answered with the expanded polynomial
+  different_variables 0.85: a symbolic mismatch between expressions in different letters
+
+Every confidence here is the layer's own; MathVerifier caps it by what the (reason, verdict) kind
+has measured on the tuning data (verifiers/math/calibration.py).
 """
 
 from __future__ import annotations
@@ -27,15 +41,24 @@ from typing import Any
 
 import sympy
 
+from verifiers.math.choices import candidate_letter, gold_choice, letter_prefix, question_options
 from verifiers.math.circled import compare_circled
+from verifiers.math.definitions import picked_side, question_values
 from verifiers.math.labels import labelled_values, question_order
 from verifiers.math.magnitude import Endpoint, endpoint, huge_vs_value, same_huge
-from verifiers.math.normalize import NUMBER_WORDS, clean_latex, normalize_connectors, plain_text, string_key
+from verifiers.math.normalize import (
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    clean_latex,
+    normalize_connectors,
+    plain_text,
+    string_key,
+)
 from verifiers.math.numwords import from_words
 from verifiers.math.params import compare_parametric, mentions_parameter, strip_qualifier
 from verifiers.math.parse import TooLarge
 from verifiers.math.series import has_dots, series_sum
-from verifiers.math.shapes import Shape, and_chain, shape, split_relation
+from verifiers.math.shapes import Shape, and_chain, shape, split_relation, top_split
 from verifiers.math.units import compare_quantities
 from verifiers.math.values import Hints, Verdict, compare_exprs, proportional, sym
 
@@ -46,6 +69,12 @@ MAX_ARITHMETIC_CHARS = 60000
 _ARITHMETIC = re.compile(r"(?:[\d\s+\-*/().{}^]|\\(?:cdot|times|frac|ldots|cdots|dots)(?![a-zA-Z]))*")
 # Number words are read exactly, but a phrase is a guess at what the writer meant.
 NUMBER_WORDS_CAP = 0.85
+# A letter read through the question's list of options, or a value the model wrote after its letter.
+OPTION_CAP = 0.9
+CHOICE_VALUE_CAP = 0.85
+# A name the question defines ("Let j = 52 - s"), read as its value.
+NAMED_VALUE_CAP = 0.85
+DECIMAL_COMMA_CAP = 0.8
 SENTENCE_CONFIDENCE = 0.5
 
 
@@ -87,13 +116,12 @@ def compare(candidate: str, gold: str, h: Hints) -> Verdict:
         c, g = cw, gw
         v = compare(c, g, h)
         return Verdict(True, min(v.confidence, NUMBER_WORDS_CAP), v.method, "number_words") if v.ok else v
-    letter = _choice(g, gold=True)
-    if letter is not None:
-        got = _choice(c, gold=False)
-        if got is None:
-            # The model may have written the option's value; only the question's options could tell.
-            return Verdict(False, 0.3, "math_string", "choice_expected")
-        return Verdict(got == letter, 0.95, "math_string", "choice_match" if got == letter else "choice_mismatch")
+    choice = _compare_choice(c, g, h)
+    if choice is not None:
+        return choice
+    named = _compare_named(c, g, h)
+    if named is not None:
+        return named
     tc, tg = _text(c), _text(g)
     if tc is not None and tg is not None:
         ok = tc == tg
@@ -104,6 +132,15 @@ def compare(candidate: str, gold: str, h: Hints) -> Verdict:
         return Verdict(ok, 0.75 if ok else 0.35, "math_text", "text_match" if ok else "text_mismatch")
     if tc is not None or tg is not None:
         return Verdict(False, 0.8, "math_text", "text_vs_math")
+    c, g = _spaced_numbers(c), _spaced_numbers(_gold_interval(g))
+    if c.count(r"\begin") >= 2 and g.count(r"\begin") == 1:
+        evaluated = _matrix_expression(c)
+        if evaluated is not None:
+            v = compare(evaluated, g, h)
+            return Verdict(v.ok, min(v.confidence, 0.85), v.method, f"matrix_expression_{_outcome(v)}")
+    special = _decimal_comma(c, g, h) or _compare_times(c, g, h)
+    if special is not None:
+        return special
     (c, c_param), (g, g_param) = strip_qualifier(c), strip_qualifier(g)
     if c_param or g_param:
         h = replace(h, params=h.params | {p for p in (c_param, g_param) if p})
@@ -140,9 +177,9 @@ def _compare_labelled(c: str, g: str, h: Hints) -> Verdict | None:
 # Words: multiple choice, text answers
 # ---------------------------------------------------------------------------------------------
 
-_CHOICE_GOLD = re.compile(r"^(?:\(([A-Ea-e])\)|([A-E]))$")
-# "(B) 12", "B)", "B." - but not "a rhombus": a bare letter followed by a word is prose.
-_CHOICE_CAND = re.compile(r"^(?:\(([A-Ea-e])\)|([A-Ea-e])(?:[).:]|$))")
+_BARE_LETTER = re.compile(r"^\(?([A-Ea-e])\)?$")
+_NAME = re.compile(r"^[a-zA-Z]$")
+_REL_OP = re.compile(r"<|>|\\[lg]e(?![a-zA-Z])")
 _WORDS = re.compile(r"^[A-Za-z][A-Za-z' -]*[A-Za-z]$")
 _MATH_WORDS = {"sin", "cos", "tan", "log", "ln", "exp", "sqrt", "pi", "and", "or"}
 _ARTICLES = re.compile(r"^(?:a|an|the)\s+")
@@ -165,14 +202,170 @@ def _phrase_in_sentence(phrase: str, sentence: str) -> bool:
     return len(re.findall(rf"\b{re.escape(phrase)}\b", sentence)) == 1
 
 
-def _choice(s: str, gold: bool) -> str | None:
-    """The option letter of "(B)", "\\textbf{(B)}", "B) 12"; a gold must be only the letter."""
-    p = plain_text(s).strip("*")
-    m = (_CHOICE_GOLD if gold else _CHOICE_CAND).match(p)
-    if not m or (not gold and re.search(r"\b[A-E]\b", p[m.end() :])):
-        # "B and C" names two options: that is not choosing B.
+def _compare_choice(c: str, g: str, h: Hints) -> Verdict | None:
+    """Option letters: letter for letter, a letter for the option's value, the option's text for a letter."""
+    gold = gold_choice(g)
+    if gold is not None:
+        letter, text = gold
+        got = candidate_letter(c)
+        if got is not None:
+            return Verdict(got == letter, 0.95, "math_string", "choice_match" if got == letter else "choice_mismatch")
+        text = text or (question_options(h.question) or {}).get(letter)
+        if text is None:
+            # The model may have written the option's value; only the question's options could tell.
+            return Verdict(False, 0.3, "math_string", "choice_expected")
+        # "(D) Alina" answered "Alina", or "B" answered with what option B says.
+        v = compare(c, text, h)
+        return Verdict(v.ok, min(v.confidence, OPTION_CAP), v.method, f"option_text_{_outcome(v)}")
+    prefix = letter_prefix(c)
+    bare = _BARE_LETTER.match(plain_text(c))
+    if prefix is None and bare is None:
         return None
-    return next(x for x in m.groups() if x).upper()
+    letter = prefix[0] if prefix else bare.group(1).upper()  # type: ignore[union-attr]
+    options = question_options(h.question)
+    written = prefix[1] if prefix else ""
+    if options and letter in options and (not written or compare(written, options[letter], h).ok):
+        if bare is not None and bare.group(1).islower() and bare.group(1) in options.values():
+            return None  # "c" among options "(a) c (b) 2 (c) 5": a name or a letter?
+        # "C" or "C. 25%" for the value option C stands for (a value written after the letter must be
+        # that option's: "(b) 5" in a question whose parts are (a) and (b) is not option B).
+        v = compare(options[letter], g, h)
+        return Verdict(v.ok, min(v.confidence, OPTION_CAP), v.method, f"option_value_{_outcome(v)}")
+    if written:
+        # "C. 25%" with no list of options to check the letter against: the value it writes.
+        v = compare(written, g, h)
+        return Verdict(v.ok, min(v.confidence, CHOICE_VALUE_CAP), v.method, f"choice_value_{_outcome(v)}")
+    if bare is not None and bare.group(1).isupper() and not options:
+        # A bare option letter for a value gold, and no options to read it by.
+        return Verdict(False, 0.3, "math_string", "value_expected")
+    return None
+
+
+def _outcome(v: Verdict) -> str:
+    return "match" if v.ok else "mismatch"
+
+
+def _compare_named(c: str, g: str, h: Hints) -> Verdict | None:
+    """"j" (or "j > -1" to "which is bigger: -1 or j?") for the value the question gives j."""
+    if not h.question or not (_NAME.match(c) or _REL_OP.search(c)):
+        return None
+    name = c.strip()
+    if not _NAME.match(name):
+        parts, ops = split_relation(c)
+        if len(ops) != 1 or ops[0] not in ("<", ">", r"\le", r"\ge"):
+            return None
+        side = picked_side((parts[0], ops[0], parts[1]), h.question)
+        if side is None:
+            return None
+        name = side
+    if _NAME.match(name):
+        values = question_values(h.question)
+        if name not in values or _NAME.match(g.strip()):
+            return None
+        name = str(values[name])
+    v = compare(name, g, h)
+    return Verdict(v.ok, min(v.confidence, NAMED_VALUE_CAP), v.method, f"named_value_{_outcome(v)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Written forms: decimal commas, space-separated lists, clock times, "relation: interval" golds
+# ---------------------------------------------------------------------------------------------
+
+_COMMA_DECIMAL = re.compile(r"^-?\d+,\d+$")
+_DOT_NUMBER = re.compile(r"^-?(?:\d+\.\d+|\d+)$")
+_SPACED = re.compile(r"^-?\d+(?:\.\d+)?(?:\s+-?\d+(?:\.\d+)?)+$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:(a)|(p))?(?:\.?\s*m\.?)?$", re.I)
+_TIME_WORDS = re.compile(r"\btime\b|o'clock|\bclock\b|\b[ap]\.?m\.?(?!\w)|\bwhat hour\b", re.I)
+
+
+def _decimal_comma(c: str, g: str, h: Hints) -> Verdict | None:
+    """'1,22' for 1.22 (a decimal comma; '1,220' is a thousands separator, already read as 1220)."""
+    if h.set_answer:
+        return None  # "find all solutions": "3,5" is two answers
+    for a, b in ((c, g), (g, c)):
+        if _COMMA_DECIMAL.match(a) and _DOT_NUMBER.match(b) and "." in b:
+            v = compare(a.replace(",", "."), b, h)
+            if v.ok:
+                return Verdict(True, min(v.confidence, DECIMAL_COMMA_CAP), v.method, "decimal_comma")
+    return None
+
+
+def _spaced_numbers(s: str) -> str:
+    """'6 4 0' is the list 6, 4, 0 (never the product 6*4*0)."""
+    return re.sub(r"\s+", ", ", s) if _SPACED.match(s) else s
+
+
+def _gold_interval(g: str) -> str:
+    """'x<-7:(-\\infty,-7)': a gold that gives the set twice, as a relation and as an interval."""
+    if ":" not in g:
+        return g
+    parts = top_split(g, ":")
+    if len(parts) == 2 and split_relation(parts[0])[1] and shape(parts[1]).kind == "interval":
+        return parts[1]
+    return g
+
+
+_MATRIX_LITERAL = re.compile(r"\\begin\{([pbvB]?matrix)\}(.*?)\\end\{\1\}", re.S)
+_MATRIX_OP = re.compile(r"^\s*(\+|-|\\cdot|\\times|\*)?\s*$")
+
+
+def _matrix_expression(s: str) -> str | None:
+    """'A + B', 'A B', 'A \\cdot B' of written-out matrices: the matrix they make, written out."""
+    pieces = list(_MATRIX_LITERAL.finditer(s))
+    if not 2 <= len(pieces) <= 4 or s[: pieces[0].start()].strip() or s[pieces[-1].end() :].strip():
+        return None
+    matrices, ops = [], []
+    for k, m in enumerate(pieces):
+        if k:
+            gap = _MATRIX_OP.match(s[pieces[k - 1].end() : m.start()])
+            if gap is None:
+                return None
+            ops.append(gap.group(1) or "*")
+        rows = [[sym(x) for x in r.split("&")] for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+        if not rows or any(x is None for r in rows for x in r) or len({len(r) for r in rows}) != 1:
+            return None
+        matrices.append(sympy.Matrix(rows))
+    try:
+        # Products first, then sums and differences, left to right.
+        terms, signs = [matrices[0]], [1]
+        for op, mat in zip(ops, matrices[1:], strict=True):
+            if op in ("+", "-"):
+                terms.append(mat)
+                signs.append(1 if op == "+" else -1)
+            else:
+                terms[-1] = terms[-1] * mat
+        total = terms[0] * signs[0]
+        for sign, term in zip(signs[1:], terms[1:], strict=True):
+            total = total + sign * term
+    except (sympy.ShapeError, sympy.NonSquareMatrixError, TypeError, ValueError):
+        return None
+    rows_text = r" \\ ".join(" & ".join(sympy.latex(sympy.nsimplify(x) if x.is_Float else x) for x in total.row(i))
+                               for i in range(total.rows))
+    return rf"\begin{{pmatrix}}{rows_text}\end{{pmatrix}}"
+
+
+def _clock(s: str) -> tuple[int, int, int, bool] | None:
+    m = _TIME.match(plain_text(s).strip())
+    if not m:
+        return None
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if hour > 24 or minute > 59 or second > 59:
+        return None
+    marked = bool(m.group(3) or m.group(4) or m.group(5))
+    if m.group(4) or m.group(5):
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m.group(5) else 0)
+    return hour % 24, minute, second, marked
+
+
+def _compare_times(c: str, g: str, h: Hints) -> Verdict | None:
+    """20:34 = 20:34:00 = 08:34 p.m.: clock times, when one is marked as a time or the question asks one."""
+    cc, gc = _clock(c), _clock(g)
+    if cc is None or gc is None or not (cc[3] or gc[3] or _TIME_WORDS.search(h.question)):
+        return None
+    same = cc[:3] == gc[:3]
+    return Verdict(same, 0.9, "math_string", "time_match" if same else "time_mismatch")
 
 
 def _text(s: str) -> str | None:
@@ -185,7 +378,7 @@ def _text(s: str) -> str | None:
     low = _ARTICLES.sub("", p.lower())
     if low in _EMPTY:
         return "\u2205"
-    if low in NUMBER_WORDS:
+    if low in NUMBER_WORDS or low in ORDINAL_WORDS:
         return None
     words = low.split()
     if len(words) == 1 and (len(low) < 3 and low not in ("no", "ok") or low in _MATH_WORDS):
@@ -208,6 +401,8 @@ _UNORDERED = {"set", "list"}
 def _compare_shapes(c: Shape, g: Shape, h: Hints) -> Verdict:
     """Dispatch on what the two answers are; a one-element collection may stand for its element."""
     c, g = _resolve_pair(c, g, h), _resolve_pair(g, c, h)
+    # "V_1 : V_2 = 11:21" is the ratio 11:21 with its name.
+    c, g = _named_ratio_value(c), _named_ratio_value(g)
     ck, gk = c.kind, g.kind
     if "matrix" in (ck, gk):
         return _compare_matrix(c, g, h)
@@ -233,6 +428,10 @@ def _compare_shapes(c: Shape, g: Shape, h: Hints) -> Verdict:
     return _compare_values(c, g, h)
 
 
+def _named_ratio_value(s: Shape) -> Shape:
+    return shape(s.items[0]) if s.kind == "assign" and ":" in (s.var or "") else s
+
+
 def _resolve_pair(s: Shape, other: Shape, h: Hints) -> Shape:
     """'(1, 2)': an open interval next to an interval or in an inequality question, else a point."""
     if s.kind != "pair":
@@ -254,14 +453,44 @@ def _compare_collections(c: Shape, g: Shape, h: Hints) -> Verdict:
     if ck == gk == "assigns" and set(c.names) == set(g.names):
         by_name = dict(zip(c.names, c.items, strict=True))
         return _collection([by_name[n] for n in g.names], g.items, True, h, 0.95, "assignment_match")
+    if "assigns" in (ck, gk) and ck != gk and ck in _ORDERED and gk in _ORDERED:
+        # "y = -1, x = 2" for the point (2, -1): the values in the order of their names.
+        assigns = c if ck == "assigns" else g
+        order = _name_order(assigns.names, h.question)
+        if order is not None and order != list(range(len(order))):
+            items = [assigns.items[k] for k in order]
+            ci, gi = (items, g.items) if assigns is c else (c.items, items)
+            return _collection(ci, gi, True, h, 0.85, "tuple_match")
     if ck in _ORDERED and gk in _ORDERED:
         return _collection(c.items, g.items, True, h, 0.95 if ck == gk else 0.9, "tuple_match")
     if ck in _UNORDERED and gk in _UNORDERED:
+        if h.ordered and ck == gk == "list":
+            # "Put 0, 6, h in decreasing order": the order is the answer.
+            return _collection(c.items, g.items, True, h, 0.95, "tuple_match")
         return _collection(c.items, g.items, False, h, 0.95 if ck == gk else 0.9, "set_match")
     if "set" in (ck, gk):
         return Verdict(False, 0.7, "math_symbolic", "set_vs_tuple")
+    if h.set_answer and not h.ordered:
+        # "Find all solutions": "(1, 2)" and "2, 1" list the same solutions.
+        return _collection(c.items, g.items, False, h, 0.85, "set_match")
     # A bare list against a tuple: read the list in order, but it is a weaker match.
     return _collection(c.items, g.items, True, h, 0.85, "tuple_match")
+
+
+def _name_order(names: list[str], question: str) -> list[int] | None:
+    """Indices putting the names in their conventional order: as the question first names them, else
+    alphabetically for single letters (x, y, z); None when neither says."""
+    if len(set(names)) != len(names):
+        return None
+    firsts = []
+    for n in names:
+        m = re.search(rf"(?<![A-Za-z\\]){re.escape(n)}(?![A-Za-z])", question)
+        firsts.append(m.start() if m else -1)
+    if question and all(f >= 0 for f in firsts) and len(set(firsts)) == len(firsts):
+        return sorted(range(len(names)), key=lambda k: firsts[k])
+    if all(re.fullmatch(r"[a-zA-Z]", n) for n in names):
+        return sorted(range(len(names)), key=lambda k: names[k])
+    return None
 
 
 def _collection(ci: list[str], gi: list[str], ordered: bool, h: Hints, cap: float, reason: str) -> Verdict:
@@ -490,11 +719,42 @@ def _relation_parts(s: Shape) -> list[tuple[str, Any]] | None:
     return out
 
 
+def _ascending(s: Shape) -> tuple[list[str], list[str]] | None:
+    """'b > a > c' as ['c', 'a', 'b'] with ['<', '<']: a chain read from its smallest end."""
+    if s.items and len(s.items) > 1:
+        return None
+    parts, ops = split_relation(s.text)
+    if len(ops) < 2 or any(op not in _STRICT for op in ops):
+        return None
+    if all(op in ("<", r"\le") for op in ops):
+        return parts, ops
+    if all(op in (">", r"\ge") for op in ops):
+        return parts[::-1], [_FLIP[op] for op in ops[::-1]]
+    return None
+
+
+def _compare_chains(c: Shape, g: Shape) -> Verdict | None:
+    """'y_1 < y_2 < y_3' = 'y_3 > y_2 > y_1': the same order of the same terms."""
+    ca, ga = _ascending(c), _ascending(g)
+    if ca is None or ga is None:
+        return None
+    if ca[1] != ga[1] or len(ca[0]) != len(ga[0]):
+        return Verdict(False, 0.85, "math_symbolic", "relation_mismatch")
+    for a, b in zip(ca[0], ga[0], strict=True):
+        if string_key(a) == string_key(b):
+            continue
+        x, y = sym(a), sym(b)
+        if x is None or y is None or sympy.expand(x - y) != 0:
+            return Verdict(False, 0.85, "math_symbolic", "relation_mismatch")
+    return Verdict(True, 0.9, "math_symbolic", "equivalent_relation")
+
+
 def _compare_relations(c: Shape, g: Shape) -> Verdict:
     """'x + 2y \\le 4' vs '2y \\le 4 - x': same direction, lhs - rhs equal up to a positive factor."""
     cr, gr = _relation_parts(c), _relation_parts(g)
     if cr is None or gr is None:
-        return Verdict(False, 0.3, "math_symbolic", "unparseable_relation")
+        chain = _compare_chains(c, g)
+        return chain or Verdict(False, 0.3, "math_symbolic", "unparseable_relation")
     if len(cr) != len(gr):
         return Verdict(False, 0.85, "math_symbolic", "relation_mismatch")
     for (cop, cexpr), (gop, gexpr) in zip(cr, gr, strict=True):
@@ -529,11 +789,29 @@ def _compare_quantities(c_text: str, g_text: str, h: Hints) -> Verdict:
     """Two single values: sums with an ellipsis and integer-parameter families first, then units."""
     if has_dots(c_text) or has_dots(g_text):
         return _compare_series(c_text, g_text, h)
+    if h.factor:
+        unfactored = _not_factored(c_text, g_text)
+        if unfactored is not None:
+            return unfactored
     if mentions_parameter(c_text, h.params) and mentions_parameter(g_text, h.params):
         v = compare_parametric(c_text, g_text, h.params)
         if v is not None:
             return v
     return compare_quantities(c_text, g_text, h)
+
+
+def _not_factored(c_text: str, g_text: str) -> Verdict | None:
+    """'Factor completely': x^4 - 4x^3 + ... for (x^2 + 1)(x^2 - 4x + 13) is equal, but not the answer."""
+    gv = sym(g_text)
+    factored = isinstance(gv, (sympy.Mul, sympy.Pow)) and any(
+        isinstance(f, sympy.Add) and f.free_symbols for f in sympy.Mul.make_args(gv) + (getattr(gv, "base", None),)
+    )
+    if not factored:
+        return None
+    cv = sym(c_text)
+    if isinstance(cv, sympy.Add) and cv.free_symbols:
+        return Verdict(False, 0.85, "math_symbolic", "not_factored")
+    return None
 
 
 def _compare_series(c_text: str, g_text: str, h: Hints) -> Verdict:

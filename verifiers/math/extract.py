@@ -27,6 +27,7 @@ _BOX_GAP = re.compile(
     r"^(?:[\s$,;]|\band\b|\bor\b|\\text\s*\{\s*(?:and|or)\s*\}|\\q?quad|\\[,;()\[\]])*"
     r"(?:[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*)?[\s$]*$"
 )
+_BOX_TEXT_GAP = re.compile(r"^[\s$,;]*\\text\s*\{[^{}]{0,40}\b(?:and|or)\s*\}[\s$,;]*$")
 _TEXT_LEAD = re.compile(r"^\\text\s*\{([^{}]*[A-Za-z][^{}]*)\}\s*:?\s*(\S.*)$")
 # "5 (since 2+3=5)": a trailing remark in parentheses that contains words.
 _REMARK = re.compile(
@@ -37,10 +38,18 @@ _REMARK = re.compile(
 _TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end)\|>|</s>|<\|user\|>")
 _BOILERPLATE = re.compile(r"\s*I hope (?:it|this) is correct\.?\s*$", re.I)
 _COPULA = re.compile(r"\b(?:is|are|equals|was|be)\s*:?\s+(?!not\b)(.+)$", re.I)
-_LAST_NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?\s*%?)(?![\w])")
+# A number standing on its own; "3rd" counts as 3, and a unit in another script ("13只", "300分钟")
+# or a currency sign after it ("220 $", "1,000.99€") does not join it to a word.
+_LAST_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_.])(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?\s*%?)(?:st|nd|rd|th)?(?![A-Za-z0-9_])"
+)
 _ANSWER_PHRASE = re.compile(
     r"(?:\bfinal\s+answer\b(?:\s*(?:is\b|:|=|\*\*))*|\banswer\b\s*(?:\*\*)?\s*(?:is\b|:|=)(?:\s*(?:is\b|:|\*\*))*"
-    r"|\banswer\b(?=\s*(?:\$|\\\[|\\\()))",
+    r"|\banswer\b(?=\s*(?:\$|\\\[|\\\())"
+    r"|(?:^|(?<=\n))[ \t]*####(?=[ \t]*\S)"  # GSM8K's "#### 72" answer line
+    # Other languages' "Answer:" ("Réponse :", "Respuesta:", "Antwort:", "答案：", "答：").
+    r"|\b(?:r[ée]ponse(?:\s+finale)?|respuesta(?:\s+final)?|resposta|antwort|risposta|ответ)\s*(?:\*\*)?\s*:"
+    r"|(?:最终)?答案\s*(?:是|为|：|:)|(?<![\w])答\s*[：:]|答え\s*(?:は|：|:))",
     re.IGNORECASE,
 )
 _CONCLUSION = re.compile(r"(?:^|[.:]\s+)(?:so|thus|therefore|hence)\b,?\s+([^.\n]{1,100}?)\s*\.?\s*$", re.I)
@@ -52,9 +61,13 @@ _MATH_SPAN = re.compile(_SPAN_ALTERNATIVES, re.S)
 _MATH_SPAN_END = re.compile(rf"(?:{_SPAN_ALTERNATIVES})[\s.!*]*$", re.S)
 _SPAN = r"(?:(?<!\\)\$(?:\\\$|[^$\n]){1,300}?(?<!\\)\$|\\\(.{1,300}?\\\))"
 _LEADING_SPANS = re.compile(rf"^\s*{_SPAN}(?:\s*(?:,|;)?\s*(?:and|or)?\s*{_SPAN})*")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])(?:\$\$|\$|\\\]|\\\))?\s+(?=\S)")
+# Sentence ends; in Chinese also the full stops without a space and a clause opening "therefore".
+_SENTENCE_SPLIT = re.compile(
+    r"(?<=[.!?])(?:\$\$|\$|\\\]|\\\))?\s+(?=\S)|(?<=[\u3002\uff01\uff1f])\s*(?=\S)"
+    r"|\s*(?=\u56e0\u6b64|\u6240\u4ee5|\u7efc\u4e0a)"  # 因此, 所以, 综上
+)
 _BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
-_NUMBER_END = re.compile(r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)[\s.!*)]*$")
+_NUMBER_END = re.compile(r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)\s*[\u20ac\u00a3\u00a5]?[\s.!*)]*$")
 _SENTENCE_END = re.compile(r"\.(?=\s|$)(?<!\d\.(?=\d))")
 _DOLLAR = re.compile(r"(?<!\\)\$+|\\\(|\\\)|\\\[|\\\]")
 _PROSE_WORDS = {
@@ -62,9 +75,20 @@ _PROSE_WORDS = {
     "then", "which", "because", "since", "will", "are", "was", "be", "our", "you", "think", "let", "final",
     "find", "solve", "step", "first", "need", "can", "gives", "equals", "he", "she", "they", "there", "made",
     "has", "had", "were", "do", "does", "did", "its", "their", "his", "her", "total", "result",
+    # the same glue in French, Spanish and German answers ("Il paie 35 €.", "La respuesta es 4.")
+    "il", "elle", "est", "donc", "nous", "les", "des", "es", "el", "los", "las", "ist", "der", "das", "und",
 }
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
-_EQUALS_END = re.compile(r"(?<![<>!\\])=\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?)\s*\$?\s*[a-zA-Z ]{0,25}[.!]?\s*$")
+_EQUALS_END = re.compile(
+    r"(?<![<>!\\])=\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?)\s*\$?\s*(?=.{0,30}$)"
+    r"[a-zA-Z\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]*(?: [a-zA-Z]*){0,4}[.!\u3002]?\s*$"  # "= 8 cm", "= 13只"
+)
+# A number with a unit word in another script glued to it: "3页", "858颗", "4000千克".
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_FOREIGN_UNIT = re.compile(rf"^(-?\d[\d,]*(?:\.\d+)?)\s*[{_CJK}]+$")
+# An answer opening with its option letter: "C. 25%", "(b) -17/11".
+_OPTION_PREFIX = re.compile(r"^(?:\([A-Ea-e]\)|[A-E][.)])\s+")
+_QUOTE_CHARS = '"\u201c\u201d'
 _YES_NO = re.compile(r"^\s*\**(yes|no)\b[,.!]", re.I)
 _WORD = re.compile(r"(?<![\w\\])[A-Za-z']+(?!\w)")
 _WORDS_ONLY = re.compile(r"[A-Za-z][A-Za-z' ,\-]*[A-Za-z]")
@@ -76,8 +100,11 @@ def balanced(text: str, open_idx: int, limit: int = MAX_BOXED_CHARS) -> str | No
     return None if end is None else text[open_idx + 1 : end]
 
 
-def last_boxed(text: str) -> str | None:
-    """The last non-empty \\boxed{} content, joined with the boxes right before it ("2 or -3")."""
+def last_boxed(text: str, several: bool = False) -> str | None:
+    """The last non-empty \\boxed{} content, joined with the boxes right before it ("2 or -3").
+
+    `several`: the gold lists several values, so boxes joined by a short \\text{... and } are parts
+    of one answer ("\\boxed{(3, 3)} \\text{ for part (a) and } \\boxed{(1, 1)}")."""
     picked: list[tuple[int, int, str]] = []
     # From the end, and only as far back as needed: a response full of unclosed "\\boxed{" must
     # not cost one bounded scan per box.
@@ -94,7 +121,7 @@ def last_boxed(text: str) -> str | None:
         if box[1] > picked[0][0]:
             continue  # nested inside the one we have
         gap = text[box[1] : picked[0][0]]
-        if len(gap) > 30 or not _BOX_GAP.match(gap):
+        if (len(gap) > 30 or not _BOX_GAP.match(gap)) and not (several and _BOX_TEXT_GAP.match(gap)):
             break
         picked.insert(0, box)
     if not picked:
@@ -109,24 +136,41 @@ def clean_answer(s: str) -> str:
     boxed = last_boxed(s)
     if boxed is not None:
         return clean_answer(boxed) if _BOXED.search(boxed) else boxed
-    s = _DOLLAR.sub(" ", s)
-    # A sentence full stop ends the answer; a decimal point does not.
-    m = _SENTENCE_END.search(s)
+    s = _unquote(_DOLLAR.sub(" ", s))
+    # A sentence full stop ends the answer; a decimal point does not, nor does the one of "C. 25%".
+    prefix = _OPTION_PREFIX.match(s)
+    m = _SENTENCE_END.search(s, prefix.end() if prefix else 0)
+    if prefix and not _is_bare_answer(s[prefix.end() : m.start() if m else len(s)].strip()):
+        m = _SENTENCE_END.search(s)
     if m:
         s = s[: m.start()]
+    s = _unquote(s)
+    unit = _FOREIGN_UNIT.match(s)
+    if unit:
+        s = unit.group(1)
     s = _REMARK.sub("", s.strip().strip("*").strip())
     # "5!" is a factorial; "12 !" or "12!!" is excitement.
     s = re.sub(r"(?<=[\s!])!+$|(?<=[.,;])!+$", "", s) if s.endswith("!") else s
-    return s.rstrip(".,;").strip("*").strip()
+    return s.rstrip(".,;\u3002\uff0c\uff1b").strip("*").strip()
+
+
+def _unquote(s: str) -> str:
+    """'"12 and 13"', '\\"5\\"': quotes around the answer (escaped ones from a JSON-quoted source too)."""
+    s = s.strip()
+    for _ in range(2):
+        s = s.removeprefix('\\"').removesuffix('\\"').strip().strip(_QUOTE_CHARS).strip()
+    return s
 
 
 def extract_answer(
-    response: str, final_answer: str | None = None, several: bool = False
+    response: str, final_answer: str | None = None, several: bool = False, yes_no: bool = False
 ) -> tuple[str, str] | None:
     """Return (answer, source), source one of final_answer/boxed/phrase/whole/trailing; or None.
 
     `several`: the gold is a list of values, so a closing "the minimum is 3 and the maximum is 9"
     or a bare "Anna: 5, Ben: 8" states the whole answer rather than ending on its last number.
+    `yes_no`: the gold is yes or no, so a response opening "No, since 91 = 7 \\times 13." answers
+    with its first word rather than its closing formula.
     """
     if final_answer is not None and str(final_answer).strip():
         cleaned = clean_answer(str(final_answer))
@@ -136,7 +180,7 @@ def extract_answer(
     m = _TURN_END.search(text)
     if m:
         text = text[: m.start()]
-    boxed = last_boxed(text)
+    boxed = last_boxed(text, several)
     phrase_at = _last_phrase_start(text)
     if boxed and not (phrase_at is not None and phrase_at > _last_box_end(text)):
         return _unwrap_boxed(boxed), "boxed"
@@ -151,6 +195,10 @@ def extract_answer(
         cleaned = clean_answer(stripped)
         if cleaned:
             return cleaned, "whole"
+    if yes_no:
+        m = _YES_NO.match(text)
+        if m:
+            return m.group(1).lower(), "trailing"
     return _trailing(text, several)
 
 
@@ -213,6 +261,8 @@ def _is_bare_answer(text: str) -> bool:
     """A response that is only an answer ('x = 3', '2 or -3', 'a rhombus'), not prose."""
     if not text or len(text) > 200 or "\n\n" in text or text.endswith("?"):
         return False
+    if sum(ch.isalpha() and not (ch <= "\u024f" or "\u0370" <= ch <= "\u03ff") for ch in text) >= 2:
+        return False  # "因此答案是13只" is a sentence, however few Latin words it has
     if re.match(r"^[A-Za-z][A-Za-z ]*:\s", text):
         return False  # "Total cost: $64" is a label and a value, not one answer
     words = [w.lower() for w in _WORD.findall(re.sub(r"\\[a-zA-Z]+", " ", text))]

@@ -17,7 +17,8 @@ from verifiers.math.shapes import top_split
 # (x = 3 is a variable, handled as an assignment) and never a function name.
 _LABEL = re.compile(r"^(?:the\s+)?([A-Za-z][A-Za-z'\- ]*[A-Za-z])$")
 _NOT_LABELS = {"sin", "cos", "tan", "log", "ln", "exp", "sqrt", "lim", "gcd", "lcm", "det"}
-_SEPARATOR = re.compile(r"\s*(?:=|:|\bis\b|\bare\b|\bequals\b|\bwas\b)\s*")
+# "Anna: 5", "the minimum is 3", "Ben has 8 marbles".
+_SEPARATOR = re.compile(r"\s*(?:=|:|\bis\b|\bare\b|\bequals\b|\bwas\b|\bhas\b|\bhave\b|\bgets\b)\s*")
 _STOP = {"the", "a", "an", "of", "value", "values", "number", "is", "are", "possible", "its", "their"}
 _SYNONYMS = {
     **dict.fromkeys(("smallest", "least", "minimum", "min", "lowest", "minimal", "fewest"), "min"),

@@ -50,6 +50,7 @@ _CONNECTOR = re.compile(
     r"(?:,\s*)?(?:\\text\s*\{\s*(?:and|or)\s*\}|\b(?:and|or)\b|\\(?:lor|vee)(?![a-zA-Z]))\s*(?:,\s*)?",
     re.IGNORECASE,
 )
+_TEXT_CONNECTOR = re.compile(r"\\text\s*\{([^{}]*[A-Za-z])\s+(?:and|or)\s*\}\s*,?\s*", re.I)
 # "3^{rd}", "21^{\text{st}}", "2nd": an ordinal names the number it is written with.
 _SUFFIX = r"(?:st|nd|rd|th)"
 _TEXT_SUFFIX = r"\\(?:text|mathrm|textrm)\s*\{\s*" + _SUFFIX + r"\s*\}"
@@ -207,7 +208,8 @@ def clean_latex(s: str) -> str:
     s = s.replace(r"\neq", r"\ne ").replace(r"\leq", r"\le ").replace(r"\geq", r"\ge ")
     s = s.replace(r"\leqslant", r"\le ").replace(r"\geqslant", r"\ge ")
     s = s.replace("\n", " ").strip()
-    s = re.sub(r"\s*[.;]+$", "", s).strip()
+    # "185\\": a stray backslash (or a TeX line break) after the answer.
+    s = re.sub(r"\s*[.;]+$", "", re.sub(r"(?:\s*\\)+$", "", s)).strip()
     if re.search(r"(?:st|nd|rd|th)\b", s):
         s = _ORDINAL.sub(r"\1", s)
     if "\\text" in s or "\\degree" in s or "{}" in s:
@@ -233,7 +235,10 @@ def _drop_thousands(s: str) -> str:
 
 
 def normalize_connectors(s: str) -> str:
-    """'2 or -3', '2 \\text{ and } 3' -> '2, -3', '2, 3': a list of answers."""
+    """'2 or -3', '2 \\text{ and } 3' -> '2, -3', '2, 3': a list of answers; '1 \\text{ paper and } 2
+    \\text{ bins}' -> '1 \\text{ paper}, 2 \\text{ bins}' (the connector inside a unit's text)."""
+    if "\\text" in s:
+        s = _TEXT_CONNECTOR.sub(lambda m: r"\text{" + m.group(1) + "}, ", s)
     return _CONNECTOR.sub(", ", s)
 
 
@@ -295,6 +300,15 @@ def plain_text(s: str) -> str:
     return re.sub(r"\s+", " ", unwrap_text(s).replace("{", "").replace("}", "")).strip()
 
 
+_ORDINAL_NAMES = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+)
+# A one-word ordinal answer names its number ("third" for 3^{rd}); inside a phrase it stays text.
+ORDINAL_WORDS = {w: str(i + 1) for i, w in enumerate(_ORDINAL_NAMES.split())}
+
+
 def number_word(s: str) -> str:
-    """'three' -> '3'; anything else unchanged."""
-    return NUMBER_WORDS.get(plain_text(s).lower().strip(" ."), s)
+    """'three' -> '3', 'third' -> '3'; anything else unchanged."""
+    key = plain_text(s).lower().strip(" .")
+    return NUMBER_WORDS.get(key) or ORDINAL_WORDS.get(key) or s

@@ -178,6 +178,10 @@ def shape(s: str, interval_hint: bool = False) -> Shape:
         inner = s[2:-2].strip()
         items = [x for item in top_split(inner) if item for x in expand_pm(item)] if inner else []
         return Shape("set", items=items)
+    groups = top_split(s, ";")
+    if len(groups) > 1 and all(len(top_split(group, ",")) > 1 for group in groups):
+        # "p=5, q=2; p=7, q=2": semicolons between solutions, commas within each one.
+        return Shape("list", items=groups)
     parts = top_split(s)
     if len(parts) > 1:
         return _list_shape(parts, s)
@@ -261,6 +265,12 @@ def _is_numeral(digits: str, base: int) -> bool:
 def _equation_shape(parts: list[str], ops: list[str], s: str) -> Shape:
     """lhs = rhs: an assignment (x = 3), a function (f(x) = ...), a worked value (2+3 = 5) or an equation."""
     lhs = parts[0]
+    if ops == [r"\approx"] and lhs and not _has_letters(lhs):
+        # "\frac{9.5}{3.14159} \approx 3.02": the exact value, then its rounding.
+        return Shape("scalar", text=lhs)
+    if _RATIO_NAMES.match(lhs) and len(parts) == 2:
+        # "V_1 : V_2 = 11:21", "A:B = 1": a named ratio and its value.
+        return Shape("assign", items=[parts[1]], var=re.sub(r"\s+", "", lhs), text=s)
     # "x = 1/3 \approx 0.33": the exact value before the approximation is the answer.
     exact = parts[: ops.index(r"\approx") + 1] if r"\approx" in ops and ops[0] != r"\approx" else parts
     rhs = exact[-1]
@@ -293,6 +303,9 @@ def _equation_shape(parts: list[str], ops: list[str], s: str) -> Shape:
 _NAMED_QUANTITY = re.compile(
     r"^(?:(?:m\s*)?\\angle\s*[A-Za-z]{1,3}|\|[A-Za-z ]+\||[A-Z][A-Za-z]{0,3}(?:\([A-Za-z, ]+\))?)$"
 )
+# "V_1 : V_2", "AB:CD", "S_{MBCN}:S": names of the quantities a ratio compares.
+_RATIO_NAME = r"(?:\|?[A-Za-z]{1,4}\|?|\\[a-zA-Z]+)(?:_\{?[A-Za-z0-9]+\}?)?"
+_RATIO_NAMES = re.compile(rf"^{_RATIO_NAME}(?:\s*:\s*{_RATIO_NAME})+$")
 _EVALUATION = re.compile(r"^\\(?:lim|sum|prod|int|max|min|det|gcd|operatorname)(?![a-zA-Z])")
 
 

@@ -23,7 +23,8 @@ _PERCENT = re.compile(
     r"\s*(?:\\%|%|\\text\s*\{\s*(?:percent(?:age)?|\\%)\s*\}|\bpercent(?:age)?\b|\bpct\b)\s*$"
 )
 _DEGREE = re.compile(
-    r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree|\^\s*\{\s*\\text\s*\{\s*o\s*\}\s*\})\s*$"
+    r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree|\^\s*\{\s*\\text\s*\{\s*o\s*\}\s*\}"
+    r"|(?<=\d)\s*\^\s*(?:\{\s*o\s*\}|o))\s*$"  # "45^{o}": the letter o typed for the degree ring
 )
 _TRIG = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])")
 _DEGREE_WORDS = {"degree", "degrees", "deg", "\u00b0"}

@@ -42,10 +42,13 @@ class Hints:
     point: bool = False
     set_answer: bool = False  # "find all ...", "solutions": the answers in any order
     ordered: bool = False  # "in increasing order", "respectively": the order is part of the answer
+    factor: bool = False  # "Factor completely": the answer must be written as a product
     question: str = ""  # its text, for the order in which it names the things it asks for
     params: frozenset[str] = frozenset()  # integer parameters the answer declared ("k \\in \\mathbb{Z}")
 
 
+# How far evalf may push its working precision to tell a tiny difference from zero.
+MAX_EVALF_DIGITS = 2000
 _ELLIPSIS = re.compile(r"\\(?:[lc]?dots[cbo]?)(?![a-zA-Z])|\.\.\.")
 
 
@@ -153,7 +156,9 @@ def compare_numbers(cn: Num, gn: Num) -> Verdict:
     if not (c.is_Rational and g.is_Rational):
         approx = abs(sympy.N(diff, 60))
         scale = max(abs(sympy.N(c, 60)), abs(sympy.N(g, 60)))
-        if approx == 0 or approx <= scale * sympy.Float("1e-40", 60):
+        # Zero to 60 digits: proven zero, or too close to tell. A difference that more digits can
+        # see (checked first: a proof attempt on 2^{1/2^{1000}} - 1 can run for minutes) is not zero.
+        if (approx == 0 or approx <= scale * sympy.Float("1e-40", 60)) and not _distinguishable(diff):
             if _exactly_zero(diff):
                 return Verdict(True, 0.95, "math_symbolic", "exact_match")
             return Verdict(True, 0.9, "math_numeric", "numerically_equal")
@@ -172,6 +177,16 @@ def compare_numbers(cn: Num, gn: Num) -> Verdict:
         # Exact candidate, rounded gold: the gold's precision is all we can hold it to.
         return Verdict(True, 0.8, "math_numeric", "within_gold_precision")
     return Verdict(False, 0.95, "math_symbolic", "exact_mismatch")
+
+
+def _distinguishable(diff: Any) -> bool:
+    """A difference that 60 digits cannot see but more digits can: 2^{1/2^{1000}} - 1 is 7e-302."""
+    try:
+        # strict: raise rather than return a zero with no correct digits ("0.e-2706").
+        deeper = sympy.N(diff, 15, maxn=MAX_EVALF_DIGITS, strict=True)
+    except (TypeError, ValueError, ArithmeticError, sympy.core.evalf.PrecisionExhausted):
+        return False
+    return bool(deeper.is_number and deeper != 0)
 
 
 def _points(symbols: list[Any], n: int) -> list[dict[Any, Any]]:
@@ -215,6 +230,10 @@ def compare_exprs(c: Any, g: Any) -> Verdict:
             continue
         checked += 1
         if abs(cv - gv) > 1e-12 * max(abs(cv), abs(gv), 1):
+            if c.free_symbols != g.free_symbols:
+                # Not even the same letters ("C_n" for a formula in n, "j" for 0.25): a name the
+                # question gave may stand for the value; less sure than a difference in the same ones.
+                return Verdict(False, 0.85, "math_symbolic", "different_variables")
             return Verdict(False, 0.9, "math_symbolic", "symbolic_mismatch")
     if checked == 0:
         return Verdict(False, 0.3, "math_symbolic", "undecidable")

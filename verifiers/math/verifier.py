@@ -5,6 +5,11 @@ caller. Everything that touches SymPy (`verifiers.math.compare.compare_answers`)
 killable worker process (`verifiers.math.timeout_pool`), because a model can write `9^{9^{9^9}}` and
 SymPy will try; a task that overruns its budget is its own outcome ("timeout", confidence 0.1).
 
+Confidence: the comparison layer's own, capped by the extraction source (a trailing number, a
+closing sentence, a letter read out of prose) and then, once for every path, by what verdicts of
+its (reason, verdict) kind have been worth on the tuning data (`verifiers.math.calibration`,
+re-derived by bench/math_calibration.py).
+
 Safety: model text is never handed to eval/sympify/parse_expr. Our own parser
 (`verifiers.math.parse`) and latex2sympy's grammar build SymPy objects token by token.
 """
@@ -17,9 +22,11 @@ import threading
 from typing import Any
 
 from verifiers.base import VerificationResult
+from verifiers.math.calibration import NO_ANSWER_CLEAR, calibrated
+from verifiers.math.choices import candidate_letter, gold_choice, pick_choice
 from verifiers.math.compare import compare_answers
 from verifiers.math.extract import closing_sentence, extract_answer, gold_answer, is_phrase
-from verifiers.math.normalize import clean_latex, normalize_connectors, string_key
+from verifiers.math.normalize import NUMBER_WORDS, clean_latex, normalize_connectors, plain_text, string_key
 from verifiers.math.shapes import top_split
 from verifiers.math.timeout_pool import TaskTimeout, TimeoutPool, WorkerError
 from verifiers.refusal import refusal_verdict
@@ -32,6 +39,8 @@ DEFAULT_TIMEOUT_S = 5.0
 TRAILING_CONFIDENCE_CAP = 0.6
 # A closing sentence that merely contains the gold phrase: for the LLM judge to settle.
 SENTENCE_CONFIDENCE_CAP = 0.5
+# An option letter read out of prose ("It's not A, so B"), not stated as the answer.
+CHOICE_PICK_CAP = 0.8
 MAX_FAST_PATH_CHARS = 2000
 # Extracted answers are stored with the record; keep that bounded.
 MAX_DETAIL_CHARS = 500
@@ -51,6 +60,11 @@ _HINTS = {
     "set_answer": re.compile(
         r"\bfind all\b|\ball (?:the )?(?:possible |real |integer |positive |negative )*(?:values?|solutions?|roots?"
         r"|numbers?|integers?)\b|\bsolutions?\b|\broots\b|\bzeros\b",
+        re.I,
+    ),
+    # The answer must be a factorisation, not just equal to one.
+    "factor": re.compile(
+        r"\bfactori[sz]e\b|\bfactor\s+(?:completely|fully|the\b|this\b|each\b|over\b|\$|\\\()|\bfactored form\b",
         re.I,
     ),
     # The question fixes the order of its answers.
@@ -103,6 +117,39 @@ def shared_pool() -> TimeoutPool:
     return pool
 
 
+_YES_NO_GOLD = re.compile(r"^\W*(?:\\text\s*\{\s*)?(?:yes|no)\b\W*$", re.I)
+_TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end)\|>|</s>|<\|user\|>")
+_LETTER_IN = re.compile(r"(?<![A-Za-z])[A-E](?![A-Za-z])")
+_DIGIT_OR_NUMBER_WORD = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+
+
+def _before_turn_end(text: str) -> str:
+    m = _TURN_END.search(text)
+    return text[: m.start()] if m else text
+
+
+def _unclear_choice(extracted: tuple[str, str] | None) -> bool:
+    """No answer found, or one that names letters without being a clean choice ("A or B")."""
+    if extracted is None:
+        return True
+    answer, source = extracted
+    if source in ("boxed", "final_answer") or candidate_letter(answer) is not None:
+        return False
+    # An answer line that names letters ("A or B"), or a closing word ("Option D is correct") where
+    # a number would be a value, not a choice.
+    if _LETTER_IN.search(answer) is not None:
+        return True
+    return source in ("trailing", "whole") and not re.search(r"\d", answer)
+
+
+def _clearly_unanswered(response: str, gold: str) -> bool:
+    """Nothing to extract: an empty response, or one without a number for a numeric gold."""
+    text = _before_turn_end(response).strip()
+    if not text:
+        return True
+    return bool(re.search(r"\d", gold)) and _DIGIT_OR_NUMBER_WORD.search(plain_text(text)) is None
+
+
 def _several(gold: str) -> bool:
     """The gold lists two or more values ("3, 9", "5 and 8")."""
     if len(gold) > MAX_FAST_PATH_CHARS:
@@ -120,15 +167,22 @@ class MathVerifier:
     """Verifier for the math split.
 
     `inline=True` runs the comparison in this process with no time bound: only for callers that
-    are already a disposable, time-bounded worker.
+    are already a disposable, time-bounded worker. `calibrate=False` reports the comparison layers'
+    own confidences instead of the calibrated ones (verifiers/math/calibration.py): for measuring
+    and testing the layers, not for rewards.
     """
 
     def __init__(
-        self, timeout: float = DEFAULT_TIMEOUT_S, inline: bool = False, pool: TimeoutPool | None = None
+        self,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        inline: bool = False,
+        pool: TimeoutPool | None = None,
+        calibrate: bool = True,
     ):
         self.timeout = timeout
         self.inline = inline
         self._pool = pool
+        self.calibrate = calibrate
 
     def verify(self, response: str, ground_truth: str | None = None, **context: Any) -> VerificationResult:
         if not context.get("refusal_checked") and (refused := refusal_verdict(response)) is not None:
@@ -137,14 +191,22 @@ class MathVerifier:
         has_gold = ground_truth is not None and bool(str(ground_truth).strip())
         # Some datasets store a worked solution as the gold; its boxed value is the answer.
         gold = gold_answer(str(ground_truth)) if has_gold else ""
-        extracted = extract_answer(response or "", context.get("final_answer"), several=_several(gold))
+        yes_no = _YES_NO_GOLD.match(gold) is not None
+        extracted = extract_answer(response or "", context.get("final_answer"), several=_several(gold), yes_no=yes_no)
+        if has_gold and gold_choice(gold) is not None and _unclear_choice(extracted):
+            # "It's not A because ..., so I think it's B": the one letter the answer keeps.
+            picked = pick_choice(_before_turn_end(response or ""))
+            extracted = (picked, "choice") if picked else extracted
         if extracted is None and has_gold and is_phrase(gold):
             # "The second player wins the game." states a text answer without any answer marker.
             sentence = closing_sentence(response or "")
             extracted = (sentence, "sentence") if sentence else None
         if extracted is None:
+            # Sure only when there is nothing an answer could be; else our extraction may have missed it.
+            clear = _clearly_unanswered(response or "", gold)
+            confidence = NO_ANSWER_CLEAR if clear else self._calibrated("no_answer", False, 0.9)
             return VerificationResult(
-                False, 0.9, "no final answer found", "math_no_answer", {**details, "reason": "no_answer"}
+                False, confidence, "no final answer found", "math_no_answer", {**details, "reason": "no_answer"}
             )
         answer, source = extracted
         details.update(extracted=_clip(answer), source=source)
@@ -170,11 +232,18 @@ class MathVerifier:
             confidence = min(confidence, TRAILING_CONFIDENCE_CAP)
         elif source == "sentence":
             confidence = min(confidence, SENTENCE_CONFIDENCE_CAP)
+        elif source == "choice":
+            confidence = min(confidence, CHOICE_PICK_CAP)
+        # What verdicts of this kind have been worth on the tuning data (verifiers/math/calibration.py).
+        confidence = self._calibrated(out["reason"], bool(out["ok"]), confidence)
         verdict = "matches" if out["ok"] else "does not match"
         explanation = f"{_clip(answer)!r} {verdict} {_clip(gold)!r} ({out['reason']})"
         return VerificationResult(
             bool(out["ok"]), float(confidence), explanation, out["method"], {**details, "reason": out["reason"]}
         )
+
+    def _calibrated(self, reason: str, verdict: bool, confidence: float) -> float:
+        return calibrated(reason, verdict, confidence) if self.calibrate else confidence
 
     def _compare(self, answer: str, gold: str, hints: dict[str, bool], question: str | None) -> dict[str, Any]:
         # Identical after normalisation needs no SymPy and no trip to a worker (regexes are only

@@ -22,7 +22,8 @@ from verifiers.math.verifier import MathVerifier
 
 @pytest.fixture(scope="module")
 def mv() -> MathVerifier:
-    return MathVerifier(inline=True)
+    # The comparison layers' own confidences; test_calibration.py checks what calibration makes of them.
+    return MathVerifier(inline=True, calibrate=False)
 
 
 def boxed(answer: str) -> str:
@@ -365,7 +366,7 @@ ROBUST: list[Case] = [
 
 @pytest.fixture(scope="module")
 def pooled() -> MathVerifier:
-    return MathVerifier()
+    return MathVerifier(calibrate=False)
 
 
 @pytest.mark.parametrize("case", ROBUST)
