@@ -39,9 +39,11 @@ from common.store import (
     Key,
     OutputLock,
     bestofn_metadata,
+    busy,
     conform,
     iter_batches,
     iter_rows,
+    lock_holder,
     read_metadata,
     write_parquet_atomic,
 )
@@ -212,6 +214,8 @@ def regen(
     console = console or Console(stderr=True)
     meta = read_results_metadata(path)
     pending = path.with_name(path.name + ".parts")
+    if (holder := lock_holder(path)) is not None:
+        raise busy(path, holder)  # a live run: its .parts are in use, and nothing here may touch them
     if pending.exists():
         # Its resume would write the file back from its own copy, undoing this regen.
         raise UserError(

@@ -73,3 +73,16 @@ def test_rows_whose_judge_failed_are_redone_by_default(tmp_path: Path) -> None:
     path = tmp_path / "f.parquet"
     pq.write_table(records_to_table(rows), path)
     assert select_rows(path, None, "errors") == {"a": [0]}
+
+
+def test_regen_beside_a_live_generate_names_it_and_never_says_remove_its_checkpoints(tmp_path: Path) -> None:
+    from common.pipeline.regen import regen
+    from common.store import OutputLock
+
+    path = results_file(tmp_path)
+    table = pq.read_table(path)
+    pq.write_table(table.replace_schema_metadata({b"bestofn.config": b"{}"}), path)
+    (tmp_path / "results.parquet.parts").mkdir()  # a generate extending the file, still running
+    with OutputLock(path), pytest.raises(UserError) as err:
+        regen({}, "openai", path, None, "errors", {})
+    assert "being written by another bestofn run" in str(err.value) and "remove" not in str(err.value)
