@@ -111,12 +111,16 @@ def _cost(stats: RunStats) -> str:
 
 def show_summary(console: Console, stats: RunStats, extra: dict[str, Any], elapsed_s: float, quiet: bool) -> None:
     """A table on a terminal; with --quiet one plain `what: value` line each, whole and greppable in a log."""
-    rows = summary_rows(stats, extra, elapsed_s)
+    print_rows(console, summary_rows(stats, extra, elapsed_s), "bestofn run summary", quiet)
+
+
+def print_rows(console: Console, rows: list[tuple[str, Any]], title: str, quiet: bool) -> None:
+    """`what: value` rows as a table, or with --quiet one plain line each, whole and greppable in a log."""
     if quiet:
         for k, v in rows:
             console.print(f"{k}: {v}", highlight=False, soft_wrap=True)
         return
-    table = Table(title="bestofn run summary", show_header=False)
+    table = Table(title=title, show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value")
     for k, v in rows:

@@ -87,13 +87,14 @@ def read_results_metadata(path: Path, command: str = "regen") -> dict[str, str]:
     return meta
 
 
-def regen_history(path: Path, meta: dict[str, str]) -> list[Any]:
+def regen_history(path: Path, meta: dict[str, str], key: str = HISTORY_KEY) -> list[Any]:
+    """The runs a results file's metadata `key` lists (regen's by default, verify's too)."""
     try:
-        history = json.loads(meta.get(HISTORY_KEY, "[]"))
+        history = json.loads(meta.get(key, "[]"))
     except ValueError:
         history = None
     if not isinstance(history, list):
-        raise UserError(f"{path}: the metadata key {HISTORY_KEY} is not a JSON list; was it written by bestofn?")
+        raise UserError(f"{path}: the metadata key {key} is not a JSON list; was it written by bestofn?")
     return history
 
 

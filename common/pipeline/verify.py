@@ -38,7 +38,6 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from common.checks.checker import CandidateChecker, judge_needed_for
 from common.checks.quality import compute_quality
@@ -52,7 +51,14 @@ from common.judge.policy import JUDGE_COLUMNS
 from common.model.api import Candidate, ProviderTable, ToolRun
 from common.pipeline.engine import SplitStats, error_kind
 from common.pipeline.generate import check_error_rate, package_versions
-from common.pipeline.regen import file_config, read_results_metadata, readable_parquet, saved_config
+from common.pipeline.progress import print_rows
+from common.pipeline.regen import (
+    file_config,
+    read_results_metadata,
+    readable_parquet,
+    regen_history,
+    saved_config,
+)
 from common.pipeline.session import provider_info, reachable, warn_deprecated
 from common.schema import ARROW_SCHEMA, BestOfNRecord
 from common.store import (
@@ -241,16 +247,6 @@ def _chosen_splits(path: Path, held: set[str], splits: list[str] | None) -> list
     return wanted
 
 
-def _history(path: Path, meta: dict[str, str]) -> list[Any]:
-    try:
-        history = json.loads(meta.get(HISTORY_KEY, "[]"))
-    except ValueError:
-        history = None
-    if not isinstance(history, list):
-        raise UserError(f"{path}: the metadata key {HISTORY_KEY} is not a JSON list; was it written by bestofn?")
-    return history
-
-
 def _history_entry(run_id: str, splits: list[str], judge: bool, cache: VerdictCache, source: Path) -> dict[str, Any]:
     # The full version (declared number + source digest) is what the verdicts were cached under.
     versions = {s: verifier_version(s) for s in splits if has_verifier(s)}
@@ -316,7 +312,7 @@ def _verify_results(
         run_id = uuid.uuid4().hex[:12]
         if not chosen:
             entry = _history_entry(run_id, [], False, verdicts, path)
-            kept = {**meta, HISTORY_KEY: json.dumps([*_history(path, meta), entry])}
+            kept = {**meta, HISTORY_KEY: json.dumps([*regen_history(path, meta, HISTORY_KEY), entry])}
             if not in_place:  # --output promises a file: an empty one, with the input's metadata
                 write_parquet_atomic(out, iter(()), kept, out_schema)
             console.print(f"Nothing to verify in {path}: it has no rows"
@@ -326,7 +322,7 @@ def _verify_results(
         # The file's own judge; a file of outside responses asks none unless its config or --judge-provider names one.
         judge_on = use_judge and judge_needed_for(cfg) and (cfg.judge_provider is not None or own is not None)
         entry = _history_entry(run_id, chosen, judge_on, verdicts, path)
-        kept = {**meta, HISTORY_KEY: json.dumps([*_history(path, meta), entry])}  # the rest as it was
+        kept = {**meta, HISTORY_KEY: json.dumps([*regen_history(path, meta, HISTORY_KEY), entry])}  # the rest as it was
         if extra:
             log.info("%s: %d column(s) bestofn does not write (%s) are kept as they are.", path, len(extra),
                      ", ".join(f.name for f in extra))
@@ -793,13 +789,4 @@ def _summary(console: Console, counts: VerifyCounts, judge: LLMJudge | None, ver
         rows += [("judge calls (errors)", f"{u.calls} ({u.errors})"), ("judge cost (USD, list price)", cost)]
     rows += [(f"split {name}", s.line()) for name, s in sorted(counts.by_split.items())]
     rows += [("elapsed", f"{elapsed_s:.1f} s"), ("verdict cache", verdicts.state), ("output", str(out))]
-    if quiet:
-        for k, v in rows:
-            console.print(f"{k}: {v}", highlight=False, soft_wrap=True)
-        return
-    table = Table(title="bestofn verify summary", show_header=False)
-    table.add_column("what", style="bold")
-    table.add_column("value")
-    for k, v in rows:
-        table.add_row(k, str(v))
-    console.print(table)
+    print_rows(console, rows, "bestofn verify summary", quiet)
