@@ -28,7 +28,7 @@ _BOX_GAP = re.compile(
     r"(?:[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*)?[\s$]*$"
 )
 _BOX_TEXT_GAP = re.compile(r"^[\s$,;]*\\text\s*\{[^{}]{0,40}\b(?:and|or)\s*\}[\s$,;]*$")
-_TEXT_LEAD = re.compile(r"^\\text\s*\{([^{}]*[A-Za-z][^{}]*)\}\s*:?\s*(\S.*)$")
+_TEXT_LEAD = re.compile(r"^\\text\s*\{([^{}]*)\}\s*:?\s*(\S.*)$")
 # "5 (since 2+3=5)": a trailing remark in parentheses that contains words.
 _REMARK = re.compile(
     r"\s*\((?:since|because|as|from|by|which|where|using|i\.e\.|e\.g\.|note|or|about|approx\w*|rounded)\b[^()]*\)\s*$",
@@ -44,11 +44,11 @@ _LAST_NUMBER = re.compile(
     r"(?<![A-Za-z0-9_.])(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?\s*%?)(?:st|nd|rd|th)?(?![A-Za-z0-9_])"
 )
 _ANSWER_PHRASE = re.compile(
-    r"(?:\bfinal\s+answer\b(?:\s*(?:is\b|:|=|\*\*))*|\banswer\b\s*(?:\*\*)?\s*(?:is\b|:|=)(?:\s*(?:is\b|:|\*\*))*"
+    r"(?:\bfinal\s+answer\b(?:\s*(?:is\b|:|=|\*\*))*|\banswer\b\s*(?:\*\*\s*)?(?:is\b|:|=)(?:\s*(?:is\b|:|\*\*))*"
     r"|\banswer\b(?=\s*(?:\$|\\\[|\\\())"
     r"|(?:^|(?<=\n))[ \t]*####(?=[ \t]*\S)"  # GSM8K's "#### 72" answer line
     # Other languages' "Answer:" ("Réponse :", "Respuesta:", "Antwort:", "答案：", "答：").
-    r"|\b(?:r[ée]ponse(?:\s+finale)?|respuesta(?:\s+final)?|resposta|antwort|risposta|ответ)\s*(?:\*\*)?\s*:"
+    r"|\b(?:r[ée]ponse(?:\s+finale)?|respuesta(?:\s+final)?|resposta|antwort|risposta|ответ)\s*(?:\*\*\s*)?:"
     r"|(?:最终)?答案\s*(?:是|为|：|:)|(?<![\w])答\s*[：:]|答え\s*(?:は|：|:))",
     re.IGNORECASE,
 )
@@ -60,7 +60,8 @@ _SPAN_ALTERNATIVES = (
 _MATH_SPAN = re.compile(_SPAN_ALTERNATIVES, re.S)
 _MATH_SPAN_END = re.compile(rf"(?:{_SPAN_ALTERNATIVES})[\s.!*]*$", re.S)
 _SPAN = r"(?:(?<!\\)\$(?:\\\$|[^$\n]){1,300}?(?<!\\)\$|\\\(.{1,300}?\\\))"
-_LEADING_SPANS = re.compile(rf"^\s*{_SPAN}(?:\s*(?:,|;)?\s*(?:and|or)?\s*{_SPAN})*")
+# One \s* per gap, each optional part eating its own trailing space: adjacent \s* runs backtrack.
+_LEADING_SPANS = re.compile(rf"^\s*{_SPAN}(?:\s*(?:[,;]\s*)?(?:(?:and|or)\s*)?{_SPAN})*")
 # Sentence ends; in Chinese also the full stops without a space and a clause opening "therefore".
 _SENTENCE_SPLIT = re.compile(
     r"(?<=[.!?])(?:\$\$|\$|\\\]|\\\))?\s+(?=\S)|(?<=[\u3002\uff01\uff1f])\s*(?=\S)"
@@ -221,7 +222,8 @@ def _unwrap_boxed(content: str) -> str:
         return clean_answer(content)
     m = _TEXT_LEAD.match(content)
     # "\text{first root} = 7, ..." is a label and its value, not prose before the answer.
-    if m and len(m.group(1).split()) >= 2 and not m.group(2).startswith("="):
+    # (The letter test is here, not in the pattern: `[^{}]*[A-Za-z][^{}]*` backtracks quadratically.)
+    if m and re.search("[A-Za-z]", m.group(1)) and len(m.group(1).split()) >= 2 and not m.group(2).startswith("="):
         return m.group(2).strip()
     return content
 

@@ -279,6 +279,9 @@ def brace_end(s: str, open_idx: int, limit: int | None = None) -> int | None:
 def string_key(s: str) -> str:
     """Aggressive normalisation for string equality only (never parsed)."""
     s = unwrap_text(clean_latex(s))
+    # Space between two digits means something ("1 1/2" is not "11/2", "10 0" is not "100"): kept as a
+    # mark, so such answers go on to the full comparison.
+    s = re.sub(r"(?<=\d)\s+(?=\d)", "\u2423", s)
     s = re.sub(r"\s+", "", s)
     s = s.replace(r"\cdot", "*").replace(r"\times", "*")
     if re.fullmatch(r"\([A-Za-z]\)", s):

@@ -187,6 +187,8 @@ class MathVerifier:
     def verify(self, response: str, ground_truth: str | None = None, **context: Any) -> VerificationResult:
         if not context.get("refusal_checked") and (refused := refusal_verdict(response)) is not None:
             return refused
+        if ground_truth is not None and not isinstance(ground_truth, str):
+            ground_truth = str(ground_truth)  # a dataset may store the answer as a JSON number
         details: dict[str, Any] = {"gold": _clip(ground_truth)}
         has_gold = ground_truth is not None and bool(str(ground_truth).strip())
         # Some datasets store a worked solution as the gold; its boxed value is the answer.
