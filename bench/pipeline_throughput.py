@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Pipeline throughput and memory against the fake OpenAI server (verification off).
+"""Pipeline throughput and memory against the fake OpenAI server (verification off unless --verify).
 
     python -m bench.pipeline_throughput                 # 500 and 5000 queries, N=8, concurrency 64
     python -m bench.pipeline_throughput --queries 500 --latency 0.2 --n 8 --concurrency 64
     python -m bench.pipeline_throughput --tools --queries 200 1000   # tool loops: 2 tool turns + an answer
+    python -m bench.pipeline_throughput --verify --queries 2000      # and every math candidate verified
 
 The ceiling is concurrency x n / latency candidates per second (every request slot busy all
 the time); with --tools each candidate makes three requests (a first turn shared through `n`,
@@ -58,14 +59,15 @@ def write_dataset(path: Path, queries: int, tools: bool = False) -> None:
 
 
 def run_once(queries: int, n: int, concurrency: int, latency: float, base_url: str, work: Path,
-             tools: bool = False) -> dict:
+             tools: bool = False, verify: bool = False) -> dict:
     data = work / f"data_{queries}.jsonl"
     write_dataset(data, queries, tools)
     out = work / f"out_{queries}.parquet"
     cfg = work / f"cfg_{queries}.yaml"
     cfg.write_text(
         f"dataset: {data}\nsplits: {'tool_calling' if tools else 'math'}\nnum_candidates: {n}\n"
-        f"concurrency: {concurrency}\noutput: {out}\nverify: false\ncheckpoint_every: 10\nmax_tokens: 64\n"
+        f"concurrency: {concurrency}\noutput: {out}\nverify: {str(verify).lower()}\ncheckpoint_every: 10\n"
+        f"max_tokens: 64\n"
         f"tool_mock_cache_dir: {work / 'mock_cache'}\n"
     )
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench"}
@@ -100,12 +102,15 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--latency", type=float, default=0.2)
     ap.add_argument("--tools", action="store_true", help="tool_calling rows: every candidate runs a tool loop")
+    ap.add_argument("--verify", action="store_true", help="verify every candidate (math rows: the worker pool)")
     args = ap.parse_args()
     script = TOOL_SCRIPT if args.tools else None
     with tempfile.TemporaryDirectory() as tmp, start_fake("openai", script, latency_s=args.latency) as fake:
         for q in args.queries:
-            result = run_once(q, args.n, args.concurrency, args.latency, fake.base_url, Path(tmp), args.tools)
-            print(json.dumps({"mode": "tools" if args.tools else "plain", **result}))
+            result = run_once(q, args.n, args.concurrency, args.latency, fake.base_url, Path(tmp), args.tools,
+                              args.verify)
+            mode = ("tools" if args.tools else "plain") + ("+verify" if args.verify else "")
+            print(json.dumps({"mode": mode, **result}))
 
 
 if __name__ == "__main__":
