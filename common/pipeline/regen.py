@@ -283,16 +283,23 @@ def merge_regenerated(path: Path, side: CheckpointStore, metadata: dict[str, str
         for row in batch.to_pylist():
             new_rows[(row["query_id"], row["candidate_idx"])] = row
 
+    # Columns bestofn does not write (a label added with pandas) stay with their rows, as verify keeps them.
+    extra = [f for f in pq.read_schema(path).remove_metadata() if f.name not in ARROW_SCHEMA.names]
+    out_schema = pa.schema([*ARROW_SCHEMA, *extra])
+
     def batches() -> Iterator[pa.RecordBatch]:
         for batch in iter_batches(path):
-            rows = conform(pa.Table.from_batches([batch])).to_pylist()
+            table = pa.Table.from_batches([batch])
+            rows = conform(table).to_pylist()
             for i, row in enumerate(rows):
                 fresh = new_rows.get((row["query_id"], row["candidate_idx"]))
                 if fresh is not None:
                     rows[i] = {**fresh, "regen_count": (row.get("regen_count") or 0) + 1}
-            yield pa.RecordBatch.from_pylist(rows, schema=ARROW_SCHEMA)
+            own = pa.RecordBatch.from_pylist(rows, schema=ARROW_SCHEMA)
+            kept = [table.column(f.name).combine_chunks() for f in extra]
+            yield pa.RecordBatch.from_arrays([*own.columns, *kept], schema=out_schema) if extra else own
 
     metadata = {k: v for k, v in metadata.items() if k != "bestofn.fingerprint"}
     metadata["bestofn.fingerprint"] = read_metadata(path).get("bestofn.fingerprint", "")
-    write_parquet_atomic(path, batches(), metadata)
+    write_parquet_atomic(path, batches(), metadata, out_schema)
     shutil.rmtree(side.parts_dir, ignore_errors=True)

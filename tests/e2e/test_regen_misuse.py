@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -218,6 +219,18 @@ def test_a_file_that_is_not_parquet_gets_one_sentence(
 
 
 # ---- a file reached through a symlink ------------------------------------------------------------------
+
+
+def test_regen_keeps_columns_the_user_added(results: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": MATH_RULES})
+    table = pq.read_table(results)
+    labels = [f"note {i}" for i in range(table.num_rows)]
+    pq.write_table(table.append_column("my_label", pa.array(labels)), results)
+    r = _openai_regen(results, openai_fake)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(results)
+    assert df.error.isna().all() and df["my_label"].tolist() == labels  # each label still on its own row
+    assert (df["regen_count"] > 0).any()
 
 
 def test_regen_through_a_symlink_rewrites_the_file_it_names(results: Path, openai_fake: FakeServer) -> None:
