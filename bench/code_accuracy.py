@@ -67,14 +67,17 @@ def accuracy(verifier: CodeVerifier, rows: list[dict], threads: int) -> bool:
             and correct_n - correct_ok <= 0.02 * correct_n)
 
 
-def throughput(verifier: CodeVerifier, runs: int, threads: int) -> float:
-    response, tests = SHORT
+def throughput(verifier: CodeVerifier, runs: int, threads: int, sample: tuple[str, dict] = SHORT,
+               what: str = "short Python test runs") -> float:
+    """Executions per second: `runs` verifications of one short `sample` (answer, tests) from `threads`
+    threads on a warm pool (bench/code_calibration.py times a HumanEval-form sample with it)."""
+    response, tests = sample
     verifier.verify(response, None, tests=tests)  # warm the pool
     started = time.monotonic()
     with ThreadPoolExecutor(threads) as pool:
         ok = sum(r.is_verified for r in pool.map(lambda _: verifier.verify(response, None, tests=tests), range(runs)))
     rate = runs / (time.monotonic() - started)
-    print(f"throughput: {runs} short Python test runs ({ok} verified), {threads} threads: {rate:.1f} executions/s")
+    print(f"throughput: {runs} {what} ({ok} verified), {threads} threads: {rate:.1f} executions/s")
     return rate
 
 

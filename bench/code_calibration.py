@@ -55,6 +55,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bands import print_bands  # noqa: E402
+from code_accuracy import throughput  # noqa: E402
 
 from verifiers.code.verifier import CodeVerifier  # noqa: E402
 from verifiers.sandbox.select import shared_sandbox  # noqa: E402
@@ -487,17 +488,9 @@ def evaluate(verifier: CodeVerifier, tasks: dict[str, dict], candidates: list[Ca
             "high_band_right": sum(high) / len(high) if high else 1.0, "env_ok": env_ok}
 
 
-def throughput(verifier: CodeVerifier, threads: int, runs: int = 200) -> float:
-    response = "```python\ndef add(a, b):\n    return a + b\n```"
-    tests = {"test": "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n",
-             "entry_point": "add"}
-    verifier.verify(response, None, tests=tests)
-    started = time.monotonic()
-    with ThreadPoolExecutor(threads) as pool:
-        ok = sum(r.is_verified for r in pool.map(lambda _: verifier.verify(response, None, tests=tests), range(runs)))
-    rate = runs / (time.monotonic() - started)
-    print(f"\nthroughput: {runs} short HumanEval-form runs ({ok} verified), {threads} threads: {rate:.1f} executions/s")
-    return rate
+SHORT_HUMANEVAL = ("```python\ndef add(a, b):\n    return a + b\n```",
+                   {"test": "def check(candidate):\n    assert candidate(1, 2) == 3\n"
+                            "    assert candidate(-1, 1) == 0\n", "entry_point": "add"})
 
 
 def main() -> int:
@@ -531,7 +524,8 @@ def main() -> int:
     verifier = CodeVerifier(sandbox=box, timeout_s=4.0)
     by_id = {t["task_id"]: t for t in tasks}
     summary = evaluate(verifier, by_id, candidates, args.threads, f"HumanEval {args.split}")
-    rate = throughput(verifier, args.threads)
+    print()
+    rate = throughput(verifier, 200, args.threads, SHORT_HUMANEVAL, "short HumanEval-form runs")
     box.close()
     bars = [("false negatives on correct <= 1%", summary["false_negative_rate"] <= 0.01),
             ("no adversarial accepted", summary["adversarial_accepted"] == 0),

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from tests.conftest import DATA
+from tests.verifiers.math.cases import boxed
 from verifiers.math.extract import extract_answer, gold_answer
 from verifiers.math.verifier import MathVerifier, question_hints
 
@@ -22,10 +23,6 @@ CORPUS = DATA / "math_pairs.jsonl"
 @pytest.fixture(scope="module")
 def mv() -> MathVerifier:
     return MathVerifier(inline=True)
-
-
-def boxed(answer: str) -> str:
-    return rf"Working it through, the answer is $\boxed{{{answer}}}$."
 
 
 # (candidate answer, gold, question or None, expected verdict, expected reason or None)

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import pytest
 
+from tests.verifiers.math.cases import Case, boxed, check_case
 from verifiers.math.extract import extract_answer
 from verifiers.math.magnitude import log10_of_huge, same_huge
 from verifiers.math.numwords import from_words, number_phrases, words_value
@@ -22,16 +23,11 @@ from verifiers.math.verifier import MathVerifier
 
 @pytest.fixture(scope="module")
 def mv() -> MathVerifier:
-    # The comparison layers' own confidences; test_calibration.py checks what calibration makes of them.
+    # The comparison layers' own confidences; test_tuning_kinds.py checks what calibration makes of them.
     return MathVerifier(inline=True, calibrate=False)
 
 
-def boxed(answer: str) -> str:
-    return rf"Working it through, the answer is $\boxed{{{answer}}}$."
 
-
-# (response, gold, question, expected verdict, expected reason or None, (min, max) confidence)
-Case = tuple[str, str, "str | None", bool, "str | None", tuple[float, float]]
 
 RELATIONS: list[Case] = [
     (boxed(r"x \ge -1"), r"[-1, \infty)", None, True, "interval_match", (0.95, 0.95)),
@@ -211,43 +207,36 @@ WORDS: list[Case] = [
 ]
 
 
-def _check(mv: MathVerifier, case: Case) -> None:
-    response, gold, question, expected, reason, (low, high) = case
-    r = mv.verify(response, gold, question=question)
-    assert r.is_verified is expected, r
-    if reason is not None:
-        assert r.details["reason"] == reason, r
-    assert low <= r.confidence <= high, r
 
 
 @pytest.mark.parametrize("case", RELATIONS)
 def test_relations_against_intervals(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", LABELS)
 def test_labelled_values_against_bare_lists(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", PARAMETERS)
 def test_integer_parameter_families(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", SENTENCES)
 def test_sentence_answers_go_to_the_judge(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", NOTATION)
 def test_notation(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", WORDS)
 def test_number_words_and_units(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 def test_guessy_paths_stay_below_sure() -> None:
@@ -371,7 +360,7 @@ def pooled() -> MathVerifier:
 
 @pytest.mark.parametrize("case", ROBUST)
 def test_long_and_huge_answers_get_a_verdict(pooled: MathVerifier, case: Case) -> None:
-    _check(pooled, case)
+    check_case(pooled, case)
 
 
 def test_undecidable_huge_answers_are_low_confidence_with_a_reason(pooled: MathVerifier) -> None:

@@ -16,6 +16,7 @@ import json
 import pytest
 
 from tests.conftest import DATA
+from tests.verifiers.math.cases import Case, boxed, check_case
 from verifiers.math import calibration
 from verifiers.math.calibration import NO_ANSWER_CLEAR, calibrated, cap_for
 from verifiers.math.choices import candidate_letter, gold_choice, letter_prefix, pick_choice, question_options
@@ -29,21 +30,9 @@ def mv() -> MathVerifier:
     return MathVerifier(inline=True)
 
 
-def boxed(answer: str) -> str:
-    return rf"Putting it together, the answer is $\boxed{{{answer}}}$."
 
 
-# (response, gold, question or None, expected verdict, expected reason or None, (min, max) confidence)
-Case = tuple[str, str, "str | None", bool, "str | None", tuple[float, float]]
 
-
-def _check(mv: MathVerifier, case: Case) -> None:
-    response, gold, question, expected, reason, (low, high) = case
-    r = mv.verify(response, gold, question=question)
-    assert r.is_verified is expected, r
-    if reason is not None:
-        assert r.details["reason"] == reason, r
-    assert low <= r.confidence <= high, r
 
 
 AMC = r"What is $3 \cdot 4$? $\textbf{(A) }7\qquad\textbf{(B) }10\qquad\textbf{(C) }12\qquad\textbf{(D) }14$"
@@ -202,32 +191,32 @@ STRUCTURES: list[Case] = [
 
 @pytest.mark.parametrize("case", CHOICES)
 def test_multiple_choice(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", NAMES)
 def test_names_the_question_defines(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", EXTRACTION)
 def test_extraction(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", FORMS)
 def test_written_forms(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", LABELLED)
 def test_labelled_answers_and_tuples(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 @pytest.mark.parametrize("case", STRUCTURES)
 def test_chains_matrices_factorisations_tiny_differences(mv: MathVerifier, case: Case) -> None:
-    _check(mv, case)
+    check_case(mv, case)
 
 
 # ---------------------------------------------------------------------------------------------
