@@ -79,3 +79,24 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 240)
         text=True,
         timeout=timeout,
     )
+
+
+def not_a_results_file(kind: str, folder: Path, pristine: Path) -> Path:
+    """`folder/results.parquet` made into something a results command must refuse in one sentence:
+    missing, text, a directory, empty, truncated (cut from `pristine`), or Parquet without bestofn's metadata."""
+    path = folder / "results.parquet"
+    if kind == "text":
+        path.write_text("query_id,response\nq1,hello\n")
+    elif kind == "directory":
+        path.mkdir()
+        (path / "inside.txt").write_text("not parquet")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "truncated":
+        data = pristine.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif kind == "not ours":
+        import pandas as pd
+
+        pd.DataFrame({"query_id": ["q1"], "response": ["hi"]}).to_parquet(path)
+    return path

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import cli_env, run_cli, write_config
+from tests.conftest import cli_env, not_a_results_file, run_cli, write_config
 from tests.fakes.launch import FakeServer
 
 MATH_RULES = [
@@ -186,19 +186,6 @@ def test_a_split_the_file_lacks_is_refused_naming_its_splits(
 # ---- not a Parquet file ------------------------------------------------------------------------------
 
 
-def _make(kind: str, folder: Path, pristine: Path) -> Path:
-    path = folder / "results.parquet"
-    if kind == "text":
-        path.write_text("query_id,response\nq1,hello\n")
-    elif kind == "directory":
-        path.mkdir()
-        (path / "inside.txt").write_text("not parquet")
-    elif kind == "empty":
-        path.write_bytes(b"")
-    elif kind == "truncated":
-        data = pristine.read_bytes()
-        path.write_bytes(data[: len(data) // 2])
-    return path
 
 
 @pytest.mark.parametrize(("kind", "says"), [
@@ -210,7 +197,7 @@ def _make(kind: str, folder: Path, pristine: Path) -> Path:
 def test_a_file_that_is_not_parquet_gets_one_sentence(
     tmp_path: Path, pristine: Path, openai_fake: FakeServer, kind: str, says: str
 ) -> None:
-    path = _make(kind, tmp_path, pristine)
+    path = not_a_results_file(kind, tmp_path, pristine)
     before = _tree(tmp_path)
     line = _refusal(_openai_regen(path, openai_fake, "--failed-only"))
     assert f"{path} {says}" in line

@@ -28,7 +28,7 @@ import common.checks.checker as checker_module
 import verifiers
 from common.pipeline.verify import verify
 from common.store import OutputLock
-from tests.conftest import ROOT, cli_env, write_config
+from tests.conftest import ROOT, cli_env, not_a_results_file, write_config
 from tests.fakes.launch import FakeServer
 
 JUDGE_YES = '{"reasoning": "sensible calls, answer uses the result", "is_correct": true, "confidence": 0.8}'
@@ -290,20 +290,6 @@ def test_ctrl_c_mid_verify_leaves_the_file_as_it_was(work: Path, openai_fake: Fa
     assert not (work / ".out.parquet.tmp").exists() and not (work / "out.parquet.lock").exists()
 
 
-def _make(kind: str, folder: Path, pristine: Path) -> Path:
-    path = folder / "results.parquet"
-    if kind == "text":
-        path.write_text("query_id,response\nq1,hello\n")
-    elif kind == "directory":
-        path.mkdir()
-    elif kind == "empty":
-        path.write_bytes(b"")
-    elif kind == "truncated":
-        data = pristine.read_bytes()
-        path.write_bytes(data[: len(data) // 2])
-    elif kind == "not ours":
-        pd.DataFrame({"query_id": ["q1"], "response": ["hi"]}).to_parquet(path)
-    return path
 
 
 @pytest.mark.parametrize(("kind", "says"), [
@@ -315,7 +301,7 @@ def _make(kind: str, folder: Path, pristine: Path) -> Path:
     ("not ours", "has no bestofn config in its metadata"),
 ])
 def test_a_missing_or_damaged_file_gets_one_sentence(tmp_path: Path, made: Path, kind: str, says: str) -> None:
-    path = _make(kind, tmp_path, made / "out.parquet")
+    path = not_a_results_file(kind, tmp_path, made / "out.parquet")
     before = _tree(tmp_path)
     line = _refusal(_verify(str(path), cwd=tmp_path))
     assert f"{path} {says}" in line
