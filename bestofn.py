@@ -5,7 +5,8 @@
     bestofn {openai|claude|local} regen RESULTS.parquet --split math,code [--failed-only]
     bestofn verify RESULTS.parquet|RESPONSES.jsonl [--split math] [--output OUT.parquet]
 
-Exit codes: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
+Exit codes: 0 success, 1 runtime failure, 2 usage or config error, 3 stopped at max_cost_usd (rows
+kept; rerun with a higher limit to go on), 130 interrupted.
 This file parses arguments and maps each provider name to its adapter package (the only place that
 knows them); the work is in common/pipeline/generate.py, regen.py and verify.py.
 """
@@ -22,7 +23,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from common.errors import RunFailure, UserError
+from common.errors import BudgetReached, RunFailure, UserError
 from common.model.api import ProviderInfo
 
 
@@ -93,6 +94,9 @@ def _run(fn: Any, *args: Any, interrupted: str = "Completed rows are checkpointe
     except RunFailure as e:
         console.print(f"[red]failed:[/red] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    except BudgetReached as e:
+        console.print(f"[yellow]stopped:[/yellow] {e}", highlight=False, soft_wrap=True)
+        raise typer.Exit(3) from None
     except OSError as e:
         if e.errno not in FS_ERRNOS:
             raise  # not the file system's answer: a bug keeps its traceback
@@ -128,6 +132,8 @@ def _provider_app(provider: str) -> typer.Typer:
         overwrite: Annotated[bool, typer.Option(help="Replace an output made with a different config.")] = False,
         repair: Annotated[bool, typer.Option(
             help="Keep every readable part of a damaged checkpoint and regenerate only the lost rows.")] = False,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Estimate tokens and dollars for the whole config and stop; nothing is sent.")] = False,
         quiet: QuietOpt = False,
     ) -> None:
         from common.pipeline.generate import generate as run_generate
@@ -143,6 +149,11 @@ def _provider_app(provider: str) -> typer.Typer:
         if output is not None and not output.strip():
             console.print("[red]error:[/red] --output is empty; name a .parquet file.", highlight=False, soft_wrap=True)
             raise typer.Exit(2)
+        if dry_run:
+            from common.pipeline.estimate import dry_run as run_dry
+
+            _run(run_dry, PROVIDERS, provider, str(config) if config else None, overrides, quiet=quiet)
+            return
         _run(run_generate, PROVIDERS, provider, str(config) if config else None, overrides, overwrite=overwrite,
              quiet=quiet, repair=repair)
 

@@ -25,6 +25,18 @@ FINGERPRINT_KEYS = (
 )
 
 
+class StopWhen(BaseModel):
+    """Adaptive N (config key `stop_when`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verified: int = Field(1, ge=1, description="verified candidates a query needs")
+    need_pair: bool = Field(False, description="also one verified-wrong candidate (not errored, refused or "
+                            "truncated): a DPO pair")
+    round_size: int | None = Field(None, ge=1, description="candidates asked for per round (default: what is "
+                                   "still missing, at least `verified`)")
+
+
 class ExperimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -84,6 +96,18 @@ class ExperimentConfig(BaseModel):
         None, ge=1, description="tokens per minute (prompt + max_tokens x n, charged when sent) to stay under, for a "
         "server that sends no rate-limit headers (with headers, the lower of the two counts)",
     )
+    price_file: str | None = Field(
+        None, description="YAML price file (the form of openai_gen/prices.yaml) whose models add to or override "
+        "the provider's list prices for this run",
+    )
+    max_cost_usd: float | None = Field(
+        None, gt=0, description="stop cleanly, every finished query checkpointed, once the output file's rows have "
+        "cost this much (generation, judge and tool mock, at list prices); a rerun with a higher value goes on",
+    )
+    stop_when: StopWhen | None = Field(
+        None, description="adaptive N: sample a query in rounds and stop once it has `verified` verified "
+        "candidates (and with need_pair one verified wrong), or num_candidates are spent",
+    )
     max_error_rate: float = Field(
         0.1, ge=0.0, le=1.0,
         description="exit 1 when more than this share of the file's rows errored or lost their judge verdict",
@@ -113,6 +137,13 @@ class ExperimentConfig(BaseModel):
         values = v.values() if isinstance(v, dict) else [v]
         if any(x is not None and x < 1 for x in values):
             raise ValueError("max_queries must be a positive integer (per split) or a mapping split -> integer")
+        return v
+
+    @field_validator("max_cost_usd", mode="before")
+    @classmethod
+    def _cost_not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("give an amount in US dollars, e.g. 25.0")
         return v
 
     @model_validator(mode="after")
@@ -227,6 +258,22 @@ def load_config(
     if cfg.output is None:
         stem = Path(path).stem if path else f"{provider}_run"
         cfg.output = str(base / "results" / f"{stem}.parquet")
+    if cfg.price_file:
+        found = _resolve_path(cfg.price_file, base)
+        if found is None:
+            raise UserError(f"{source}: 'price_file': file {cfg.price_file} does not exist.")
+        cfg.price_file = str(found)
+        from common.model.pricing import PriceFileError, load_prices
+
+        try:
+            load_prices(found)
+        except PriceFileError as e:
+            raise UserError(f"{source}: 'price_file': {e}.") from None
+    if cfg.stop_when is not None and cfg.stop_when.verified > cfg.num_candidates:
+        raise UserError(f"{source}: 'stop_when': verified is {cfg.stop_when.verified} but num_candidates is "
+                        f"{cfg.num_candidates}; a query can never have more verified candidates than it is sampled.")
+    if cfg.stop_when is not None and not cfg.verify:
+        raise UserError(f"{source}: 'stop_when' counts verified candidates and needs verify: true.")
     if cfg.thinking_budget and not info.supports_thinking:
         raise UserError(f"{source}: 'thinking_budget' is not supported by `bestofn {provider}`; remove it.")
     if "temperature" in raw and not info.supports_temperature:

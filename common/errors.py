@@ -21,3 +21,9 @@ class AuthError(RunFailure):
 
 class MissingKeyError(UserError):
     """No API key in the environment: caught before any work starts."""
+
+
+class BudgetReached(Exception):
+    """The run stopped itself at `max_cost_usd`, every finished query written: exit 3."""
+
+    exit_code = 3

@@ -86,7 +86,11 @@ class BestOfNRecord(BaseModel):
     cache_creation_input_tokens: int | None = None
     reasoning_tokens: int | None = None
     latency_s: float | None = None
-    cost_usd: float | None = None
+    cost_usd: float | None = Field(None, description="USD at list prices for every call this row caused: its "
+                                   "generation, and the judge and LLM tool mock calls counted in the next two columns")
+    judge_cost_usd: float | None = Field(None, description="the judge's verdict and refusal calls for this row")
+    tool_mock_cost_usd: float | None = Field(None, description="LLM tool-mock answers in this row's tool loop")
+    batched: bool | None = Field(None, description="generated through the provider's batch API (batch prices)")
     error: str | None = None
     attempts: int = 1
     regen_count: int = 0

@@ -254,6 +254,17 @@ class CheckpointStore:
         self._write_manifest()
         return done
 
+    def iter_kept(self, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows already in the checkpoint (after `open`), a few columns at a time; a column an older
+        part lacks reads as None."""
+        for name in self._parts:
+            path = self.parts_dir / name
+            have = set(pq.read_schema(path).names)
+            present = [c for c in columns if c in have]
+            for row in iter_rows(path, present):
+                values = dict(zip(present, row, strict=True))
+                yield tuple(values.get(c) for c in columns)
+
     def _damaged(self, what: str) -> UserError:
         return UserError(
             f"the checkpoint in {self.parts_dir} is damaged ({what}); run the same command with --repair to keep "

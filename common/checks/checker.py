@@ -24,6 +24,7 @@ from common.errors import UserError
 from common.judge.judge import LLMJudge
 from common.judge.policy import combine, format_tool_trace, needs_judge
 from common.model.api import Candidate
+from common.model.pricing import metering
 from verifiers import VerifierConfigError, check_options, has_verifier, parallel_slots, verify_candidate
 from verifiers.base import NO_VERDICT_REASONS, UNDECIDED_REASONS, VerificationResult
 from verifiers.refusal import RefusalResult, detect_refusal
@@ -105,6 +106,13 @@ class CandidateChecker:
         return result
 
     async def check(self, query: Query, cand: Candidate) -> dict[str, Any]:
+        """The row's verdict fields, with `judge_cost_usd`: what the judge's calls for it cost."""
+        with metering() as spend:
+            out = await self._check(query, cand)
+        out["judge_cost_usd"] = spend.judge
+        return out
+
+    async def _check(self, query: Query, cand: Candidate) -> dict[str, Any]:
         if cand.error is not None:
             return {"verification_method": "error"}
         text = cand.text or ""

@@ -21,7 +21,7 @@ from common.errors import AuthError
 from common.judge.parse import as_bool, as_confidence, parse_json_object
 from common.judge.prompts import PROMPT_VERSION, JudgePrompt, refusal_prompt, verdict_prompt
 from common.model.api import GenRequest, ProviderAdapter
-from common.model.pricing import cost_usd
+from common.model.pricing import DEFAULT_PRICER, Pricer, charge
 from common.model.retry import call_with_retry, describe_error
 from verifiers.refusal import RefusalType
 
@@ -103,8 +103,10 @@ class LLMJudge:
         concurrency: int = 16,
         max_tokens: int = 4096,  # a reasoning model's hidden reasoning counts against it
         name: str = "judge",  # how its errors are labelled ("tool mock" for the LLM tool mock)
+        pricer: Pricer = DEFAULT_PRICER,
     ) -> None:
         self.name = name
+        self.pricer = pricer
         self.adapter = adapter
         self.provider = adapter.info.name
         # None: picked on first use (the default judge model at the provider's own endpoint, else
@@ -250,6 +252,7 @@ class LLMJudge:
         u = candidates[0].usage
         self.usage.input_tokens += u.input_tokens or 0
         self.usage.output_tokens += u.output_tokens or 0
-        cost = cost_usd(self.adapter.info, model, u)
+        cost = self.pricer.cost(self.adapter.info, model, u)
+        charge(self.name, cost)  # onto the row being checked
         self.usage.cost_usd = None if cost is None or self.usage.cost_usd is None else self.usage.cost_usd + cost
         return candidates[0].text or ""

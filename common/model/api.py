@@ -13,7 +13,7 @@ opens an adapter); `bestofn.py` maps provider names to those and hands the table
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -31,6 +31,7 @@ class Price:
     cached_input: float
     cache_write: float
     output: float
+    batch_discount: float = 0.5  # share of the price taken off for batch API requests (0: no batch price)
 
 
 class AdapterFactory(Protocol):
@@ -57,6 +58,7 @@ class ProviderInfo:
     supports_temperature: bool = True
     no_temperature_models: tuple[str, ...] = ()  # model-name prefixes that reject a temperature
     supports_n: bool = False
+    supports_batch: bool = False  # the adapter implements BatchAPI (--batch)
     # Accounting: does the API count cached prompt tokens inside input_tokens (OpenAI) or apart (Anthropic)?
     cached_input_in_input_tokens: bool = True
     prices: Mapping[str, Price] = field(default_factory=dict)
@@ -120,6 +122,7 @@ class ToolRun:
     num_tool_calls: int = 0
     invalid_tool_calls: int = 0
     terminated_by: str = "final_answer"  # final_answer | max_iterations | budget | error | refusal
+    mock_cost_usd: float | None = 0.0  # the LLM tool mock's answers in this loop (None: unpriced)
 
     @property
     def num_iterations(self) -> int:
@@ -141,9 +144,59 @@ class Candidate:
     # can send it back in the next request exactly as the API requires.
     turn: dict[str, Any] | None = None
     tool_run: ToolRun | None = None
+    batched: bool = False  # answered through the provider's batch API (batch prices apply)
 
     def tool_calls_json(self) -> str | None:
         return json.dumps(self.tool_calls, ensure_ascii=False) if self.tool_calls else None
+
+
+@dataclass(slots=True)
+class BatchItem:
+    """One request of a provider batch: `n` candidates for `req`, answered under `custom_id`
+    (letters, digits, `_` and `-`, at most 40 characters, so every provider takes it whole)."""
+
+    custom_id: str
+    req: GenRequest
+    n: int = 1
+
+
+@dataclass(slots=True)
+class BatchState:
+    """Where a submitted batch stands, in neutral words.
+
+    status: "submitting" | "in_progress" | "ended" (results can be read) | "failed" (rejected as a whole;
+    `error` says why) | "cancelling". A batch that expired or was cancelled still "ended": the items it
+    did not answer come back from `batch_results` as errored candidates, and go online.
+    counts: "succeeded", "errored", "expired", "canceled", "processing" (items, as far as the API says).
+    """
+
+    id: str
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    created_at: float | None = None  # unix seconds
+    expires_at: float | None = None
+    error: str | None = None
+
+
+class BatchAPI(Protocol):
+    """A provider's asynchronous batch API (OpenAI Batch, Anthropic Message Batches), on an adapter
+    whose `info.supports_batch` is true. Prices are the provider's batch prices (`Price.batch_discount`)."""
+
+    max_batch_items: int  # requests the provider takes in one batch
+
+    async def batch_submit(self, items: list[BatchItem]) -> str:
+        """Build, upload and submit one batch; returns its id."""
+        ...
+
+    async def batch_state(self, batch_id: str) -> BatchState: ...
+
+    def batch_results(self, batch_id: str) -> AsyncIterator[tuple[str, list[Candidate]]]:
+        """(custom_id, its `n` candidates) for every item of an ended batch, in any order; an item that
+        errored, expired or was cancelled yields `n` candidates whose `error` says so
+        ("batch item expired: ...", "batch item canceled", "batch item errored: ...")."""
+        ...
+
+    async def batch_cancel(self, batch_id: str) -> BatchState: ...
 
 
 class RateControl(Protocol):

@@ -43,7 +43,7 @@ MAX_PAUSE_S = 120.0
 DEFAULT_WINDOW_S = 1.0  # a limit known only per minute is paced as if a bucket held one second of it
 PROBE_RAMP_S = 1.0  # while no answer has told the limits, the window doubles this often
 DEFAULT_MAX_CONCURRENCY = 256  # until the pipeline says (callers bound themselves too)
-_INITIAL_TOKENS_PER_CHAR = 0.25
+INITIAL_TOKENS_PER_CHAR = 0.25
 
 
 # ---- what the adapters hand back ---------------------------------------------------------------
@@ -240,7 +240,7 @@ class RateLimiter:
         self.queued = 0
         self.pause_until = 0.0
         self._last_cut = -math.inf
-        self.tokens_per_char = _INITIAL_TOKENS_PER_CHAR
+        self.tokens_per_char = INITIAL_TOKENS_PER_CHAR
         self.sent = 0  # requests admitted
         self.throttled = 0  # 429/529 answers
         self.paused_s = 0.0  # time the limiter was paused by Retry-After, in all

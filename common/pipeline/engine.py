@@ -19,7 +19,7 @@ from typing import Any
 
 from common.checks.checker import CandidateChecker
 from common.checks.quality import compute_quality
-from common.config import ExperimentConfig
+from common.config import ExperimentConfig, StopWhen
 from common.data.query import Query
 from common.errors import AuthError
 from common.model.api import (
@@ -31,7 +31,7 @@ from common.model.api import (
     build_system_prompt,
     parse_structured,
 )
-from common.model.pricing import cost_usd
+from common.model.pricing import DEFAULT_PRICER, Pricer
 from common.model.retry import RetryStats, call_with_retry, describe_error
 from common.pipeline.tool_loop import LLMToolMock, ToolLoop
 from common.schema import BestOfNRecord
@@ -84,6 +84,16 @@ class RunStats:
     unpriced: int = 0  # rows whose model has no listed price (cost null)
     retry: RetryStats = field(default_factory=RetryStats)
     rate: RateControl | None = None  # the adapter's limiters, live (the progress display reads them)
+    # Spend: what the output's rows cost before this run, and the run's limit (max_cost_usd).
+    cost_before: float = 0.0
+    budget: float | None = None
+    stopped_by_budget: bool = False
+    # Fan-out: input tokens as billed (cache reads and writes weighted by price) against the prompt
+    # tokens N separate uncached requests would have sent, summed over this run's generation calls.
+    billed_input: float = 0.0
+    naive_input: int = 0
+    # Adaptive N (stop_when): candidates never asked for because their query was already satisfied.
+    candidates_saved: int = 0
     by_split: dict[str, SplitStats] = field(default_factory=dict)
 
     def _total(self, name: str) -> int:
@@ -113,6 +123,18 @@ class RunStats:
     @property
     def errors(self) -> int:
         return sum(s.errors.total() for s in self.by_split.values())
+
+    @property
+    def spent(self) -> float:
+        """The output's spend so far: its earlier rows and this run's."""
+        return self.cost_before + self.cost_usd
+
+    def projected_cost(self) -> float | None:
+        """The output's spend when every query is done, at this run's cost per query so far."""
+        if self.queries_total is None or not self.queries_done:
+            return None
+        left = max(self.queries_total - self.queries_skipped_done - self.queries_done, 0)
+        return self.spent + self.cost_usd / self.queries_done * left
 
     def record(self, row: BestOfNRecord) -> None:
         split = self.by_split.setdefault(row.split, SplitStats())
@@ -156,8 +178,16 @@ class Pipeline:
         run_id: str | None = None,
         on_progress: Callable[[RunStats], None] | None = None,
         tool_mock: LLMToolMock | None = None,
+        pricer: Pricer = DEFAULT_PRICER,
+        stop_when: StopWhen | None = None,
+        prior: dict[str, list[int]] | None = None,
     ) -> None:
+        """`stop_when`: sample each query in rounds (adaptive N); `prior`: query id -> [verified, wrong]
+        counts of its rows already in the output (QueryTally.of), for a resumed adaptive run."""
         self.cfg = cfg
+        self.pricer = pricer
+        self.stop_when = stop_when
+        self.prior = prior or {}
         self.adapter = adapter
         self.store = store
         self.checker = checker or CandidateChecker(cfg, judge=None)
@@ -172,6 +202,7 @@ class Pipeline:
         if limits is not None:
             limits.configure(max_concurrency=cfg.concurrency, rpm=cfg.rate_limit_rpm, tpm=cfg.rate_limit_tpm)
             self.stats.rate = limits
+        self.stats.budget = cfg.max_cost_usd
         self._flush_lock = asyncio.Lock()
         self._queries_since_flush = 0
         per_request = min(adapter.max_n_per_request, cfg.n_per_request, cfg.num_candidates)
@@ -197,6 +228,7 @@ class Pipeline:
             except Exception as exc:  # recorded on its rows; the run goes on
                 attempts = getattr(exc, "attempts", 1)
                 return [Candidate(text=None, error=describe_error(exc), attempts=attempts) for _ in range(k)]
+        self._count_input(req, cands)
         for c in cands:
             c.attempts = attempts
             if c.text is None and not c.tool_calls:
@@ -209,6 +241,20 @@ class Pipeline:
                 # stays whole in `response`: the trace wins, the JSON's reasoning fills in where there is none.
                 c.reasoning = c.reasoning or reasoning
         return cands
+
+    def _count_input(self, req: GenRequest, cands: list[Candidate]) -> None:
+        """One call's prompt as billed, against the same prompt sent once per candidate without caching."""
+        if not cands:
+            return
+        info = self.adapter.info
+        usage = cands[0].usage  # each candidate holds its share of the call's usage
+        for c in cands[1:]:
+            usage = usage.plus(c.usage)
+        billed = self.pricer.billed_input(info, req.model, usage)
+        prompt = self.pricer.prompt_tokens(info, usage)
+        if billed is not None and prompt is not None:
+            self.stats.billed_input += billed
+            self.stats.naive_input += prompt * len(cands)
 
     async def _chunk(self, req: GenRequest, k: int) -> list[Candidate]:
         """k candidates from as many calls as it takes: servers may return fewer choices than `n`."""
@@ -299,14 +345,26 @@ class Pipeline:
             cache_creation_input_tokens=u.cache_creation_input_tokens,
             reasoning_tokens=u.reasoning_tokens,
             latency_s=cand.latency_s,
-            # An error row costs nothing, unless turns of its tool loop answered before the error.
-            cost_usd=cost_usd(self.adapter.info, req.model, u) if cand.error is None or u.input_tokens else None,
+            **self._costs(req, cand, checks),
             error=cand.error,
             attempts=cand.attempts,
             run_id=self.run_id,
+            batched=cand.batched or None,
             **tool_fields,
             **checks,
         )
+
+    def _costs(self, req: GenRequest, cand: Candidate, checks: dict[str, Any]) -> dict[str, Any]:
+        """cost_usd (generation, judge and tool mock together) and its two parts beside generation. An
+        error row's generation costs nothing, unless turns of its tool loop answered before the error."""
+        u = cand.usage
+        gen = (self.pricer.cost(self.adapter.info, req.model, u, batched=cand.batched)
+               if cand.error is None or u.input_tokens else None)
+        judge = checks.pop("judge_cost_usd", 0.0)
+        mock = cand.tool_run.mock_cost_usd if cand.tool_run is not None else 0.0
+        total = None if gen is None or judge is None or mock is None else round(gen + judge + mock, 8)
+        return {"cost_usd": total, "judge_cost_usd": judge,
+                "tool_mock_cost_usd": mock if cand.tool_run is not None else None}
 
     async def rows_for(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
         req = build_request(query, self.cfg, self.persona_text)
@@ -346,6 +404,25 @@ class Pipeline:
                 counts[idx] = counts.get(idx, 0) + 1
         return counts
 
+    # ---- adaptive N ------------------------------------------------------------------------------
+    async def query_rows(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
+        """The query's rows: all of `indices` at once, or with `stop_when` in rounds until the query has
+        what it needs (QueryTally) or the indices are spent."""
+        if self.stop_when is None:
+            return await self.rows_for(query, indices)
+        tally = QueryTally(*self.prior.pop(query.query_id, (0, 0)))
+        rows: list[BestOfNRecord] = []
+        todo = list(indices)
+        while todo and not tally.satisfies(self.stop_when):
+            take = self.stop_when.round_size or tally.missing(self.stop_when)
+            batch, todo = todo[:take], todo[take:]
+            new = await self.rows_for(query, batch)
+            for row in new:
+                tally.add(row)
+            rows += new
+        self.stats.candidates_saved += len(todo)
+        return rows
+
     # ---- the run --------------------------------------------------------------------------------
     async def _finish_query(self, rows: list[BestOfNRecord]) -> None:
         for row in rows:
@@ -356,6 +433,16 @@ class Pipeline:
         if self._queries_since_flush >= self.cfg.checkpoint_every:
             await self.flush()
         self.on_progress(self.stats)
+
+    def _over_budget(self, in_flight: int) -> bool:
+        """Whether starting another query could pass max_cost_usd: the spend so far, plus what the queries
+        in flight will likely cost at this run's cost per query."""
+        budget = self.stats.budget
+        if budget is None:
+            return False
+        done = self.stats.queries_done
+        per_query = self.stats.cost_usd / done if done else 0.0
+        return self.stats.spent + per_query * (in_flight + 1) > budget or self.stats.spent >= budget
 
     async def flush(self) -> None:
         async with self._flush_lock:
@@ -374,7 +461,7 @@ class Pipeline:
 
         async def one(query: Query, indices: list[int]) -> None:
             try:
-                await self._finish_query(await self.rows_for(query, indices))
+                await self._finish_query(await self.query_rows(query, indices))
             finally:
                 slots.release()
 
@@ -388,6 +475,10 @@ class Pipeline:
         try:
             while failure is None:
                 await slots.acquire()
+                if self._over_budget(len(tasks)):
+                    slots.release()
+                    self.stats.stopped_by_budget = True
+                    break
                 if not pending:
                     # In batches: each hop to a thread may wait a GIL switch interval (5 ms).
                     pending.extend(await asyncio.to_thread(lambda: list(islice(it, QUERY_BATCH))))
@@ -411,11 +502,53 @@ class Pipeline:
         return self.stats
 
 
+@dataclass
+class QueryTally:
+    """What adaptive N counts of one query's rows: verified ones, and verified-wrong ones fit to be a DPO
+    pair's rejected answer (not errored, refused or truncated)."""
+
+    verified: int = 0
+    wrong: int = 0
+
+    COLUMNS = ("query_id", "is_verified", "is_refusal", "is_truncated", "error")
+
+    @staticmethod
+    def counts(is_verified: bool | None, is_refusal: bool | None, is_truncated: bool | None,
+               error: str | None) -> tuple[int, int]:
+        wrong = is_verified is False and not is_refusal and not is_truncated and error is None
+        return int(bool(is_verified)), int(wrong)
+
+    def add(self, row: BestOfNRecord) -> None:
+        v, w = self.counts(row.is_verified, row.is_refusal, row.is_truncated, row.error)
+        self.verified += v
+        self.wrong += w
+
+    def satisfies(self, when: StopWhen) -> bool:
+        return self.verified >= when.verified and (not when.need_pair or self.wrong > 0)
+
+    def missing(self, when: StopWhen) -> int:
+        """Candidates the next round asks for: the verified ones still missing, plus one for a pair."""
+        return max(when.verified - self.verified, 0) + int(when.need_pair and not self.wrong) or 1
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[Any, ...]]) -> dict[str, list[int]]:
+        """query id -> [verified, wrong] from (query_id, is_verified, is_refusal, is_truncated, error) rows."""
+        out: dict[str, list[int]] = {}
+        for qid, *fields in rows:
+            v, w = cls.counts(*fields)
+            tally = out.setdefault(qid, [0, 0])
+            tally[0] += v
+            tally[1] += w
+        return out
+
+
 def pending_work(
-    queries: Iterable[Query], num_candidates: int, done: set[Key], stats: RunStats
+    queries: Iterable[Query], num_candidates: int, done: set[Key], stats: RunStats,
+    stop_when: StopWhen | None = None, prior: dict[str, list[int]] | None = None,
 ) -> Iterator[tuple[Query, list[int]]]:
     """Skip what a previous run already made: resume never regenerates or duplicates a row.
-    A query id seen twice in the data is made once (the first row wins)."""
+    A query id seen twice in the data is made once (the first row wins). With `stop_when`, a query
+    whose rows in the output (`prior`) already satisfy it is done too."""
     seen: set[str] = set()
     for q in queries:
         if q.query_id in seen:
@@ -423,6 +556,9 @@ def pending_work(
             continue
         seen.add(q.query_id)
         missing = [i for i in range(num_candidates) if (q.query_id, i) not in done]
+        if missing and stop_when is not None and prior and q.query_id in prior \
+                and QueryTally(*prior[q.query_id]).satisfies(stop_when):
+            missing = []
         if missing:
             yield q, missing
         else:

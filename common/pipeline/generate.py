@@ -18,9 +18,9 @@ from rich.console import Console
 
 from common.config import ExperimentConfig, load_config
 from common.data.load import DatasetError, LoadStats, iter_queries
-from common.errors import RunFailure, UserError
+from common.errors import BudgetReached, RunFailure, UserError
 from common.model.api import ProviderTable
-from common.pipeline.engine import Pipeline, RunStats, error_kind, pending_work
+from common.pipeline.engine import Pipeline, QueryTally, RunStats, error_kind, pending_work
 from common.pipeline.progress import ProgressDisplay, show_summary
 from common.pipeline.session import open_session, provider_info
 from common.store import CheckpointStore, OutputLock, iter_rows
@@ -99,10 +99,19 @@ def generate(
             async with open_session(providers, info, cfg, stack) as session:
                 store = CheckpointStore(output, cfg.fingerprint(), {}, identity=cfg.identity())
                 done = store.open(overwrite=overwrite, repair=repair)
-                pipeline = Pipeline(cfg, session.adapter, store, session.checker, tool_mock=session.tool_mock)
+                prior = QueryTally.of(store.iter_kept(list(QueryTally.COLUMNS))) if cfg.stop_when else None
+                pipeline = Pipeline(cfg, session.adapter, store, session.checker, tool_mock=session.tool_mock,
+                                    pricer=session.pricer, stop_when=cfg.stop_when, prior=prior)
+                pipeline.stats.cost_before = sum(c or 0.0 for (c,) in store.iter_kept(["cost_usd"]))
+                pipeline.stats.queries_total = estimated_total(cfg)
+                if cfg.max_cost_usd is not None and pipeline.stats.spent >= cfg.max_cost_usd:
+                    raise BudgetReached(
+                        f"{output} has already cost ${pipeline.stats.spent:.4f}, max_cost_usd "
+                        f"(${cfg.max_cost_usd:g}) or more; nothing was generated. Raise max_cost_usd to go on."
+                    )
                 store.metadata.update(file_metadata(cfg, provider, pipeline.run_id))
                 queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
-                work = pending_work(queries, cfg.num_candidates, done, pipeline.stats)
+                work = pending_work(queries, cfg.num_candidates, done, pipeline.stats, cfg.stop_when, prior)
                 with ProgressDisplay(console, estimated_total(cfg), quiet) as progress:
                     pipeline.on_progress = progress
                     run_started = time.monotonic()
@@ -128,6 +137,11 @@ def generate(
                 summary["output"] = str(output)
                 show_summary(console, stats, summary, time.monotonic() - started, quiet)
                 check_error_rate(output, cfg, f"`bestofn {provider} regen {output}`")
+                if stats.stopped_by_budget:
+                    raise BudgetReached(
+                        f"stopped at max_cost_usd: {output} has cost ${stats.spent:.4f} of ${cfg.max_cost_usd:g}; "
+                        f"every finished query is written. Raise max_cost_usd and run the same command to go on."
+                    )
                 return stats
 
     with OutputLock(output):  # a second run on this output is refused before it starts anything

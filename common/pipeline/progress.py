@@ -30,10 +30,21 @@ def _share(num: int, den: int) -> str:
     return f"{num / den:.1%}" if den else "n/a"
 
 
+def cost_text(s: RunStats) -> str:
+    """The output's spend so far, its projected total and the limit, e.g. `$1.2345 (proj $4.10 / max $5)`."""
+    parts = []
+    if (projected := s.projected_cost()) is not None:
+        parts.append(f"proj ${projected:,.2f}")
+    if s.budget is not None:
+        parts.append(f"max ${s.budget:,.2f}")
+    return f"${s.spent:,.4f}" + (f" ({' / '.join(parts)})" if parts else "")
+
+
 def stats_line(s: RunStats, rate: bool = True) -> str:
     line = (
         f"cands {s.candidates} | verified {_share(s.verified, s.verifiable)} | "
-        f"tok in {s.input_tokens:,} out {s.output_tokens:,} | errors {s.errors} | retries {s.retry.retries}"
+        f"tok in {s.input_tokens:,} out {s.output_tokens:,} | {cost_text(s)} | errors {s.errors} | "
+        f"retries {s.retry.retries}"
     )
     limits = s.rate.describe() if rate and s.rate is not None else ""
     return f"{line} | {limits}" if limits else line
@@ -109,6 +120,29 @@ def _cost(stats: RunStats) -> str:
     return f"{stats.cost_usd:.4f}"
 
 
+def _fanout(stats: RunStats) -> str:
+    """Input tokens billed (cache reads and writes weighted by price) against sending the whole prompt once
+    per candidate, uncached: what `n` and prompt caching save."""
+    if not stats.naive_input:
+        return ""
+    queries = max(stats.queries_done, 1)
+    return (f"{stats.billed_input / queries:,.0f} / {stats.naive_input / queries:,.0f} per query "
+            f"({_share(round(stats.billed_input), stats.naive_input)})")
+
+
+def _spend_rows(stats: RunStats) -> list[tuple[str, str]]:
+    rows = []
+    if stats.cost_before or stats.budget is not None:
+        limit = "" if stats.budget is None else f" of max_cost_usd {stats.budget:g}"
+        stopped = " (stopped there)" if stats.stopped_by_budget else ""
+        rows.append(("cost of the output so far (USD)", f"{stats.spent:.4f}{limit}{stopped}"))
+    if stats.candidates_saved:
+        asked = stats.candidates_saved + stats.candidates
+        rows.append(("candidates saved by stop_when",
+                     f"{stats.candidates_saved:,} of {asked:,} ({_share(stats.candidates_saved, asked)})"))
+    return rows
+
+
 def show_summary(console: Console, stats: RunStats, extra: dict[str, Any], elapsed_s: float, quiet: bool) -> None:
     """A table on a terminal; with --quiet one plain `what: value` line each, whole and greppable in a log."""
     print_rows(console, summary_rows(stats, extra, elapsed_s), "bestofn run summary", quiet)
@@ -140,7 +174,9 @@ def summary_rows(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> li
         ("retries", stats.retry.retries),
         *([("rate limits", summary)] if stats.rate is not None and (summary := stats.rate.summary()) else []),
         ("input / output tokens", f"{stats.input_tokens:,} / {stats.output_tokens:,}"),
-        ("cost (USD, list price)", _cost(stats)),
+        *([("input tokens billed / naive fan-out", fanout)] if (fanout := _fanout(stats)) else []),
+        ("cost this run (USD, list price, judge and tool mock included)", _cost(stats)),
+        *_spend_rows(stats),
         ("elapsed", f"{elapsed_s:.1f} s"),
         ("candidates / s", f"{stats.candidates / elapsed_s:.1f}" if elapsed_s > 0 else "n/a"),
     ]

@@ -248,7 +248,8 @@ def regen(
                 # Scratch parts of an interrupted regen with other options are dropped, not refused:
                 # the file itself is untouched until the merge.
                 done = side.open(discard_other=True)
-                pipeline = Pipeline(cfg, session.adapter, side, session.checker, tool_mock=session.tool_mock)
+                pipeline = Pipeline(cfg, session.adapter, side, session.checker, tool_mock=session.tool_mock,
+                                    pricer=session.pricer)
                 work = (
                     (q, [i for i in idx if (q.query_id, i) not in done])
                     for q, idx in queries_from_file(path, wanted)

@@ -14,6 +14,7 @@ from common.config import ExperimentConfig
 from common.errors import AuthError, RunFailure, UserError
 from common.judge.judge import LLMJudge
 from common.model.api import ProviderAdapter, ProviderInfo, ProviderTable
+from common.model.pricing import Pricer
 from common.model.retry import call_with_retry, describe_error
 from common.pipeline.tool_loop import LLMToolMock
 
@@ -26,6 +27,7 @@ class Session:
     checker: CandidateChecker
     judge: LLMJudge | None
     tool_mock: LLMToolMock
+    pricer: Pricer
 
     def judge_summary(self) -> dict[str, Any]:
         """The summary lines for the judge's and the LLM tool mock's calls, tokens and cost (only
@@ -65,6 +67,7 @@ async def open_session(
     `local` without a base URL) is stopped by `stack`; clients are closed on the way out."""
     if cfg.judge_provider is not None:
         provider_info(providers, cfg.judge_provider, "judge_provider")  # a typo fails now, judge or not
+    pricer = Pricer.from_file(cfg.price_file)
     async with AsyncExitStack() as closers:
         adapter = info.open(cfg.base_url, api=cfg.api, timeout=cfg.request_timeout, model=cfg.model, stack=stack)
         closers.push_async_callback(adapter.aclose)
@@ -83,7 +86,7 @@ async def open_session(
                 )
                 closers.push_async_callback(judge_adapter.aclose)
             judge = LLMJudge(judge_adapter, model=cfg.judge_model, cache_dir=cfg.judge_cache_dir,
-                             max_retries=cfg.max_retries)
+                             max_retries=cfg.max_retries, pricer=pricer)
             warn_deprecated(judge_adapter, judge.model, "judge_model")
         checker = CandidateChecker(cfg, judge)  # a sandbox that cannot work stops the run here
         closers.callback(checker.close)
@@ -94,8 +97,12 @@ async def open_session(
             cfg.model = await adapter.pick_model(info.default_model)
         warn_deprecated(adapter, cfg.model, "model")  # --model on the command line
         # Calls no dynamic mock fits are answered by the run's own provider (its model by default).
-        tool_mock = LLMToolMock(adapter, cfg.tool_mock_model or cfg.model, cfg.tool_mock_cache_dir, cfg.max_retries)
-        yield Session(adapter, checker, judge, tool_mock)
+        if cfg.max_cost_usd is not None and not pricer.known(info, cfg.model):
+            raise UserError(f"max_cost_usd is set but {cfg.model} has no listed price, so its spend cannot be "
+                            "counted; add it to a price_file, or remove max_cost_usd.")
+        tool_mock = LLMToolMock(adapter, cfg.tool_mock_model or cfg.model, cfg.tool_mock_cache_dir, cfg.max_retries,
+                                pricer=pricer)
+        yield Session(adapter, checker, judge, tool_mock, pricer)
 
 
 async def reachable(adapter: ProviderAdapter, what: str) -> None:

@@ -21,6 +21,7 @@ from common.cache import CACHE_ROOT, cache_key
 from common.judge.judge import LLMJudge
 from common.judge.prompts import JudgePrompt, clip
 from common.model.api import Candidate, GenRequest, ProviderAdapter, ToolRun, Usage
+from common.model.pricing import DEFAULT_PRICER, Pricer, metering
 from verifiers.tools.args import check_call
 from verifiers.tools.mocks import ToolSandbox
 
@@ -55,9 +56,9 @@ class LLMToolMock:
     and model: reruns ask nothing and get the same result; another mock model asks afresh."""
 
     def __init__(self, adapter: ProviderAdapter, model: str | None, cache_dir: Path | str | None,
-                 max_retries: int = 6) -> None:
+                 max_retries: int = 6, pricer: Pricer = DEFAULT_PRICER) -> None:
         self.asker = LLMJudge(adapter, model=model, cache_dir=cache_dir or CACHE_ROOT / "tool_mock",
-                              max_retries=max_retries, name="tool mock")
+                              max_retries=max_retries, name="tool mock", pricer=pricer)
 
     async def answer(self, tool: dict[str, Any], arguments: dict[str, Any]) -> tuple[Any, str | None]:
         """(result, error): a failed mock leaves the result None and says why."""
@@ -91,7 +92,11 @@ class ToolLoop:
         tools = {t["name"]: t for t in req.tools or []}
         sandbox = ToolSandbox(key)
         try:
-            return await self._converse(req, first, tools, sandbox)
+            with metering() as spend:
+                cand = await self._converse(req, first, tools, sandbox)
+            if cand.tool_run is not None:
+                cand.tool_run.mock_cost_usd = spend.tool_mock
+            return cand
         finally:
             sandbox.close()
 

@@ -697,9 +697,15 @@ async def _check_items(
 def apply_verdict(row: dict[str, Any], out: dict[str, Any]) -> bool:
     """Put the checker's fields on the row in place of its old verdict; True when the verdict changed."""
     before = tuple(row.get(c) for c in COMPARED)
+    spent_before = row.get("judge_cost_usd") or 0.0
     row.update(dict.fromkeys(VERDICT_COLUMNS))
     row["verification_method"] = "none"
     row.update(out)
+    # Every call the row caused stays counted: this check's judge calls add to the earlier ones.
+    spent = out.get("judge_cost_usd")
+    row["judge_cost_usd"] = None if spent is None else round(spent_before + spent, 8)
+    if row.get("cost_usd") is not None:
+        row["cost_usd"] = None if spent is None else round(row["cost_usd"] + spent, 8)
     if row.get("terminated_by") in ("final_answer", "refusal"):  # as the pipeline writes it (engine.make_row)
         row["terminated_by"] = "refusal" if row["is_refusal"] else "final_answer"
     if row["is_refusal"] != before[-1] or row.get("quality_completeness_score") is None:
