@@ -131,6 +131,11 @@ def generate(
                     "queries_done": stats.queries_done,
                     "candidates": stats.candidates,
                     "pipeline_s": time.monotonic() - run_started,
+                    "cost_usd": round(stats.cost_usd, 8),
+                    "billed_input_tokens": round(stats.billed_input, 1),
+                    "naive_input_tokens": stats.naive_input,
+                    "candidates_saved": stats.candidates_saved,
+                    "stopped_by_budget": stats.stopped_by_budget,
                     "judge": asdict(session.judge.usage) if session.judge else None,
                 })})
                 summary.update(session.judge_summary())
