@@ -86,6 +86,7 @@ class RunStats:
     rate: RateControl | None = None  # the adapter's limiters, live (the progress display reads them)
     # Spend: what the output's rows cost before this run, and the run's limit (max_cost_usd).
     cost_before: float = 0.0
+    queries_before: int = 0  # queries with rows in the output before this run
     budget: float | None = None
     stopped_by_budget: bool = False
     # Fan-out: input tokens as billed (cache reads and writes weighted by price) against the prompt
@@ -440,9 +441,11 @@ class Pipeline:
         budget = self.stats.budget
         if budget is None:
             return False
-        done = self.stats.queries_done
-        per_query = self.stats.cost_usd / done if done else 0.0
-        return self.stats.spent + per_query * (in_flight + 1) > budget or self.stats.spent >= budget
+        s = self.stats
+        # This run's cost per query, or before its first query the output's.
+        per_query = (s.cost_usd / s.queries_done if s.queries_done
+                     else s.cost_before / s.queries_before if s.queries_before else 0.0)
+        return s.spent + per_query * (in_flight + 1) > budget or s.spent >= budget
 
     async def flush(self) -> None:
         async with self._flush_lock:

@@ -102,7 +102,12 @@ def generate(
                 prior = QueryTally.of(store.iter_kept(list(QueryTally.COLUMNS))) if cfg.stop_when else None
                 pipeline = Pipeline(cfg, session.adapter, store, session.checker, tool_mock=session.tool_mock,
                                     pricer=session.pricer, stop_when=cfg.stop_when, prior=prior)
-                pipeline.stats.cost_before = sum(c or 0.0 for (c,) in store.iter_kept(["cost_usd"]))
+                spent_on: set[str] = set()
+                for qid, cost in store.iter_kept(["query_id", "cost_usd"]):
+                    pipeline.stats.cost_before += cost or 0.0
+                    spent_on.add(qid)
+                pipeline.stats.queries_before = len(spent_on)
+                del spent_on
                 pipeline.stats.queries_total = estimated_total(cfg)
                 if cfg.max_cost_usd is not None and pipeline.stats.spent >= cfg.max_cost_usd:
                     raise BudgetReached(

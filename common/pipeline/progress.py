@@ -34,10 +34,15 @@ def cost_text(s: RunStats) -> str:
     """The output's spend so far, its projected total and the limit, e.g. `$1.2345 (proj $4.10 / max $5)`."""
     parts = []
     if (projected := s.projected_cost()) is not None:
-        parts.append(f"proj ${projected:,.2f}")
+        parts.append(f"proj {usd(projected)}")
     if s.budget is not None:
-        parts.append(f"max ${s.budget:,.2f}")
-    return f"${s.spent:,.4f}" + (f" ({' / '.join(parts)})" if parts else "")
+        parts.append(f"max {usd(s.budget)}")
+    return usd(s.spent) + (f" ({' / '.join(parts)})" if parts else "")
+
+
+def usd(value: float) -> str:
+    """Dollars to the cent, or to four places under a dollar."""
+    return f"${value:,.2f}" if value >= 1 else f"${value:.4f}"
 
 
 def stats_line(s: RunStats, rate: bool = True) -> str:
