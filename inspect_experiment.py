@@ -27,13 +27,13 @@ from verifiers.base import NO_VERDICT_REASONS, UNDECIDED_REASONS
 
 REQUIRED_COLUMNS = ("query_id", "split", "candidate_idx", "is_verified")
 LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method", "finish_reason")
-BOOL_COLUMNS = ("is_refusal", "is_truncated", "local_is_verified", "judge_is_correct")
+BOOL_COLUMNS = ("is_refusal", "is_truncated", "local_is_verified", "judge_is_correct", "batched")
 USAGE_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "latency_s")
 # Set only on rows whose query offered tools (the tool loop ran); null everywhere else and in older files.
 TOOL_COUNT_COLUMNS = ("num_tool_calls", "num_iterations", "invalid_tool_calls")
 TOOL_TEXT_COLUMNS = ("terminated_by", "tool_trace")
 NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count", *TOOL_COUNT_COLUMNS,
-                   "local_confidence")
+                   "local_confidence", "judge_cost_usd", "tool_mock_cost_usd")
 # What the verifier saw, for the failure view (files written before these columns show them empty).
 FAILURE_TEXT_COLUMNS = ("verification_reason", "extracted_answer", "ground_truth", "verification_explanation")
 OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error", *FAILURE_TEXT_COLUMNS, *TOOL_TEXT_COLUMNS,
@@ -282,11 +282,25 @@ def _distribution(values: pd.Series) -> dict[str, Any]:
     }
 
 
+def _column_total(df: pd.DataFrame, name: str) -> float | None:
+    """The sum of a cost column (absent in files made before it existed: None)."""
+    if name not in df:
+        return None
+    values = df[name].dropna()
+    return _float(values.sum()) if len(values) else None
+
+
 def usage(df: pd.DataFrame) -> dict[str, Any]:
     cost = df["cost_usd"].dropna()
+    verified = int(df["is_verified"].fillna(False).astype(bool).sum())
+    total = _float(cost.sum()) if len(cost) else None
     return {
         "metrics": {name: _distribution(df[name].dropna()) for name in USAGE_COLUMNS},
-        "cost_usd_total": _float(cost.sum()) if len(cost) else None,
+        "cost_usd_total": total,
+        "judge_cost_usd_total": _column_total(df, "judge_cost_usd"),
+        "tool_mock_cost_usd_total": _column_total(df, "tool_mock_cost_usd"),
+        "cost_per_verified_usd": total / verified if total is not None and verified else None,
+        "batched_rows": int(df["batched"].fillna(False).astype(bool).sum()),
         "cost_rows": len(cost),
         "retried_rows": int((df["attempts"] > 1).sum()),
         "max_attempts": _float(df["attempts"].max()),
@@ -604,6 +618,11 @@ def _rates_table(splits: dict[str, Any]) -> Table:
 
 def _usage_table(use: dict[str, Any]) -> Table:
     cost = "—" if use["cost_usd_total"] is None else f"${use['cost_usd_total']:,.4f}"
+    parts = [f"judge ${use['judge_cost_usd_total']:,.4f}" if use.get("judge_cost_usd_total") else "",
+             f"tool mock ${use['tool_mock_cost_usd_total']:,.4f}" if use.get("tool_mock_cost_usd_total") else "",
+             f"${use['cost_per_verified_usd']:,.5f} per verified candidate" if use.get("cost_per_verified_usd") else "",
+             f"{use['batched_rows']:,} rows through the batch API" if use.get("batched_rows") else ""]
+    cost += "".join(f" · {p}" for p in parts if p)
     caption = (
         f"total cost {cost} over {use['cost_rows']:,} rows · {use['retried_rows']:,} rows needed >1 attempt"
         f" · {use['regen_rows']:,} rows regenerated ({use['regen_total']:,} regenerations)"

@@ -200,6 +200,7 @@ def test_rates_and_usage(tmp_path: Path) -> None:
             output_tokens=30,
             latency_s=3.0,
             cost_usd=0.03,
+            judge_cost_usd=0.005,
             finish_reason="length",
             attempts=3,
         ),
@@ -237,6 +238,9 @@ def test_rates_and_usage(tmp_path: Path) -> None:
     assert use["metrics"]["reasoning_tokens"]["mean"] is None
     assert use["metrics"]["latency_s"]["median"] == pytest.approx(2.0)
     assert use["cost_usd_total"] == pytest.approx(0.04)
+    assert use["judge_cost_usd_total"] == pytest.approx(0.005)
+    assert use["cost_per_verified_usd"] == pytest.approx(0.04)  # one verified row
+    assert use["tool_mock_cost_usd_total"] is None and use["batched_rows"] == 0
     assert use["cost_rows"] == 2
     assert use["retried_rows"] == 2
     assert use["regen_rows"] == 1
