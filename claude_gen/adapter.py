@@ -8,15 +8,17 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import anthropic
 
 from common.errors import MissingKeyError, RunFailure
-from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
+from common.model.api import BatchItem, BatchState, Candidate, GenRequest, ProviderInfo, Usage
+from common.model.pricing import load_prices
 from common.model.ratelimit import (
     LimitRules,
     LimitsSnapshot,
@@ -183,6 +185,7 @@ class ClaudeAdapter:
             raise MissingKeyError(f"{info.key_env} is not set; export your Anthropic API key.")
         self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
         self.limits = RateLimits(read_limits, LIMIT_RULES, probe=not info.self_hosted)
+        self._batch_names: dict[str, dict[str, WireNames]] = {}  # batch id -> item -> renamed tools
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -205,7 +208,9 @@ class ClaudeAdapter:
             raise RunFailure(f"{self.client.base_url} lists no model; set the config key 'model'.")
         return page.data[0].id
 
-    async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
+    def message_params(self, req: GenRequest) -> tuple[dict[str, Any], WireNames]:
+        """The Messages API request (one candidate; an online call and a batch request alike), and the tool
+        names as sent, to read the reply's calls back."""
         names = WireNames(req.tools)
         kwargs: dict[str, Any] = {
             "model": req.model,
@@ -220,6 +225,10 @@ class ClaudeAdapter:
             kwargs["tools"] = [to_anthropic(t) for t in names.tools(req.tools)]
         if req.response_schema is not None:
             kwargs["output_config"] = {"format": output_format(req.response_schema)}
+        return kwargs, names
+
+    async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
+        kwargs, names = self.message_params(req)
         async with self.limits.request(req, 1) as gate:  # one candidate per call: no `n` here
             start = time.perf_counter()
             with warnings.catch_warnings():
@@ -228,47 +237,137 @@ class ClaudeAdapter:
                 raw = await self.client.messages.with_raw_response.create(**kwargs)
                 msg = await raw.parse()
             latency = time.perf_counter() - start
-            usage = _usage(msg)
-            gate.done(raw.headers, usage)
+            gate.done(raw.headers, _usage(msg))
+        cand = parse_message(msg, names)
+        cand.latency_s = latency
+        return [cand]
 
-        texts: list[str] = []
-        thinking: list[str] = []
-        calls: list[dict[str, Any]] = []
-        for block in msg.content:
-            if block.type == "text":
-                texts.append(block.text)
-            elif block.type == "thinking":
-                thinking.append(block.thinking)
-            elif block.type == "redacted_thinking":
-                thinking.append("[redacted thinking]")
-            elif block.type == "tool_use":
-                calls.append({"id": block.id, "name": names.read(block.name), "arguments": json.dumps(block.input)})
-        text = "".join(texts) if texts else None  # "" said nothing; None: no text block came back
-        turn = None
-        if calls:
-            turn = {"role": "assistant", "content": text, "tool_calls": calls,
-                    "native": {"api": "messages", "content": [_block_dict(b) for b in msg.content]}}
-        return [
-            Candidate(
-                text=text,
-                reasoning="\n".join(thinking) or None,
-                tool_calls=calls or None,
-                finish_reason=_FINISH.get(msg.stop_reason or "", msg.stop_reason),
-                usage=usage,
-                latency_s=latency,
-                turn=turn,
-            )
-        ]
+    # ---- Message Batches (BatchAPI in common/model/api.py) -------------------------------------
+    # Claude has no `n`: an item of n candidates is n requests named "<custom_id>-<j>-<n>", each built by
+    # message_params and read by parse_message exactly as online; results group back into items without
+    # any state kept here. Batch calls are not paced by `self.limits` and are not retried here.
+    max_batch_items = 100_000  # requests in one batch (Anthropic's limit; the request may be 256 MB)
+
+    async def batch_submit(self, items: list[BatchItem]) -> str:
+        requests: list[dict[str, Any]] = []
+        renamed: dict[str, WireNames] = {}
+        for item in items:
+            params, names = self.message_params(item.req)
+            if any(name != wire for name, wire in names.out.items()):
+                renamed[item.custom_id] = names
+            requests += [{"custom_id": _wire_id(item.custom_id, j, item.n), "params": params}
+                         for j in range(item.n)]
+        if not requests:
+            raise ValueError("a batch needs at least one item")
+        if len(requests) > self.max_batch_items:
+            raise ValueError(f"{len(requests)} requests in one batch; Anthropic takes at most {self.max_batch_items}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            batch = await self.client.messages.batches.create(requests=requests)
+        if renamed:  # tool names the API could not take, to read the calls back (this process only)
+            self._batch_names[batch.id] = renamed
+        return batch.id
+
+    async def batch_state(self, batch_id: str) -> BatchState:
+        return _batch_state(await self.client.messages.batches.retrieve(batch_id))
+
+    async def batch_cancel(self, batch_id: str) -> BatchState:
+        try:
+            batch = await self.client.messages.batches.cancel(batch_id)
+        except (anthropic.BadRequestError, anthropic.ConflictError):  # it ended meanwhile
+            batch = await self.client.messages.batches.retrieve(batch_id)
+        return _batch_state(batch)
+
+    async def batch_results(self, batch_id: str) -> AsyncIterator[tuple[str, list[Candidate]]]:
+        renamed = self._batch_names.get(batch_id, {})
+        open_items: dict[str, tuple[int, dict[int, Candidate]]] = {}  # item -> (n, its candidates so far)
+        stream = await self.client.messages.batches.results(batch_id)  # JSONL, decoded line by line
+        async for line in stream:
+            parsed = _parse_wire_id(line.custom_id)
+            item, j, n = parsed if parsed is not None else (line.custom_id, 0, 1)
+            result = line.result
+            if result.type == "succeeded":
+                cand = parse_message(result.message, renamed.get(item) or _NO_RENAMES)
+            elif result.type == "errored":
+                err = result.error.error
+                cand = _failed(f"batch item errored: {err.type}: {err.message}")
+            elif result.type == "expired":
+                cand = _failed("batch item expired: the batch ended before the request was processed")
+            else:
+                cand = _failed("batch item canceled")
+            cand.batched = True
+            _, got = open_items.setdefault(item, (n, {}))
+            got[j] = cand
+            if len(got) == n:
+                del open_items[item]
+                yield item, [got[k] for k in range(n)]
+        for item, (n, got) in open_items.items():
+            yield item, [got.get(k) or _failed("batch item errored: the batch returned no result for it")
+                         for k in range(n)]
 
 
-# List prices (USD per million tokens: input, cache read, cache write (5 min), output) for the models
-# the installed SDK lists whose prices we know; any other model is priced as unknown (null).
-_CLAUDE_PRICES = {
-    "claude-opus-4-6": Price(5.00, 0.50, 6.25, 25.00),
-    "claude-sonnet-4-6": Price(3.00, 0.30, 3.75, 15.00),
-    "claude-opus-4-5": Price(5.00, 0.50, 6.25, 25.00),
-    "claude-haiku-4-5": Price(1.00, 0.10, 1.25, 5.00),
-}
+_NO_RENAMES = WireNames(None)
+_BATCH_STATUS = {"in_progress": "in_progress", "canceling": "cancelling", "ended": "ended"}
+
+
+def _wire_id(custom_id: str, j: int, n: int) -> str:
+    """Request j of an item of n candidates (Anthropic takes ^[a-zA-Z0-9_-]{1,64}$ as a custom_id)."""
+    return f"{custom_id}-{j}-{n}"
+
+
+def _parse_wire_id(wire: str) -> tuple[str, int, int] | None:
+    item, _, n = wire.rpartition("-")
+    item, _, j = item.rpartition("-")
+    if item and j.isdigit() and n.isdigit() and int(j) < int(n):
+        return item, int(j), int(n)
+    return None
+
+
+def _failed(why: str) -> Candidate:
+    return Candidate(text=None, error=why, batched=True)
+
+
+def _batch_state(batch: Any) -> BatchState:
+    """A Message Batch in neutral words (its counts other than `processing` stay zero until it ends)."""
+    rc = batch.request_counts
+    counts = {"succeeded": rc.succeeded, "errored": rc.errored, "expired": rc.expired, "canceled": rc.canceled,
+              "processing": rc.processing}
+    return BatchState(id=batch.id, status=_BATCH_STATUS.get(batch.processing_status, "in_progress"),
+                      counts=counts, created_at=batch.created_at.timestamp(),
+                      expires_at=None if batch.expires_at is None else batch.expires_at.timestamp())
+
+
+def parse_message(msg: Any, names: WireNames) -> Candidate:
+    """A Messages API reply (the SDK's `Message`, online or a batch result) as a candidate."""
+    texts: list[str] = []
+    thinking: list[str] = []
+    calls: list[dict[str, Any]] = []
+    for block in msg.content:
+        if block.type == "text":
+            texts.append(block.text)
+        elif block.type == "thinking":
+            thinking.append(block.thinking)
+        elif block.type == "redacted_thinking":
+            thinking.append("[redacted thinking]")
+        elif block.type == "tool_use":
+            calls.append({"id": block.id, "name": names.read(block.name), "arguments": json.dumps(block.input)})
+    text = "".join(texts) if texts else None  # "" said nothing; None: no text block came back
+    turn = None
+    if calls:
+        turn = {"role": "assistant", "content": text, "tool_calls": calls,
+                "native": {"api": "messages", "content": [_block_dict(b) for b in msg.content]}}
+    return Candidate(
+        text=text,
+        reasoning="\n".join(thinking) or None,
+        tool_calls=calls or None,
+        finish_reason=_FINISH.get(msg.stop_reason or "", msg.stop_reason),
+        usage=_usage(msg),
+        turn=turn,
+    )
+
+
+# List prices: claude_gen/prices.yaml (common/model/pricing.py reads it).
+_CLAUDE_PRICES = load_prices(Path(__file__).with_name("prices.yaml"))
 
 
 def _open_claude(
@@ -287,6 +386,7 @@ CLAUDE = ProviderInfo(
     supports_thinking=True,
     supports_structured_output=True,  # output_config.format (json_schema); works beside extended thinking
     supports_temperature=False,
+    supports_batch=True,  # Message Batches (--batch)
     cached_input_in_input_tokens=False,  # cache reads and writes are reported beside input_tokens
     prices=_CLAUDE_PRICES,
 )

@@ -7,14 +7,25 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import openai
+from openai.types.responses import Response as ResponsesReply
 
 from common.errors import MissingKeyError, RunFailure
-from common.model.api import Candidate, GenRequest, MalformedReply, Price, ProviderInfo, Usage
+from common.model.api import (
+    BatchItem,
+    BatchState,
+    Candidate,
+    GenRequest,
+    MalformedReply,
+    ProviderInfo,
+    Usage,
+)
+from common.model.pricing import load_prices
 from common.model.ratelimit import (
     LimitRules,
     LimitsSnapshot,
@@ -159,6 +170,7 @@ class OpenAIAdapter:
         self._official = base_url is None and not os.environ.get("OPENAI_BASE_URL")
         # A server of your own (vLLM, llama.cpp) sets no limits: no need to find them out first.
         self.limits = RateLimits(read_limits, LIMIT_RULES, probe=not info.self_hosted)
+        self._batch_names: dict[str, dict[str, WireNames]] = {}  # batch id -> item -> renamed tools
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -204,7 +216,9 @@ class OpenAIAdapter:
         return out
 
     # ---- Chat Completions -------------------------------------------------------------------
-    async def _chat(self, req: GenRequest, n: int) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
+    def chat_body(self, req: GenRequest, n: int) -> tuple[dict[str, Any], WireNames]:
+        """The Chat Completions request body for `n` candidates (an online call and a batch line alike),
+        and the tool names as sent, to read the reply's calls back."""
         names = WireNames(req.tools)
         if len(req.messages) == 1 and req.messages[0].get("role") == "user":  # the common case, kept cheap
             messages = ([{"role": "system", "content": req.system}] if req.system else []) + req.messages
@@ -220,45 +234,20 @@ class OpenAIAdapter:
             kwargs["tools"] = [to_openai_chat(t) for t in names.tools(req.tools)]
         if req.response_schema is not None:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": _text_format(req)}
+        return kwargs, names
+
+    async def _chat(self, req: GenRequest, n: int) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
+        kwargs, names = self.chat_body(req, n)
         # The SDK's documented raw `post` skips its typed-parameter transform and response models,
         # the largest per-request costs at hundreds of requests a second; it still sends, authenticates
         # and maps HTTP errors to the SDK's exceptions. The body is the documented wire format.
         raw = await self.client.post("/chat/completions", body=kwargs, cast_to=openai.HttpxBinaryResponseContent)
-        data = json.loads(raw.content)
-        if not isinstance(data, dict) or not isinstance(data.get("choices", []), list):
-            raise MalformedReply(f"a JSON {type(data).__name__} without a list of choices")
-        choices = data.get("choices") or []
-        u = data.get("usage") or {}
-        usage = Usage(
-            input_tokens=u.get("prompt_tokens"),
-            output_tokens=u.get("completion_tokens"),
-            cached_input_tokens=(u.get("prompt_tokens_details") or {}).get("cached_tokens"),
-            reasoning_tokens=(u.get("completion_tokens_details") or {}).get("reasoning_tokens"),
-        )
-        share = usage.share(max(len(choices), 1))
-        out = []
-        for choice in choices:
-            msg = choice.get("message") or {}
-            text = msg.get("content")
-            # vLLM, SGLang and DeepSeek-style servers return the reasoning trace beside the answer.
-            reasoning = msg.get("reasoning_content") or msg.get("reasoning")
-            if msg.get("refusal") and not text:
-                text = msg["refusal"]
-            calls = _tool_calls_from_chat(msg, names)
-            out.append(
-                Candidate(
-                    text=text,
-                    reasoning=reasoning,
-                    tool_calls=calls,
-                    finish_reason=choice.get("finish_reason"),
-                    usage=share,
-                    turn={"role": "assistant", "content": text, "tool_calls": calls} if calls else None,
-                )
-            )
+        out, usage = parse_chat(json.loads(raw.content), names)
         return out, usage, raw.response.headers
 
     # ---- Responses API ----------------------------------------------------------------------
-    async def _responses(self, req: GenRequest) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
+    def responses_body(self, req: GenRequest) -> tuple[dict[str, Any], WireNames]:
+        """The Responses API request body (one candidate; an online call and a batch line alike)."""
         names = WireNames(req.tools)
         kwargs: dict[str, Any] = {
             "model": req.model,
@@ -277,59 +266,293 @@ class OpenAIAdapter:
             kwargs["include"] = ["reasoning.encrypted_content"]
         if req.response_schema is not None:
             kwargs["text"] = {"format": {"type": "json_schema", **_text_format(req)}}
+        return kwargs, names
+
+    async def _responses(self, req: GenRequest) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
+        kwargs, names = self.responses_body(req)
         raw = await self.client.responses.with_raw_response.create(**kwargs)
-        resp = raw.parse()
-        # "" when a message came back empty (the model said nothing); None when no message came at all.
-        text = resp.output_text if any(item.type == "message" for item in resp.output or []) else None
-        reasoning_parts: list[str] = []
-        tool_calls: list[dict[str, Any]] = []
-        for item in resp.output or []:
-            if item.type == "reasoning":
-                reasoning_parts += [s.text for s in (getattr(item, "summary", None) or [])]
-            elif item.type == "function_call":
-                tool_calls.append({"id": item.call_id, "name": names.read(item.name), "arguments": item.arguments})
-        reasoning = "\n".join(reasoning_parts) or None
-        finish = "stop"
-        if resp.status == "incomplete":
-            reason = getattr(resp.incomplete_details, "reason", None)
-            finish = _FINISH_FROM_STATUS.get(reason or "", reason or "incomplete")
-        elif tool_calls:
-            finish = "tool_calls"
-        usage = Usage()
-        if resp.usage is not None:
-            u = resp.usage
-            usage = Usage(
-                input_tokens=u.input_tokens,
-                output_tokens=u.output_tokens,
-                cached_input_tokens=getattr(u.input_tokens_details, "cached_tokens", None),
-                reasoning_tokens=getattr(u.output_tokens_details, "reasoning_tokens", None),
-            )
-        turn = None
-        if tool_calls:
-            items = [item.model_dump(exclude_none=True) for item in resp.output or []]
-            turn = {"role": "assistant", "content": text, "tool_calls": tool_calls,
-                    "native": {"api": "responses", "items": items}}
-        cand = Candidate(text=text, reasoning=reasoning, tool_calls=tool_calls or None, finish_reason=finish,
-                         usage=usage, turn=turn)
+        cand, usage = parse_response(raw.parse(), names)
         return [cand], usage, raw.headers
 
+    # ---- Batch API (BatchAPI in common/model/api.py) ------------------------------------------
+    # One JSONL line per request, its body built by chat_body / responses_body and its answer read by
+    # parse_chat / parse_response, exactly as online. An item of n candidates is one Chat Completions
+    # request (up to 128 a request) or n Responses requests, named "<custom_id>-<first>-<n>" (see
+    # `_BatchParts`), so results group back into items without any state kept here. Batch calls are not
+    # paced by `self.limits` (the batch API has its own queue) and are not retried here.
+    max_batch_items = 50_000  # requests in one batch (OpenAI's limit; the file may hold 200 MB)
 
-# ---- what the providers declare -----------------------------------------------------------------
-# List prices (USD per million tokens: input, cached input, cache write, output) for the models the
-# installed SDK lists whose prices we know; any other model is priced as unknown (null).
-_OPENAI_PRICES = {
-    "gpt-5.1": Price(1.25, 0.125, 1.25, 10.00),
-    "gpt-5": Price(1.25, 0.125, 1.25, 10.00),
-    "gpt-5-mini": Price(0.25, 0.025, 0.25, 2.00),
-    "gpt-5-nano": Price(0.05, 0.005, 0.05, 0.40),
-    "gpt-4.1": Price(2.00, 0.50, 2.00, 8.00),
-    "gpt-4.1-mini": Price(0.40, 0.10, 0.40, 1.60),
-    "gpt-4.1-nano": Price(0.10, 0.025, 0.10, 0.40),
-    "gpt-4o": Price(2.50, 1.25, 2.50, 10.00),
-    "gpt-4o-mini": Price(0.15, 0.075, 0.15, 0.60),
-    "o3": Price(2.00, 0.50, 2.00, 8.00),
-    "o4-mini": Price(1.10, 0.275, 1.10, 4.40),
-}
+    @property
+    def _batch_endpoint(self) -> str:
+        return "/v1/responses" if self.api == "responses" else "/v1/chat/completions"
+
+    async def batch_submit(self, items: list[BatchItem]) -> str:
+        models = sorted({item.req.model for item in items})
+        if len(models) > 1:  # OpenAI fails the whole batch (mismatched_model) at validation
+            raise ValueError(f"an OpenAI batch takes requests to one model, not {', '.join(models)}")
+        lines: list[str] = []
+        renamed: dict[str, WireNames] = {}
+        for item in items:
+            for first in range(0, item.n, self.max_n_per_request):
+                k = min(self.max_n_per_request, item.n - first)
+                body, names = self.responses_body(item.req) if self.api == "responses" else self.chat_body(item.req, k)
+                if any(name != wire for name, wire in names.out.items()):
+                    renamed[item.custom_id] = names
+                lines.append(json.dumps({"custom_id": _BatchParts.wire_id(item.custom_id, first, item.n),
+                                         "method": "POST", "url": self._batch_endpoint, "body": body},
+                                        ensure_ascii=False))
+        if not lines:
+            raise ValueError("a batch needs at least one item")
+        if len(lines) > self.max_batch_items:
+            raise ValueError(f"{len(lines)} requests in one batch; OpenAI takes at most {self.max_batch_items}")
+        data = ("\n".join(lines) + "\n").encode()
+        if len(data) > _MAX_BATCH_BYTES:
+            raise ValueError(f"the batch file is {len(data)} bytes; OpenAI takes at most {_MAX_BATCH_BYTES}")
+        del lines
+        upload = await self.client.files.create(file=("bestofn-batch.jsonl", data, "application/jsonl"),
+                                                purpose="batch")
+        batch = await self.client.batches.create(input_file_id=upload.id, endpoint=self._batch_endpoint,
+                                                 completion_window="24h", metadata={"created_by": "bestofn"})
+        if renamed:  # tool names the API could not take, to read the calls back (this process only)
+            self._batch_names[batch.id] = renamed
+        return batch.id
+
+    async def batch_state(self, batch_id: str) -> BatchState:
+        return _batch_state(await self.client.batches.retrieve(batch_id))
+
+    async def batch_cancel(self, batch_id: str) -> BatchState:
+        try:
+            batch = await self.client.batches.cancel(batch_id)
+        except openai.ConflictError:  # it ended (or failed) meanwhile: nothing left to cancel
+            batch = await self.client.batches.retrieve(batch_id)
+        return _batch_state(batch)
+
+    async def batch_results(self, batch_id: str) -> AsyncIterator[tuple[str, list[Candidate]]]:
+        batch = await self.client.batches.retrieve(batch_id)
+        state = _batch_state(batch)
+        if state.status != "ended":
+            raise ValueError(f"batch {batch_id} has no results to read: it is {batch.status}")
+        renamed = self._batch_names.get(batch_id, {})
+        parts = _BatchParts(self.max_n_per_request)
+        for file_id in (batch.output_file_id, batch.error_file_id):
+            if not file_id:
+                continue
+            async with self.client.files.with_streaming_response.content(file_id) as stream:
+                async for line in stream.iter_lines():
+                    if not line.strip():
+                        continue
+                    record = json.loads(line)
+                    wire = str(record.get("custom_id"))
+                    names = renamed.get(_BatchParts.item_id(wire)) or _NO_RENAMES
+                    done = parts.add(wire, self._batch_line(record, names))
+                    if done is not None:
+                        yield done
+        for done in parts.rest():
+            yield done
+
+    def _batch_line(self, record: dict[str, Any], names: WireNames) -> list[Candidate] | str:
+        """The candidates of one output/error line, or why it has none."""
+        response, error = record.get("response"), record.get("error")
+        if isinstance(response, dict) and response.get("status_code") == 200:
+            body = response.get("body")
+            try:
+                if self.api == "responses":
+                    if not isinstance(body, dict):
+                        raise MalformedReply(f"a JSON {type(body).__name__} where a response belongs")
+                    out = [parse_response(ResponsesReply.construct(**body), names)[0]]
+                else:
+                    out = parse_chat(body, names)[0]
+            except (MalformedReply, TypeError, ValueError, AttributeError) as e:
+                return f"batch item errored: malformed reply: {e}"
+            return out
+        if isinstance(response, dict):
+            err = (response.get("body") or {}).get("error") if isinstance(response.get("body"), dict) else None
+            message = err.get("message") if isinstance(err, dict) else response.get("body")
+            return f"batch item errored: {response.get('status_code')} {message}"
+        err = error if isinstance(error, dict) else {}
+        if err.get("code") == "batch_expired":
+            return f"batch item expired: {err.get('message') or 'the completion window ended first'}"
+        if err.get("code") == "batch_cancelled":
+            return "batch item canceled"
+        return f"batch item errored: {err.get('code')}: {err.get('message')}"
+
+
+_MAX_BATCH_BYTES = 200 * 1024 * 1024
+_NO_RENAMES = WireNames(None)
+# Batch status -> the neutral BatchState.status.
+_BATCH_STATUS = {"validating": "submitting", "in_progress": "in_progress", "finalizing": "in_progress",
+                 "completed": "ended", "expired": "ended", "cancelled": "ended", "failed": "failed",
+                 "cancelling": "cancelling"}
+
+
+def _batch_state(batch: Any) -> BatchState:
+    """An OpenAI Batch in neutral words: requests neither completed nor failed are still processing, or
+    expired / were cancelled once the batch has."""
+    status = _BATCH_STATUS.get(batch.status, "in_progress")
+    rc = batch.request_counts
+    total, done, failed = (rc.total, rc.completed, rc.failed) if rc is not None else (0, 0, 0)
+    rest = max(total - done - failed, 0)
+    counts = {"succeeded": done, "errored": failed, "expired": 0, "canceled": 0, "processing": 0}
+    if batch.status == "expired":
+        counts["expired"] = rest
+    elif batch.status == "cancelled":
+        counts["canceled"] = rest
+    elif status != "failed":
+        counts["processing"] = rest
+    error = None
+    if status == "failed":
+        errors = batch.errors.data if batch.errors is not None and batch.errors.data else []
+        error = "; ".join((f"line {e.line}: " if e.line is not None else "") + f"{e.message} ({e.code})"
+                          for e in errors[:5]) or "the batch failed"
+        if len(errors) > 5:
+            error += f"; and {len(errors) - 5} more"
+    return BatchState(id=batch.id, status=status, counts=counts, created_at=float(batch.created_at),
+                      expires_at=None if batch.expires_at is None else float(batch.expires_at), error=error)
+
+
+class _BatchParts:
+    """Requests of a batch back into items. A request answers candidates first..first+k-1 of an item of n
+    (k = min(per, n - first), `per` the candidates one request answers), and is named "<item>-<first>-<n>";
+    an item is yielded once all its requests came back, in candidate order (a request that failed, or
+    gave fewer candidates than asked, counts as that many error candidates), and `rest` yields the items
+    some of whose requests never came back."""
+
+    def __init__(self, per: int) -> None:
+        self.per = per
+        self.open: dict[str, tuple[int, dict[int, list[Candidate]]]] = {}
+
+    @staticmethod
+    def wire_id(custom_id: str, first: int, n: int) -> str:
+        return f"{custom_id}-{first}-{n}"
+
+    @staticmethod
+    def parse(wire: str) -> tuple[str, int, int] | None:
+        item, _, tail = wire.rpartition("-")
+        item, _, first = item.rpartition("-")
+        if item and first.isdigit() and tail.isdigit() and int(first) < int(tail):
+            return item, int(first), int(tail)
+        return None
+
+    @staticmethod
+    def item_id(wire: str) -> str:
+        parsed = _BatchParts.parse(wire)
+        return parsed[0] if parsed else wire
+
+    @staticmethod
+    def failed(k: int, why: str) -> list[Candidate]:
+        return [Candidate(text=None, error=why, batched=True) for _ in range(k)]
+
+    def add(self, wire: str, got: list[Candidate] | str) -> tuple[str, list[Candidate]] | None:
+        parsed = self.parse(wire)
+        if parsed is None:  # not a name this adapter gave: the line stands alone
+            return wire, self.failed(1, got) if isinstance(got, str) else self._mark(got)
+        item, first, n = parsed
+        k = min(self.per, n - first)
+        if isinstance(got, str):
+            cands = self.failed(k, got)
+        else:
+            cands = self._mark(got[:k])
+            if len(cands) < k:
+                cands += self.failed(k - len(cands), f"batch item errored: {len(got)} of {k} candidates came back")
+        _, parts = self.open.setdefault(item, (n, {}))
+        parts[first] = cands
+        if all(j in parts for j in range(0, n, self.per)):
+            del self.open[item]
+            return item, [c for j in sorted(parts) for c in parts[j]]
+        return None
+
+    def rest(self) -> Iterator[tuple[str, list[Candidate]]]:
+        for item, (n, parts) in self.open.items():
+            for first in range(0, n, self.per):
+                if first not in parts:
+                    parts[first] = self.failed(min(self.per, n - first),
+                                               "batch item errored: the batch returned no result for it")
+            yield item, [c for j in sorted(parts) for c in parts[j]]
+        self.open = {}
+
+    @staticmethod
+    def _mark(cands: list[Candidate]) -> list[Candidate]:
+        for c in cands:
+            c.batched = True
+            c.latency_s = None
+        return cands
+
+
+def parse_chat(data: Any, names: WireNames) -> tuple[list[Candidate], Usage]:
+    """A Chat Completions reply (online, or a batch line's body): one candidate per choice, the usage
+    shared between them."""
+    if not isinstance(data, dict) or not isinstance(data.get("choices", []), list):
+        raise MalformedReply(f"a JSON {type(data).__name__} without a list of choices")
+    choices = data.get("choices") or []
+    u = data.get("usage") or {}
+    usage = Usage(
+        input_tokens=u.get("prompt_tokens"),
+        output_tokens=u.get("completion_tokens"),
+        cached_input_tokens=(u.get("prompt_tokens_details") or {}).get("cached_tokens"),
+        reasoning_tokens=(u.get("completion_tokens_details") or {}).get("reasoning_tokens"),
+    )
+    share = usage.share(max(len(choices), 1))
+    out = []
+    for choice in choices:
+        msg = choice.get("message") or {}
+        text = msg.get("content")
+        # vLLM, SGLang and DeepSeek-style servers return the reasoning trace beside the answer.
+        reasoning = msg.get("reasoning_content") or msg.get("reasoning")
+        if msg.get("refusal") and not text:
+            text = msg["refusal"]
+        calls = _tool_calls_from_chat(msg, names)
+        out.append(
+            Candidate(
+                text=text,
+                reasoning=reasoning,
+                tool_calls=calls,
+                finish_reason=choice.get("finish_reason"),
+                usage=share,
+                turn={"role": "assistant", "content": text, "tool_calls": calls} if calls else None,
+            )
+        )
+    return out, usage
+
+
+def parse_response(resp: Any, names: WireNames) -> tuple[Candidate, Usage]:
+    """A Responses API reply (the SDK's `Response`, online or built from a batch line's body)."""
+    # "" when a message came back empty (the model said nothing); None when no message came at all.
+    text = resp.output_text if any(item.type == "message" for item in resp.output or []) else None
+    reasoning_parts: list[str] = []
+    tool_calls: list[dict[str, Any]] = []
+    for item in resp.output or []:
+        if item.type == "reasoning":
+            reasoning_parts += [s.text for s in (getattr(item, "summary", None) or [])]
+        elif item.type == "function_call":
+            tool_calls.append({"id": item.call_id, "name": names.read(item.name), "arguments": item.arguments})
+    reasoning = "\n".join(reasoning_parts) or None
+    finish = "stop"
+    if resp.status == "incomplete":
+        reason = getattr(resp.incomplete_details, "reason", None)
+        finish = _FINISH_FROM_STATUS.get(reason or "", reason or "incomplete")
+    elif tool_calls:
+        finish = "tool_calls"
+    usage = Usage()
+    if resp.usage is not None:
+        u = resp.usage
+        usage = Usage(
+            input_tokens=u.input_tokens,
+            output_tokens=u.output_tokens,
+            cached_input_tokens=getattr(u.input_tokens_details, "cached_tokens", None),
+            reasoning_tokens=getattr(u.output_tokens_details, "reasoning_tokens", None),
+        )
+    turn = None
+    if tool_calls:
+        items = [item.model_dump(exclude_none=True) for item in resp.output or []]
+        turn = {"role": "assistant", "content": text, "tool_calls": tool_calls,
+                "native": {"api": "responses", "items": items}}
+    cand = Candidate(text=text, reasoning=reasoning, tool_calls=tool_calls or None, finish_reason=finish,
+                     usage=usage, turn=turn)
+    return cand, usage
+
+
+# List prices: openai_gen/prices.yaml (common/model/pricing.py reads it).
+_OPENAI_PRICES = load_prices(Path(__file__).with_name("prices.yaml"))
 
 
 def _open_openai(
@@ -361,6 +584,7 @@ OPENAI = ProviderInfo(
     apis=("chat", "responses"),
     supports_structured_output=True,
     supports_n=True,
+    supports_batch=True,  # the Batch API (--batch); LOCAL servers have none
     # OpenAI's reasoning models take no temperature, at api.openai.com or behind a gateway.
     no_temperature_models=("o1", "o3", "o4", "gpt-5"),
     cached_input_in_input_tokens=True,

@@ -1,4 +1,5 @@
-"""Fake Anthropic Messages API: /v1/messages, /v1/models.
+"""Fake Anthropic Messages API: /v1/messages, /v1/models, and Message Batches (/v1/messages/batches,
+/v1/messages/batches/{id}, /v1/messages/batches/{id}/cancel, /v1/messages/batches/{id}/results).
 
 Run: python -m tests.fakes.anthropic_server --port 0 --latency 0.2 [--config file.json]
 
@@ -20,14 +21,29 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
+import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from tests.fakes.batches import (
+    CANCELED,
+    ERRORED,
+    EXPIRED,
+    SUCCEEDED,
+    Answerer,
+    Batch,
+    Item,
+    RequestView,
+    all_batches,
+    page,
+)
 from tests.fakes.common import (
     FakeState,
     LimitState,
@@ -472,6 +488,201 @@ def charge(body: dict[str, Any]) -> tuple[int, int]:
     return sum(count_tokens(t) for t, _ in _prompt_blocks(body)), int(body.get("max_tokens") or 0)
 
 
+# ---------------------------------------------------------------- Message Batches
+# Each request's params go through the online endpoint's own `validate` and `build_message`
+# (tests/fakes/batches.py), checked when the request is processed (the real API validates params
+# asynchronously too): a rejected one comes back `errored` with the 400 body online would return.
+# The create call itself is refused as a whole (400) for a bad `requests` list or custom_id.
+
+CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+MAX_BATCH_REQUESTS = 100_000
+
+
+def _rfc3339(t: float | None) -> str | None:
+    if t is None:
+        return None
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _authorized(state: FakeState, request: Request, body: Any) -> Response | None:
+    """Log the call and check its key and version header (the generation endpoint's first steps)."""
+    state.record(request, body)
+    key = state.config["api_key"]
+    if key and not PROVIDER.authorized(request, key):
+        return PROVIDER.unauthorized()
+    if "anthropic-version" not in request.headers:
+        return PROVIDER.error(400, "anthropic-version: header is required")
+    return None
+
+
+def _requests_error(body: Any) -> str | None:
+    """Why the API refuses the create call as a whole, or None."""
+    if not isinstance(body, dict):
+        return "Request body must be a JSON object."
+    if "requests" not in body:
+        return "requests: Field required"
+    requests = body["requests"]
+    if not isinstance(requests, list):
+        return "requests: Input should be a valid list"
+    if not requests:
+        return "requests: List should have at least 1 item after validation, not 0"
+    if len(requests) > MAX_BATCH_REQUESTS:
+        return f"requests: List should have at most {MAX_BATCH_REQUESTS} items after validation, not {len(requests)}"
+    seen: set[str] = set()
+    for i, req in enumerate(requests):
+        if not isinstance(req, dict):
+            return f"requests.{i}: Input should be a valid dictionary"
+        for key in ("custom_id", "params"):
+            if key not in req:
+                return f"requests.{i}.{key}: Field required"
+        cid = req["custom_id"]
+        if not isinstance(cid, str):
+            return f"requests.{i}.custom_id: Input should be a valid string"
+        if len(cid) > 64:
+            return f"requests.{i}.custom_id: String should have at most 64 characters"
+        if not CUSTOM_ID.fullmatch(cid):
+            return f"requests.{i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
+        if cid in seen:
+            return f"requests.{i}.custom_id: Duplicate custom_id '{cid}'; each request in a batch needs a unique one"
+        seen.add(cid)
+        if not isinstance(req["params"], dict):
+            return f"requests.{i}.params: Input should be a valid dictionary"
+        extra = set(req) - {"custom_id", "params"}
+        if extra:
+            return f"requests.{i}.{sorted(extra)[0]}: Extra inputs are not permitted"
+    return None
+
+
+def _results_url(request: Request, batch_id: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}/v1/messages/batches/{batch_id}/results"
+
+
+def message_batch_json(request: Request, batch: Batch, now: float, status: str | None = None) -> dict[str, Any]:
+    """The MessageBatch object as of `now` (`status` forces what cancel answers at once)."""
+    batch.advance(now)
+    ended = batch.end is not None and status is None
+    if status is None:
+        status = "ended" if ended else "canceling" if batch.cancel_at is not None else "in_progress"
+    if ended:  # the other counts stay zero until processing of the whole batch ends
+        counts = {"processing": 0, "succeeded": batch.count(SUCCEEDED), "errored": batch.count(ERRORED),
+                  "canceled": batch.count(CANCELED), "expired": batch.count(EXPIRED)}
+    else:
+        counts = {"processing": len(batch.items), "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
+    return {
+        "id": batch.id,
+        "type": "message_batch",
+        "processing_status": status,
+        "request_counts": counts,
+        "ended_at": _rfc3339(batch.ended_at) if ended else None,
+        "created_at": _rfc3339(batch.created),
+        "expires_at": _rfc3339(batch.expires_at),
+        "archived_at": None,
+        "cancel_initiated_at": _rfc3339(batch.cancel_at),
+        "results_url": _results_url(request, batch.id) if ended else None,
+    }
+
+
+def _result(item: Item) -> dict[str, Any]:
+    if item.outcome == SUCCEEDED:
+        result: dict[str, Any] = {"type": "succeeded", "message": item.answer}
+    elif item.outcome == ERRORED:
+        result = {"type": "errored", "error": item.answer}
+    else:
+        result = {"type": item.outcome}
+    return {"custom_id": item.custom_id, "result": result}
+
+
+def batch_routes(state: FakeState) -> list[Route]:
+    def not_found(batch_id: str) -> Response:
+        return PROVIDER.error(404, f"No message batch found with id '{batch_id}'.")
+
+    async def create(request: Request) -> Response:
+        raw = await request.body()
+        try:
+            body = loads(raw)
+        except ValueError:
+            state.record(request, raw.decode(errors="replace"))
+            return PROVIDER.error(400, "There was an error parsing the body of your request as JSON.")
+        if (denied := _authorized(state, request, body)) is not None:
+            return denied
+        if message := _requests_error(body):
+            return PROVIDER.error(400, message)
+        now = time.time()
+        items = [Item(r["custom_id"], r["params"]) for r in body["requests"]]
+        batch = Batch(new_id("msgbatch_01", 22), items, now, state.config["batch"], RequestView(request),
+                      Answerer(state, PROVIDER, user_text, build_message, validate))
+        state.remember("batches", batch.id, batch)
+        state.batch_stats["batches"] += 1
+        state.batch_stats["items"] += len(items)
+        return json_response(message_batch_json(request, batch, now, status="in_progress"))
+
+    async def retrieve(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        batch = state.recall("batches", request.path_params["batch_id"])
+        if batch is None:
+            return not_found(request.path_params["batch_id"])
+        return json_response(message_batch_json(request, batch, time.time()))
+
+    async def list_batches(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        try:
+            limit = int(request.query_params.get("limit", 20))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 1000:
+            return PROVIDER.error(400, "limit: Input should be greater than or equal to 1 and less than or equal "
+                                       "to 1000")
+        found, more = page(all_batches(state), limit, after=request.query_params.get("after_id"),
+                           before=request.query_params.get("before_id"))
+        now = time.time()
+        data = [message_batch_json(request, b, now) for b in found]
+        return json_response({"data": data, "has_more": more, "first_id": data[0]["id"] if data else None,
+                              "last_id": data[-1]["id"] if data else None})
+
+    async def cancel(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        batch = state.recall("batches", request.path_params["batch_id"])
+        if batch is None:
+            return not_found(request.path_params["batch_id"])
+        now = time.time()
+        batch.advance(now)
+        if batch.end is not None:
+            return PROVIDER.error(400, f"Message batch {batch.id} has ended; only a batch still in progress can be "
+                                       "canceled.")
+        if batch.cancel_at is None:
+            batch.cancel(now)
+            state.batch_stats["cancels"] += 1
+        return json_response(message_batch_json(request, batch, now, status="canceling"))
+
+    async def results(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        batch = state.recall("batches", request.path_params["batch_id"])
+        if batch is None:
+            return not_found(request.path_params["batch_id"])
+        batch.advance(time.time())
+        if batch.end is None:
+            return PROVIDER.error(400, f"Message batch {batch.id} has not ended yet; its results are available "
+                                       "once processing_status is 'ended'.")
+
+        async def lines() -> AsyncIterator[bytes]:
+            for item in batch.items:
+                yield dumps(_result(item)) + b"\n"
+
+        return StreamingResponse(lines(), media_type="application/x-jsonl")
+
+    return [
+        Route("/v1/messages/batches", create, methods=["POST"]),
+        Route("/v1/messages/batches", list_batches, methods=["GET"]),
+        Route("/v1/messages/batches/{batch_id}", retrieve, methods=["GET"]),
+        Route("/v1/messages/batches/{batch_id}/cancel", cancel, methods=["POST"]),
+        Route("/v1/messages/batches/{batch_id}/results", results, methods=["GET"]),
+    ]
+
+
 def list_models(state: FakeState) -> dict[str, Any]:
     data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
             for m in state.config["models"]]
@@ -485,6 +696,7 @@ def create_app(config: dict[str, Any] | None = None) -> Starlette:
         Route("/v1/messages", generation_endpoint(state, PROVIDER, user_text, build_message, validate, charge),
               methods=["POST"]),
         Route("/v1/models", guarded_get(state, PROVIDER, list_models), methods=["GET"]),
+        *batch_routes(state),
     ]
     return build_app(state, routes)
 

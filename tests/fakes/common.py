@@ -43,6 +43,27 @@ Config schema (every key optional; POST /_control/config replaces it, /_control/
                      buckets charged at admission (prompt tokens + max_tokens x n), 429 with the wait when a
                      request does not fit, truthful limit headers on every generation response
                      (tests/fakes/rate_limits.py). Counts: /_control/requests "rate_limits".
+    batch:           the batch APIs (OpenAI /v1/files + /v1/batches, Anthropic /v1/messages/batches;
+                     tests/fakes/batches.py). Every key optional; times in seconds, fixed at creation:
+                       validate_s:  OpenAI "validating" lasts this long (default 0; create always answers
+                                    "validating"); a malformed input file then fails the batch
+                       process_s:   then the items finish one by one, evenly spread over this time (0.2)
+                       finalize_s:  OpenAI "finalizing" lasts this long before "completed" (default 0)
+                       cancel_s:    "cancelling"/"canceling" lasts this long after a cancel (default 0)
+                       expire_after_s: null | s after creation: the batch expires then (its expires_at);
+                                    unfinished items come back expired
+                       expire_custom_ids: [id]  these items never finish: the batch expires as soon as the
+                                    others are done (or at expire_after_s)
+                       hold_custom_ids:   [id]  these items never finish: the batch stays in progress until it
+                                    is cancelled or expires
+                       error_custom_ids:  [id]  these items fail with a 500 (OpenAI error file / Anthropic
+                                    `errored` api_error)
+                     An id in these lists names the request with that custom_id, or every request whose custom_id
+                     starts with it followed by "-" (the parts a client split one item into).
+                     Items are answered by the online endpoint's own validation (a 400 there is the item's error)
+                     and reply logic (rules, usage, max_n...), in finishing order, lazily when a batch is read;
+                     `fail_when_match` applies, the failure queue, `latency_s` and `rate_limits` do not.
+                     Counts: /_control/requests "batches" {batches, items, cancels, files} (launch: batch_stats()).
 
 Conversation rules: each server rejects, with the real API's 400 message, a conversation whose tool
 turns break that API's rules (see the server modules). Those checks run only when a request carries
@@ -107,8 +128,34 @@ _SECRET = os.urandom(32)
 # Keys a config may carry; anything else is rejected so typos fail loudly in tests.
 CONFIG_KEYS = {
     "rules", "failures", "fail_when_match", "latency_s", "api_key", "max_n", "models",
-    "log_size", "cache_min_tokens", "rate_limits",
+    "log_size", "cache_min_tokens", "rate_limits", "batch",
 }
+BATCH_DEFAULTS: dict[str, Any] = {
+    "validate_s": 0.0, "process_s": 0.2, "finalize_s": 0.0, "cancel_s": 0.0, "expire_after_s": None,
+    "expire_custom_ids": [], "hold_custom_ids": [], "error_custom_ids": [],
+}
+
+
+def check_batch_config(raw: Any) -> dict[str, Any]:
+    """The `batch` knob with its defaults filled in; typos and wrong types fail loudly."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"batch must be an object: {raw!r}")
+    unknown = set(raw) - set(BATCH_DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown batch keys: {sorted(unknown)}")
+    cfg = {**copy.deepcopy(BATCH_DEFAULTS), **raw}
+    for key in ("validate_s", "process_s", "finalize_s", "cancel_s"):
+        cfg[key] = float(cfg[key] or 0.0)
+        if cfg[key] < 0:
+            raise ValueError(f"batch.{key} must be >= 0")
+    if cfg["expire_after_s"] is not None:
+        cfg["expire_after_s"] = float(cfg["expire_after_s"])
+    for key in ("expire_custom_ids", "hold_custom_ids", "error_custom_ids"):
+        if not isinstance(cfg[key], list) or not all(isinstance(x, str) for x in cfg[key]):
+            raise ValueError(f"batch.{key} must be a list of strings")
+    return cfg
 
 
 def count_tokens(text: str) -> int:
@@ -296,6 +343,7 @@ def _normalize(config: dict[str, Any]) -> dict[str, Any]:
     cfg["log_size"] = int(cfg.get("log_size") or DEFAULT_LOG_SIZE)
     cfg["cache_min_tokens"] = int(cfg.get("cache_min_tokens") or 0)
     cfg["rate_limits"] = check_config(cfg.get("rate_limits"))
+    cfg["batch"] = check_batch_config(cfg.get("batch"))
     for rule in cfg["rules"]:
         if not rule.get("replies"):
             raise ValueError(f"rule without replies: {rule}")
@@ -319,6 +367,8 @@ class FakeState:
         self.log: deque[dict[str, Any]] = deque()
         self.cache_keys: OrderedDict[str, int] = OrderedDict()
         self.stores: dict[str, OrderedDict[str, Any]] = {}
+        # What the batch APIs were given (tests/fakes/batches.py); the batches and files live in `stores`.
+        self.batch_stats = {"batches": 0, "items": 0, "cancels": 0, "files": 0}
         self.apply(self.startup_config)
 
     def apply(self, config: dict[str, Any]) -> None:
@@ -569,7 +619,8 @@ def control_routes(state: FakeState) -> list[Route]:
 
     async def get_requests(request: Request) -> Response:
         limits = state.limits.stats() if state.limits is not None else None
-        return json_response({"count": state.request_count, "requests": list(state.log), "rate_limits": limits})
+        return json_response({"count": state.request_count, "requests": list(state.log), "rate_limits": limits,
+                              "batches": state.batch_stats})
 
     async def reset(request: Request) -> Response:
         state.reset()

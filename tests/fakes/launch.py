@@ -68,6 +68,11 @@ class FakeServer:
         """With `rate_limits` configured: {admitted, rejected, charged: {bucket: tokens}, limits, capacity}."""
         return self._get("/_control/requests")["rate_limits"]
 
+    def batch_stats(self) -> dict[str, int]:
+        """What the batch APIs were given since start or the last reset: {batches, items, cancels, files}
+        (items: requests in created batches; cancels: accepted cancel calls; files: uploads)."""
+        return self._get("/_control/requests")["batches"]
+
     def reset(self) -> None:
         """Back to the startup config; clears log, counters and the prompt cache."""
         self._post("/_control/reset", {})

@@ -1,4 +1,5 @@
-"""Fake OpenAI API: /v1/chat/completions, /v1/responses, /v1/models.
+"""Fake OpenAI API: /v1/chat/completions, /v1/responses, /v1/models, and the Batch API
+(/v1/files, /v1/files/{id}, /v1/files/{id}/content, /v1/batches, /v1/batches/{id}, /v1/batches/{id}/cancel).
 
 Run: python -m tests.fakes.openai_server --port 0 --latency 0.2 [--config file.json]
 
@@ -25,6 +26,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.fakes.batches import (
+    CANCELED,
+    ERRORED,
+    EXPIRED,
+    SUCCEEDED,
+    Answerer,
+    Batch,
+    Item,
+    RequestView,
+    all_batches,
+    jsonl,
+    page,
+    parse_multipart,
+)
 from tests.fakes.common import (
     FakeState,
     LimitState,
@@ -34,9 +49,11 @@ from tests.fakes.common import (
     bad_tool_name,
     build_app,
     count_tokens,
+    dumps,
     generation_endpoint,
     guarded_get,
     json_response,
+    loads,
     new_id,
     run_cli,
     seal,
@@ -607,6 +624,355 @@ def build_response(body: dict[str, Any], state: FakeState) -> dict[str, Any] | R
     }
 
 
+# ---------------------------------------------------------------- Files and Batch API
+# Batch items go through the online endpoints' own validator and builder (tests/fakes/batches.py), so an
+# item's answer is the body the online call would return, and a body the endpoint rejects is a per-request
+# error line (its 400) in the error file, as the real API does. A malformed input file (not JSONL, a
+# duplicate custom_id, a method other than POST, a url other than the batch endpoint, a body that is not an
+# object, several models) fails the whole batch, with `errors` naming each line.
+
+BATCH_ENDPOINTS = {
+    "/v1/chat/completions": (chat_user_text, build_chat, validate_chat),
+    "/v1/responses": (responses_user_text, build_response, validate_response),
+}
+_SDK_ENDPOINTS = ("/v1/embeddings", "/v1/completions", "/v1/moderations", "/v1/images/generations",
+                  "/v1/images/edits", "/v1/videos")
+FILE_PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+MAX_BATCH_REQUESTS = 50_000
+FILE_TTL_S = 30 * 24 * 3600  # batch files expire after 30 days by default
+_EXPIRED_ERROR = {"code": "batch_expired",
+                  "message": "This request could not be executed before the completion window expired."}
+_CANCELLED_ERROR = {"code": "batch_cancelled",
+                    "message": "This request was not executed because the batch was cancelled."}
+
+
+def _not_found(what: str, ident: str) -> Response:
+    body = {"error": {"message": f"No such {what}: '{ident}'.", "type": "invalid_request_error", "param": "id",
+                      "code": None}}
+    return json_response(body, 404, {"x-request-id": new_id("req_", 32)})
+
+
+def _authorized(state: FakeState, request: Request, body: Any) -> Response | None:
+    """Log the call and check its key (the generation endpoints' first steps)."""
+    state.record(request, body)
+    key = state.config["api_key"]
+    if key and not PROVIDER.authorized(request, key):
+        return PROVIDER.unauthorized()
+    return None
+
+
+def _store_file(state: FakeState, content: bytes, filename: str, purpose: str) -> dict[str, Any]:
+    now = int(time.time())
+    obj = {"id": new_id("file-", 22), "object": "file", "bytes": len(content), "created_at": now,
+           "filename": filename, "purpose": purpose, "status": "processed",
+           "expires_at": now + FILE_TTL_S if purpose.startswith("batch") else None, "status_details": None}
+    state.remember("files", obj["id"], {"object": obj, "content": content})
+    return obj
+
+
+def _file_error(line: int | None, code: str, message: str, param: str | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "param": param, "line": line}
+
+
+def _read_input(content: bytes, endpoint: str) -> tuple[list[Item], list[dict[str, Any]], str | None]:
+    """The requests of a batch input file, or the errors that fail the batch (model: the one model used)."""
+    items: list[Item] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    model: str | None = None
+    for no, raw in enumerate(content.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            obj = loads(raw)
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            errors.append(_file_error(no, "invalid_json_line", "This line is not parseable as valid JSON."))
+            continue
+        missing = [k for k in ("custom_id", "method", "url", "body") if k not in obj]
+        if missing:
+            errors.append(_file_error(no, "missing_required_parameter",
+                                      f"Missing required parameter: '{missing[0]}'.", missing[0]))
+            continue
+        cid, body = obj["custom_id"], obj["body"]
+        if not isinstance(cid, str) or not cid:
+            errors.append(_file_error(no, "invalid_custom_id", "The custom_id for this request must be a non-empty "
+                                                              "string.", "custom_id"))
+        elif cid in seen:
+            errors.append(_file_error(no, "duplicate_custom_id", "The custom_id for this request is a duplicate of "
+                                      "another request. The custom_id parameter must be unique for each request in "
+                                      "a batch.", "custom_id"))
+        elif obj["method"] != "POST":
+            errors.append(_file_error(no, "invalid_method", "The method for this request must be 'POST'.", "method"))
+        elif obj["url"] != endpoint:
+            errors.append(_file_error(no, "invalid_url", "The URL provided for this request does not match the batch "
+                                                         "endpoint.", "url"))
+        elif not isinstance(body, dict):
+            errors.append(_file_error(no, "invalid_body", "The body for this request must be a JSON object.", "body"))
+        elif model is not None and body.get("model") != model:
+            errors.append(_file_error(no, "mismatched_model", f"The provided model '{body.get('model')}' does not "
+                                      f"match the model '{model}' of the other requests. A batch may only use one "
+                                      "model.", "body.model"))
+        else:
+            seen.add(cid)
+            if model is None and isinstance(body.get("model"), str):
+                model = body["model"]
+            items.append(Item(cid, body))
+    if not items and not errors:
+        errors.append(_file_error(None, "empty_file", "The batch input file is empty. Please ensure that the batch "
+                                                      "contains at least one request."))
+    if len(items) > MAX_BATCH_REQUESTS:
+        errors.append(_file_error(None, "too_many_requests", f"The batch input file contains {len(items)} requests; "
+                                  f"the limit is {MAX_BATCH_REQUESTS}."))
+    return items, errors[:100], model
+
+
+def _batch_usage(batch: Batch) -> dict[str, Any]:
+    total = {"input": 0, "cached": 0, "output": 0, "reasoning": 0}
+    for item in batch.items:
+        if item.outcome != SUCCEEDED:
+            continue
+        u = item.answer.get("usage") or {}
+        if "prompt_tokens" in u:  # Chat Completions
+            total["input"] += u.get("prompt_tokens") or 0
+            total["output"] += u.get("completion_tokens") or 0
+            total["cached"] += (u.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+            total["reasoning"] += (u.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
+        else:
+            total["input"] += u.get("input_tokens") or 0
+            total["output"] += u.get("output_tokens") or 0
+            total["cached"] += (u.get("input_tokens_details") or {}).get("cached_tokens") or 0
+            total["reasoning"] += (u.get("output_tokens_details") or {}).get("reasoning_tokens") or 0
+    return {"input_tokens": total["input"], "input_tokens_details": {"cached_tokens": total["cached"]},
+            "output_tokens": total["output"], "output_tokens_details": {"reasoning_tokens": total["reasoning"]},
+            "total_tokens": total["input"] + total["output"]}
+
+
+def _result_line(item: Item) -> dict[str, Any]:
+    line: dict[str, Any] = {"id": new_id("batch_req_", 32), "custom_id": item.custom_id}
+    if item.outcome in (SUCCEEDED, ERRORED):
+        line["response"] = {"status_code": item.status, "request_id": item.request_id, "body": item.answer}
+        line["error"] = None
+    else:
+        line["response"] = None
+        line["error"] = dict(_EXPIRED_ERROR if item.outcome == EXPIRED else _CANCELLED_ERROR)
+    return line
+
+
+def _write_results(state: FakeState, batch: Batch) -> None:
+    """The output file (answers) and error file (per-request errors, expired and cancelled requests)."""
+    if batch.extra.get("written"):
+        return
+    batch.extra["written"] = True
+    done = [_result_line(i) for i in batch.items if i.outcome == SUCCEEDED]
+    failed = [_result_line(i) for i in batch.items if i.outcome in (ERRORED, EXPIRED, CANCELED)]
+    if done:
+        batch.extra["output_file_id"] = _store_file(state, jsonl(done, dumps), f"{batch.id}_output.jsonl",
+                                                    "batch_output")["id"]
+    if failed:
+        batch.extra["error_file_id"] = _store_file(state, jsonl(failed, dumps), f"{batch.id}_error.jsonl",
+                                                   "batch_output")["id"]
+
+
+def batch_json(state: FakeState, batch: Batch, now: float, status: str | None = None) -> dict[str, Any]:
+    """The Batch object as of `now` (`status` forces what create and cancel answer at once)."""
+    batch.advance(now)
+    ts: dict[str, float | None] = dict.fromkeys(
+        ("in_progress_at", "finalizing_at", "completed_at", "failed_at", "expired_at", "cancelling_at",
+         "cancelled_at"))
+    end = batch.end
+    if batch.cancel_at is not None:
+        ts["cancelling_at"] = batch.cancel_at
+    if batch.started <= now and not batch.errors and (batch.cancel_at is None or batch.started <= batch.cancel_at):
+        ts["in_progress_at"] = batch.started
+    if status is None:
+        if end == "failed":
+            status, ts["failed_at"] = "failed", batch.ended_at
+        elif end == "cancelled":
+            status, ts["cancelled_at"] = "cancelled", batch.ended_at
+        elif end == "expired":
+            status, ts["expired_at"] = "expired", batch.ended_at
+        elif end == "completed":
+            finalized = batch.ended_at + batch.cfg["finalize_s"]  # type: ignore[operator]
+            ts["finalizing_at"] = batch.ended_at
+            if now < finalized:
+                status = "finalizing"
+            else:
+                status, ts["completed_at"] = "completed", finalized
+        elif batch.cancel_at is not None:
+            status = "cancelling"
+        else:
+            status = "in_progress" if now >= batch.started else "validating"
+        if status in ("completed", "expired", "cancelled"):
+            _write_results(state, batch)
+    failed = batch.count(ERRORED)
+    extra = batch.extra
+    return {
+        "id": batch.id,
+        "object": "batch",
+        "endpoint": extra["endpoint"],
+        "model": extra["model"],
+        "errors": {"object": "list", "data": batch.errors} if batch.errors else None,
+        "input_file_id": extra["input_file_id"],
+        "completion_window": "24h",
+        "status": status,
+        "output_file_id": extra.get("output_file_id"),
+        "error_file_id": extra.get("error_file_id"),
+        "created_at": int(batch.created),
+        "expires_at": int(batch.expires_at),
+        **{k: None if v is None else int(v) for k, v in ts.items()},
+        "request_counts": {"total": len(batch.items), "completed": batch.count(SUCCEEDED), "failed": failed},
+        "usage": _batch_usage(batch),
+        "metadata": extra["metadata"],
+    }
+
+
+def batch_routes(state: FakeState) -> list[Route]:
+    async def upload(request: Request) -> Response:
+        raw = await request.body()
+        ctype = request.headers.get("content-type", "")
+        try:
+            fields = parse_multipart(ctype, raw) if ctype.startswith("multipart/form-data") else None
+        except ValueError:
+            fields = None
+        summary = None if fields is None else {
+            k: (v[1].decode(errors="replace") if v[0] is None else {"filename": v[0], "bytes": len(v[1])})
+            for k, v in fields.items()}
+        if (denied := _authorized(state, request, summary)) is not None:
+            return denied
+        if fields is None:
+            return invalid(f"Invalid Content-Type header ({ctype}), expected multipart/form-data.", None)
+        if "file" not in fields or fields["file"][0] is None:
+            return _missing("file")
+        if "purpose" not in fields:
+            return _missing("purpose")
+        purpose = fields["purpose"][1].decode(errors="replace")
+        if purpose not in FILE_PURPOSES:
+            return invalid(f"Invalid value: '{purpose}'. Supported values are: "
+                           + ", ".join(f"'{p}'" for p in FILE_PURPOSES) + ".", "purpose", "invalid_value")
+        filename, content = fields["file"]
+        if purpose == "batch" and not str(filename).endswith(".jsonl"):
+            return invalid("Invalid file format for Batch API. Must be .jsonl", "file")
+        state.batch_stats["files"] += 1
+        return json_response(_store_file(state, content, str(filename), purpose))
+
+    async def get_file(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        file_id = request.path_params["file_id"]
+        stored = state.recall("files", file_id)
+        return _not_found("File object", file_id) if stored is None else json_response(stored["object"])
+
+    async def file_content(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        file_id = request.path_params["file_id"]
+        stored = state.recall("files", file_id)
+        if stored is None:
+            return _not_found("File object", file_id)
+        return Response(stored["content"], media_type="application/octet-stream")
+
+    async def create(request: Request) -> Response:
+        raw = await request.body()
+        try:
+            body = loads(raw)
+        except ValueError:
+            body = None
+        if (denied := _authorized(state, request, body)) is not None:
+            return denied
+        if not isinstance(body, dict):
+            return PROVIDER.error(400, "We could not parse the JSON body of your request.")
+        for key in ("input_file_id", "endpoint", "completion_window"):
+            if key not in body:
+                return _missing(key)
+        endpoint, window, metadata = body["endpoint"], body["completion_window"], body.get("metadata")
+        if endpoint not in BATCH_ENDPOINTS:
+            if endpoint in _SDK_ENDPOINTS:
+                return invalid(f"This fake serves batches for {', '.join(BATCH_ENDPOINTS)} only, not {endpoint}.",
+                               "endpoint", "invalid_value")
+            return invalid(f"Invalid value: '{endpoint}'. Supported values are: "
+                           + ", ".join(f"'{e}'" for e in (*BATCH_ENDPOINTS, *_SDK_ENDPOINTS)) + ".",
+                           "endpoint", "invalid_value")
+        if window != "24h":
+            return invalid(f"Invalid value: '{window}'. Supported values are: '24h'.", "completion_window",
+                           "invalid_value")
+        if metadata is not None and (not isinstance(metadata, dict) or len(metadata) > 16 or not all(
+                isinstance(k, str) and len(k) <= 64 and isinstance(v, str) and len(v) <= 512
+                for k, v in metadata.items())):
+            return invalid("Invalid 'metadata': at most 16 pairs of string keys (64 characters) and string values "
+                           "(512 characters).", "metadata", "invalid_value")
+        stored = state.recall("files", body["input_file_id"])
+        if stored is None:
+            return _not_found("File object", str(body["input_file_id"]))
+        if stored["object"]["purpose"] != "batch":
+            return invalid(f"The input file {body['input_file_id']} must be uploaded with purpose 'batch'.",
+                           "input_file_id")
+        items, errors, model = _read_input(stored["content"], endpoint)
+        now = time.time()
+        cfg = state.config["batch"]
+        user_text, build, validate = BATCH_ENDPOINTS[endpoint]
+        batch = Batch(new_id("batch_", 32), [] if errors else items, now, cfg, RequestView(request),
+                      Answerer(state, PROVIDER, user_text, build, validate), start_delay=cfg["validate_s"],
+                      errors=errors)
+        batch.extra.update(endpoint=endpoint, model=model, input_file_id=body["input_file_id"], metadata=metadata)
+        state.remember("batches", batch.id, batch)
+        state.batch_stats["batches"] += 1
+        state.batch_stats["items"] += len(batch.items)
+        return json_response(batch_json(state, batch, now, status="validating"))
+
+    async def retrieve(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        batch = state.recall("batches", request.path_params["batch_id"])
+        if batch is None:
+            return _not_found("batch", request.path_params["batch_id"])
+        return json_response(batch_json(state, batch, time.time()))
+
+    async def list_batches(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        try:
+            limit = int(request.query_params.get("limit", 20))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 100:
+            return invalid("Invalid 'limit': integer between 1 and 100 expected.", "limit", "invalid_value")
+        found, more = page(all_batches(state), limit, after=request.query_params.get("after"))
+        now = time.time()
+        data = [batch_json(state, b, now) for b in found]
+        return json_response({"object": "list", "data": data, "first_id": data[0]["id"] if data else None,
+                              "last_id": data[-1]["id"] if data else None, "has_more": more})
+
+    async def cancel(request: Request) -> Response:
+        if (denied := _authorized(state, request, None)) is not None:
+            return denied
+        batch = state.recall("batches", request.path_params["batch_id"])
+        if batch is None:
+            return _not_found("batch", request.path_params["batch_id"])
+        now = time.time()
+        current = batch_json(state, batch, now)
+        if current["status"] == "cancelling":
+            return json_response(current)
+        if current["status"] not in ("validating", "in_progress"):
+            body = {"error": {"message": f"Cannot cancel a batch with status '{current['status']}'.",
+                              "type": "invalid_request_error", "param": None, "code": None}}
+            return json_response(body, 409, {"x-request-id": new_id("req_", 32)})
+        batch.cancel(now)
+        state.batch_stats["cancels"] += 1
+        return json_response(batch_json(state, batch, now, status="cancelling"))
+
+    return [
+        Route("/v1/files", upload, methods=["POST"]),
+        Route("/v1/files/{file_id}", get_file, methods=["GET"]),
+        Route("/v1/files/{file_id}/content", file_content, methods=["GET"]),
+        Route("/v1/batches", create, methods=["POST"]),
+        Route("/v1/batches", list_batches, methods=["GET"]),
+        Route("/v1/batches/{batch_id}", retrieve, methods=["GET"]),
+        Route("/v1/batches/{batch_id}/cancel", cancel, methods=["POST"]),
+    ]
+
+
 def list_models(state: FakeState) -> dict[str, Any]:
     return {"object": "list",
             "data": [{"id": m, "object": "model", "created": 1700000000, "owned_by": "fake"}
@@ -621,6 +987,7 @@ def create_app(config: dict[str, Any] | None = None) -> Starlette:
         Route("/v1/responses", generation_endpoint(state, PROVIDER, responses_user_text, build_response,
                                                     validate_response, responses_charge), methods=["POST"]),
         Route("/v1/models", guarded_get(state, PROVIDER, list_models), methods=["GET"]),
+        *batch_routes(state),
     ]
     return build_app(state, routes)
 
