@@ -4,6 +4,7 @@
     bestofn {openai|claude|local} generate --config experiments/....yaml [overrides]
     bestofn {openai|claude|local} regen RESULTS.parquet --split math,code [--failed-only]
     bestofn verify RESULTS.parquet|RESPONSES.jsonl [--split math] [--output OUT.parquet]
+    bestofn batch status|cancel RESULTS.parquet
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or config error, 3 stopped at max_cost_usd (rows
 kept; rerun with a higher limit to go on), 130 interrupted.
@@ -132,6 +133,9 @@ def _provider_app(provider: str) -> typer.Typer:
         overwrite: Annotated[bool, typer.Option(help="Replace an output made with a different config.")] = False,
         repair: Annotated[bool, typer.Option(
             help="Keep every readable part of a damaged checkpoint and regenerate only the lost rows.")] = False,
+        batch: Annotated[bool, typer.Option(
+            "--batch", help="Generate through the provider's batch API (half price, answered within hours; see "
+            "batch_size, batch_deadline, batch_poll_s). A rerun polls the batches already submitted.")] = False,
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Estimate tokens and dollars for the whole config and stop; nothing is sent.")] = False,
         quiet: QuietOpt = False,
@@ -152,10 +156,12 @@ def _provider_app(provider: str) -> typer.Typer:
         if dry_run:
             from common.pipeline.estimate import dry_run as run_dry
 
-            _run(run_dry, PROVIDERS, provider, str(config) if config else None, overrides, quiet=quiet)
+            _run(run_dry, PROVIDERS, provider, str(config) if config else None, overrides, batch=batch, quiet=quiet)
             return
         _run(run_generate, PROVIDERS, provider, str(config) if config else None, overrides, overwrite=overwrite,
-             quiet=quiet, repair=repair)
+             quiet=quiet, repair=repair, batch=batch,
+             interrupted="Completed rows are checkpointed and submitted batches are kept" if batch
+             else "Completed rows are checkpointed")
 
     @sub.command(help="Regenerate selected rows of a results file in place (errored rows by default).",
                  short_help="Redo selected rows of a results file in place.")
@@ -263,6 +269,27 @@ def verify(
          Path(cache_dir) if cache_dir is not None else None, use_judge=not no_judge, judge=judge,
          max_error_rate=max_error_rate, quiet=quiet,
          interrupted="The file is as it was and the verdicts reached so far are cached")
+
+
+batch_app = typer.Typer(help="Batches a `generate --batch` run submitted and has not merged yet.",
+                        no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(batch_app, name="batch", short_help="Status or cancel of an output's submitted batches.")
+BatchFile = Annotated[Path, typer.Argument(help="The output Parquet file of a `generate --batch` run.")]
+
+
+@batch_app.command(help="Ask the provider where each batch of OUTPUT stands.")
+def status(file: BatchFile, quiet: QuietOpt = False) -> None:
+    from common.pipeline.batch import manage
+
+    _run(manage, PROVIDERS, "status", file, quiet=quiet)
+
+
+@batch_app.command(help="Cancel the batches of OUTPUT. The next `generate --batch` keeps what they answered and "
+                   "generates the rest online.")
+def cancel(file: BatchFile, quiet: QuietOpt = False) -> None:
+    from common.pipeline.batch import manage
+
+    _run(manage, PROVIDERS, "cancel", file, quiet=quiet)
 
 
 def main() -> None:

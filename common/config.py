@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,6 +109,13 @@ class ExperimentConfig(BaseModel):
         None, description="adaptive N: sample a query in rounds and stop once it has `verified` verified "
         "candidates (and with need_pair one verified wrong), or num_candidates are spent",
     )
+    batch_size: int = Field(1000, ge=1, le=50_000, description="queries per provider batch with --batch")
+    batch_deadline: float | None = Field(
+        None, gt=0, description="with --batch: seconds (or a duration such as 30m, 2h, 1d) after submission by which "
+        "a batch should have ended; past it the batch is cancelled and what it did not answer runs online "
+        "(default: the provider's own 24 h window)",
+    )
+    batch_poll_s: float = Field(30.0, gt=0, le=3600, description="with --batch: seconds between status checks")
     max_error_rate: float = Field(
         0.1, ge=0.0, le=1.0,
         description="exit 1 when more than this share of the file's rows errored or lost their judge verdict",
@@ -137,6 +145,18 @@ class ExperimentConfig(BaseModel):
         values = v.values() if isinstance(v, dict) else [v]
         if any(x is not None and x < 1 for x in values):
             raise ValueError("max_queries must be a positive integer (per split) or a mapping split -> integer")
+        return v
+
+    @field_validator("batch_deadline", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("give seconds or a duration such as 30m, 2h or 1d")
+        if isinstance(v, str):
+            m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", v)
+            if m is None:
+                raise ValueError("give seconds or a duration such as 30m, 2h or 1d")
+            return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
         return v
 
     @field_validator("max_cost_usd", mode="before")

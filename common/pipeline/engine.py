@@ -95,6 +95,7 @@ class RunStats:
     naive_input: int = 0
     # Adaptive N (stop_when): candidates never asked for because their query was already satisfied.
     candidates_saved: int = 0
+    batch_note: str = ""  # with --batch, the open batches' state while the run waits on them
     by_split: dict[str, SplitStats] = field(default_factory=dict)
 
     def _total(self, name: str) -> int:
@@ -229,7 +230,7 @@ class Pipeline:
             except Exception as exc:  # recorded on its rows; the run goes on
                 attempts = getattr(exc, "attempts", 1)
                 return [Candidate(text=None, error=describe_error(exc), attempts=attempts) for _ in range(k)]
-        self._count_input(req, cands)
+        self.count_input(req, cands)
         for c in cands:
             c.attempts = attempts
             if c.text is None and not c.tool_calls:
@@ -243,7 +244,7 @@ class Pipeline:
                 c.reasoning = c.reasoning or reasoning
         return cands
 
-    def _count_input(self, req: GenRequest, cands: list[Candidate]) -> None:
+    def count_input(self, req: GenRequest, cands: list[Candidate]) -> None:
         """One call's prompt as billed, against the same prompt sent once per candidate without caching."""
         if not cands:
             return
@@ -370,6 +371,11 @@ class Pipeline:
     async def rows_for(self, query: Query, indices: list[int]) -> list[BestOfNRecord]:
         req = build_request(query, self.cfg, self.persona_text)
         pairs = await self.candidates_for(req, indices, query.query_id)
+        return await self.rows_from(query, req, pairs)
+
+    async def rows_from(self, query: Query, req: GenRequest, pairs: list[tuple[int, Candidate]]) -> list[BestOfNRecord]:
+        """Check `pairs` (candidate index, candidate), ask again for capability refusals, and build the rows
+        (candidates from a batch come in here too)."""
         checks = list(await asyncio.gather(*(self.checker.check(query, c) for _, c in pairs)))
         requeues = await self._requeue_capability_refusals(query, req, pairs, checks)
         for (idx, _), chk in zip(pairs, checks, strict=True):
@@ -425,7 +431,7 @@ class Pipeline:
         return rows
 
     # ---- the run --------------------------------------------------------------------------------
-    async def _finish_query(self, rows: list[BestOfNRecord]) -> None:
+    async def finish_query(self, rows: list[BestOfNRecord]) -> None:
         for row in rows:
             self.stats.record(row)
         self.store.add(rows)
@@ -464,7 +470,7 @@ class Pipeline:
 
         async def one(query: Query, indices: list[int]) -> None:
             try:
-                await self._finish_query(await self.query_rows(query, indices))
+                await self.finish_query(await self.query_rows(query, indices))
             finally:
                 slots.release()
 

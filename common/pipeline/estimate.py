@@ -21,7 +21,7 @@ from rich.console import Console
 from common.config import ExperimentConfig, load_config
 from common.data.load import DatasetError, iter_queries
 from common.errors import UserError
-from common.model.api import ProviderInfo, ProviderTable, Usage
+from common.model.api import GenRequest, ProviderInfo, ProviderTable, Usage
 from common.model.pricing import Pricer
 from common.model.ratelimit import INITIAL_TOKENS_PER_CHAR, prompt_chars
 from common.pipeline.engine import build_request
@@ -60,6 +60,15 @@ def requests_per_query(info: ProviderInfo, cfg: ExperimentConfig) -> int:
     """Calls one query's first turns take: `n` per call where the API has it (Chat Completions)."""
     cap = 128 if info.supports_n and cfg.api == "chat" else 1
     return math.ceil(cfg.num_candidates / max(min(cap, cfg.n_per_request, cfg.num_candidates), 1))
+
+
+def query_cost_bound(info: ProviderInfo, pricer: Pricer, req: GenRequest, n: int, requests: int,
+                     batched: bool = False) -> float | None:
+    """The most one query's first turns can cost: its prompt (estimated from characters) sent `requests`
+    times, and `n` candidates at `max_tokens` each. None: the model has no price."""
+    prompt = prompt_chars(req) * INITIAL_TOKENS_PER_CHAR
+    return pricer.cost(info, req.model, Usage(input_tokens=round(prompt * requests), output_tokens=n * req.max_tokens),
+                       batched=batched)
 
 
 def _observed_output(cfg: ExperimentConfig) -> dict[str, float]:

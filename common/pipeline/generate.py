@@ -20,6 +20,7 @@ from common.config import ExperimentConfig, load_config
 from common.data.load import DatasetError, LoadStats, iter_queries
 from common.errors import BudgetReached, RunFailure, UserError
 from common.model.api import ProviderTable
+from common.pipeline.batch import BatchLedger, BatchRun, check_batch_config
 from common.pipeline.engine import Pipeline, QueryTally, RunStats, error_kind, pending_work
 from common.pipeline.progress import ProgressDisplay, show_summary
 from common.pipeline.session import open_session, provider_info
@@ -86,11 +87,14 @@ def generate(
     quiet: bool = False,
     console: Console | None = None,
     repair: bool = False,
+    batch: bool = False,
 ) -> RunStats:
     console = console or Console(stderr=True)
     info = provider_info(providers, provider)
     cfg = load_config(config_path, info, overrides)
     output = Path(cfg.output or "results.parquet")
+    if batch:
+        check_batch_config(cfg, info.supports_batch, provider)
     started = time.monotonic()
     load_stats = LoadStats(loaded={}, skipped_empty={}, skipped_bad={})
 
@@ -98,6 +102,14 @@ def generate(
         with ExitStack() as stack:
             async with open_session(providers, info, cfg, stack) as session:
                 store = CheckpointStore(output, cfg.fingerprint(), {}, identity=cfg.identity())
+                ledger = BatchLedger.for_output(output)
+                if (waiting := len(ledger.entries())) and (overwrite or not batch):
+                    why = "--overwrite would abandon them" if overwrite else "a run without --batch would drop them"
+                    raise UserError(
+                        f"{output} has {waiting} submitted batch(es) not yet merged, and {why}; run with --batch to "
+                        f"collect them, or first `bestofn batch cancel {output}` and then --batch to keep what they "
+                        "answered and run the rest online."
+                    )
                 done = store.open(overwrite=overwrite, repair=repair)
                 prior = QueryTally.of(store.iter_kept(list(QueryTally.COLUMNS))) if cfg.stop_when else None
                 pipeline = Pipeline(cfg, session.adapter, store, session.checker, tool_mock=session.tool_mock,
@@ -121,7 +133,10 @@ def generate(
                     pipeline.on_progress = progress
                     run_started = time.monotonic()
                     try:
-                        stats = await pipeline.run(work)
+                        if batch:
+                            stats = await BatchRun(pipeline, ledger, done, provider=provider).run(work)
+                        else:
+                            stats = await pipeline.run(work)
                     except DatasetError as e:
                         raise UserError(str(e)) from None
                     progress.finish(stats)

@@ -52,7 +52,8 @@ def stats_line(s: RunStats, rate: bool = True) -> str:
         f"retries {s.retry.retries}"
     )
     limits = s.rate.describe() if rate and s.rate is not None else ""
-    return f"{line} | {limits}" if limits else line
+    line = f"{line} | {limits}" if limits else line
+    return f"{line} | {s.batch_note}" if s.batch_note else line
 
 
 class _RateColumn(ProgressColumn):

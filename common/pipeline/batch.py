@@ -1,0 +1,361 @@
+"""`generate --batch`: candidates through the provider's batch API (half price, answered within hours),
+merged into the same checkpointed Parquet as an online run.
+
+The flow:
+1. Queries still to make are packed into batches of `batch_size` and submitted. Before each submission,
+   the batch's queries and ids go to a ledger beside the checkpoint (`OUTPUT.parts/batches/`): a
+   restart polls those batches and never submits their queries again.
+2. Open batches are polled every `batch_poll_s`. A batch that ended is merged: each candidate is checked
+   and written as a row, exactly as online. Items the batch did not answer (expired, cancelled, errored,
+   missing) and batches the provider rejected go online, through the same pipeline.
+3. With `batch_deadline`, a batch still open that long after its submission is cancelled; what it
+   answered is kept and the rest goes online.
+
+Rows a crash left checkpointed are not merged twice (the checkpoint's keys are checked). Tool-calling
+queries take several turns and stop_when samples in rounds: neither can go through one batch, and both
+are refused with --batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any, cast
+
+from rich.console import Console
+
+from common.config import ExperimentConfig
+from common.data.query import Query
+from common.errors import UserError
+from common.model.api import BatchAPI, BatchItem, BatchState, Candidate, ProviderAdapter, ProviderTable
+from common.model.retry import describe_error
+from common.pipeline.engine import Pipeline, RunStats, build_request
+from common.pipeline.estimate import query_cost_bound
+from common.pipeline.progress import print_rows
+from common.pipeline.session import provider_info
+from common.store import Key
+
+log = logging.getLogger("bestofn")
+
+BATCH_ERROR = "batch item"  # the start of every error a batch gives an item it did not answer
+
+
+def check_batch_config(cfg: ExperimentConfig, adapter_supports: bool, provider: str) -> None:
+    """--batch with what it cannot do is refused before anything is sent."""
+    if not adapter_supports:
+        raise UserError(f"`bestofn {provider}` has no batch API; run without --batch.")
+    if cfg.stop_when is not None:
+        raise UserError("stop_when samples a query in rounds and --batch submits each query once; use one of them.")
+    if "tool_calling" in cfg.splits:
+        raise UserError("tool-calling candidates take several turns and cannot go through one batch; run the "
+                        "tool_calling split without --batch.")
+
+
+# ---- the ledger -----------------------------------------------------------------------------------
+@dataclass
+class LedgerEntry:
+    key: str  # the ledger's own name for the batch, given before the provider's id exists
+    provider: str
+    base_url: str | None
+    api: str
+    model: str
+    submitted_at: float
+    batch_id: str | None = None  # None: written just before submission, never confirmed
+    estimate_usd: float | None = None  # the most it can cost (output at max_tokens), for max_cost_usd
+
+    def path(self, folder: Path) -> Path:
+        return folder / f"{self.key}.json"
+
+
+class BatchLedger:
+    """Batches of one output that are submitted and not yet merged: `<key>.json` (the entry) and
+    `<key>.queries.jsonl` (each item's custom id, query and candidate indices), written atomically."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def for_output(cls, output: Path) -> BatchLedger:
+        return cls(output.with_name(output.name + ".parts") / "batches")
+
+    def entries(self) -> list[LedgerEntry]:
+        if not self.folder.is_dir():
+            return []
+        out = []
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                out.append(LedgerEntry(**json.loads(path.read_text())))
+            except (OSError, ValueError, TypeError) as e:
+                raise UserError(f"the batch ledger {path} is unreadable ({type(e).__name__}); move it away to "
+                                "submit its queries again.") from None
+        return out
+
+    def _write(self, path: Path, text: str) -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+    def save(self, entry: LedgerEntry, items: list[tuple[str, Query, list[int]]] | None = None) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if items is not None:
+            lines = (json.dumps({"custom_id": cid, "query_id": q.query_id, "split": q.split, "question": q.question,
+                                 "ground_truth": q.ground_truth, "metadata": q.metadata_json(), "indices": idx},
+                                ensure_ascii=False) for cid, q, idx in items)
+            self._write(self.folder / f"{entry.key}.queries.jsonl", "".join(line + "\n" for line in lines))
+        self._write(entry.path(self.folder), json.dumps(vars(entry)))
+
+    def items(self, entry: LedgerEntry) -> Iterator[tuple[str, Query, list[int]]]:
+        with open(self.folder / f"{entry.key}.queries.jsonl", encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                q = Query.from_record(d["query_id"], d["split"], d["question"], d["ground_truth"], d["metadata"])
+                yield d["custom_id"], q, d["indices"]
+
+    def query_ids(self) -> set[str]:
+        return {q.query_id for e in self.entries() for _, q, _ in self.items(e)}
+
+    def drop(self, entry: LedgerEntry) -> None:
+        (self.folder / f"{entry.key}.queries.jsonl").unlink(missing_ok=True)
+        entry.path(self.folder).unlink(missing_ok=True)
+
+
+# ---- the run --------------------------------------------------------------------------------------
+class BatchRun:
+    def __init__(self, pipeline: Pipeline, ledger: BatchLedger, done: set[Key], *, provider: str) -> None:
+        self.pipeline = pipeline
+        self.cfg = pipeline.cfg
+        self.adapter: ProviderAdapter = pipeline.adapter
+        self.api = cast(BatchAPI, pipeline.adapter)
+        self.ledger = ledger
+        self.done = done
+        self.provider = provider
+        self.stats: RunStats = pipeline.stats
+        self.persona_text = pipeline.persona_text
+
+    async def run(self, work: Iterable[tuple[Query, list[int]]]) -> RunStats:
+        entries = self.ledger.entries()
+        for e in entries:
+            if e.batch_id is None:
+                log.warning("batch %s was being submitted when the last run stopped; its queries are submitted "
+                            "again (if the provider did get it, `bestofn batch status` lists it there).", e.key)
+                self.ledger.drop(e)
+        entries = [e for e in entries if e.batch_id is not None]
+        held = {q.query_id for e in entries for _, q, _ in self.ledger.items(e)}
+        if entries:
+            log.info("polling %d batch(es) a previous run submitted", len(entries))
+        try:
+            entries += await self._submit_all(work, held, committed=sum(e.estimate_usd or 0.0 for e in entries))
+            await self._collect(entries)
+        finally:
+            await asyncio.shield(self.pipeline.flush())
+        return self.stats
+
+    # ---- submission ------------------------------------------------------------------------------
+    async def _submit_all(self, work: Iterable[tuple[Query, list[int]]], held: set[str],
+                          committed: float) -> list[LedgerEntry]:
+        it = iter(work)
+        entries: list[LedgerEntry] = []
+        limit = self.api.max_batch_items
+        while True:
+            chunk = await asyncio.to_thread(lambda: list(islice(it, self.cfg.batch_size)))
+            if not chunk:
+                return entries
+            chunk = [(q, idx) for q, idx in chunk if q.query_id not in held]
+            items: list[tuple[str, Query, list[int]]] = []
+            requests = 0
+            for q, idx in chunk:
+                need = self._requests_for(len(idx))
+                if items and requests + need > limit:
+                    entry = await self._submit(items, committed)
+                    if entry is None:
+                        return entries
+                    committed += entry.estimate_usd or 0.0
+                    entries.append(entry)
+                    items, requests = [], 0
+                items.append((f"i{len(items)}", q, idx))
+                requests += need
+            if items:
+                entry = await self._submit(items, committed)
+                if entry is None:
+                    return entries
+                committed += entry.estimate_usd or 0.0
+                entries.append(entry)
+
+    def _requests_for(self, n: int) -> int:
+        """Provider requests one item of n candidates takes (Claude and the Responses API have no `n`)."""
+        per = max(min(self.adapter.max_n_per_request, self.cfg.n_per_request), 1)
+        return -(-n // per)
+
+    async def _submit(self, items: list[tuple[str, Query, list[int]]], committed: float) -> LedgerEntry | None:
+        """Submit one batch, ledger first; None when max_cost_usd leaves no room for it."""
+        cfg = self.cfg
+        model = cfg.model or ""
+        reqs = [build_request(q, cfg, self.persona_text) for _, q, _ in items]
+        bound = 0.0
+        for req, (_, _, idx) in zip(reqs, items, strict=True):
+            cost = query_cost_bound(self.adapter.info, self.pipeline.pricer, req, len(idx),
+                                    self._requests_for(len(idx)), batched=True)
+            bound = bound + cost if cost is not None else bound
+        if cfg.max_cost_usd is not None and self.stats.spent + committed + bound > cfg.max_cost_usd:
+            self.stats.stopped_by_budget = True
+            log.warning("not submitting %d more queries: with output at max_tokens they could cost $%.4f, past "
+                        "max_cost_usd with what is spent and submitted", len(items), bound)
+            return None
+        entry = LedgerEntry(key=f"b{time.time_ns():x}", provider=self.provider, base_url=self.adapter.base_url,
+                            api=self.adapter.api, model=model, submitted_at=time.time(), estimate_usd=bound)
+        self.ledger.save(entry, items)
+        batch = [BatchItem(cid, req, len(idx)) for (cid, _, idx), req in zip(items, reqs, strict=True)]
+        entry.batch_id = await self.api.batch_submit(batch)
+        self.ledger.save(entry)
+        log.info("submitted batch %s: %d queries, %d candidates", entry.batch_id, len(items),
+                 sum(len(idx) for _, _, idx in items))
+        return entry
+
+    # ---- polling and merging ---------------------------------------------------------------------
+    async def _collect(self, entries: list[LedgerEntry]) -> None:
+        open_ = list(entries)
+        while open_:
+            still: list[LedgerEntry] = []
+            states: list[BatchState] = []
+            for entry in open_:
+                state = await self.api.batch_state(cast(str, entry.batch_id))
+                deadline = self.cfg.batch_deadline
+                if state.status in ("in_progress", "submitting") and deadline is not None \
+                        and time.time() >= entry.submitted_at + deadline:
+                    log.warning("batch %s passed batch_deadline (%.0f s); cancelling it, the rest goes online",
+                                entry.batch_id, deadline)
+                    state = await self.api.batch_cancel(cast(str, entry.batch_id))
+                if state.status in ("ended", "failed"):
+                    await self._merge(entry, state)
+                else:
+                    still.append(entry)
+                    states.append(state)
+            open_ = still
+            self.stats.batch_note = _describe(states)
+            self.pipeline.on_progress(self.stats)
+            if open_:
+                await asyncio.sleep(self.cfg.batch_poll_s)
+        self.stats.batch_note = ""
+
+    async def _merge(self, entry: LedgerEntry, state: BatchState) -> None:
+        items = {cid: (q, idx) for cid, q, idx in self.ledger.items(entry)}
+        online: list[tuple[Query, list[int]]] = []
+        if state.status == "failed":
+            log.warning("batch %s was rejected (%s); its %d queries go online", entry.batch_id, state.error,
+                        len(items))
+        else:
+            async for cid, cands in self.api.batch_results(cast(str, entry.batch_id)):
+                found = items.pop(cid, None)
+                if found is None:
+                    continue  # not an item of ours
+                query, idx = found
+                redo = await self._rows_from(query, idx, cands)
+                if redo:
+                    online.append((query, redo))
+        online += [(q, idx) for q, idx in items.values()]  # no result line at all
+        online = [(q, [i for i in idx if (q.query_id, i) not in self.done]) for q, idx in online]
+        online = [(q, idx) for q, idx in online if idx]
+        if online:
+            log.info("batch %s: %d queries go online for what the batch did not answer", entry.batch_id,
+                     len(online))
+            await self.pipeline.run(iter(online))
+        await self.pipeline.flush()
+        self.ledger.drop(entry)
+
+    async def _rows_from(self, query: Query, indices: list[int], cands: list[Candidate]) -> list[int]:
+        """Check and record the answered candidates of one item; the indices that go online."""
+        pairs = [(i, c) for i, c in zip(indices, cands, strict=False) if (query.query_id, i) not in self.done]
+        redo = [i for i, c in pairs if c.error is not None and c.error.startswith(BATCH_ERROR)]
+        redo += indices[len(cands):]  # fewer candidates than asked for
+        answered = [(i, c) for i, c in pairs if i not in redo]
+        if answered:
+            req = build_request(query, self.cfg, self.persona_text)
+            per = max(min(self.adapter.max_n_per_request, self.cfg.n_per_request), 1)
+            for start in range(0, len(answered), per):  # as the provider's requests shared their usage
+                self.pipeline.count_input(req, [c for _, c in answered[start:start + per]])
+            rows = await self.pipeline.rows_from(query, req, answered)
+            await self.pipeline.finish_query(rows)
+        return redo
+
+
+def _describe(states: list[BatchState]) -> str:
+    if not states:
+        return ""
+    counts: dict[str, int] = {}
+    for s in states:
+        for k, v in s.counts.items():
+            counts[k] = counts.get(k, 0) + v
+    done = counts.get("succeeded", 0) + counts.get("errored", 0)
+    total = done + counts.get("processing", 0) + counts.get("expired", 0) + counts.get("canceled", 0)
+    return f"{len(states)} batch(es) open, {done:,}/{total:,} requests answered"
+
+
+# ---- bestofn batch status|cancel ------------------------------------------------------------------
+def ledger_rows(states: list[tuple[LedgerEntry, BatchState | str]]) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    for entry, state in states:
+        age = time.time() - entry.submitted_at
+        head = f"{entry.provider} {entry.model}, submitted {age / 60:,.0f} min ago"
+        if isinstance(state, str):
+            rows.append((entry.batch_id or entry.key, f"{head}: {state}"))
+            continue
+        counts = ", ".join(f"{k} {v:,}" for k, v in state.counts.items() if v)
+        error = f" ({state.error})" if state.error else ""
+        rows.append((state.id, f"{head}: {state.status}{error}" + (f"; {counts}" if counts else "")))
+    return rows
+
+
+def manage(providers: ProviderTable, action: str, output: Path, quiet: bool = False,
+           console: Console | None = None) -> list[tuple[LedgerEntry, BatchState | str]]:
+    """`bestofn batch status|cancel OUTPUT`: the output's submitted batches, as the provider sees them now;
+    cancel asks the provider to stop each (the next `generate --batch` takes what they answered and runs
+    the rest online)."""
+    console = console or Console(stderr=True)
+    ledger = BatchLedger.for_output(output)
+    entries = ledger.entries()
+    if not entries:
+        console.print(f"{output} has no submitted batches waiting to be merged.", highlight=False, soft_wrap=True)
+        return []
+
+    async def main() -> list[tuple[LedgerEntry, BatchState | str]]:
+        out: list[tuple[LedgerEntry, BatchState | str]] = []
+        with ExitStack() as stack:
+            adapters: dict[tuple[str, str | None, str], ProviderAdapter] = {}
+            try:
+                for entry in entries:
+                    if entry.batch_id is None:
+                        out.append((entry, "never confirmed as submitted (the next --batch run submits its "
+                                           "queries again)"))
+                        continue
+                    where = (entry.provider, entry.base_url, entry.api)
+                    if where not in adapters:
+                        info = provider_info(providers, entry.provider)
+                        adapters[where] = info.open(entry.base_url, api=entry.api, timeout=60.0, model=entry.model,
+                                                    stack=stack)
+                    api = cast(BatchAPI, adapters[where])
+                    try:
+                        state = await (api.batch_cancel(entry.batch_id) if action == "cancel"
+                                       else api.batch_state(entry.batch_id))
+                    except Exception as exc:  # one batch the provider cannot find does not hide the rest
+                        out.append((entry, f"the provider could not say ({describe_error(exc)})"))
+                        continue
+                    out.append((entry, state))
+            finally:
+                for adapter in adapters.values():
+                    await adapter.aclose()
+        return out
+
+    states = asyncio.run(main())
+    print_rows(console, ledger_rows(states), f"batches of {output}", quiet)
+    return states
