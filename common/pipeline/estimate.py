@@ -152,7 +152,9 @@ def dry_run(providers: ProviderTable, provider: str, config_path: str | None, ov
         rows += [("output tokens, expected (existing rows' mean)", f"{est.output_tokens_expected:,.0f}"),
                  ("cost, expected (USD)", _usd(est.cost_expected))]
     if est.cost_max_batch is not None:
-        rows.append(("cost, at most, with --batch (USD)", _usd(est.cost_max_batch)))
+        online_only = " (tool_calling is counted at it too, but runs online only)" if "tool_calling" in est.splits \
+            else ""
+        rows.append(("cost, at most, with --batch (USD)", _usd(est.cost_max_batch) + online_only))
     if cfg.max_cost_usd is not None and est.cost_max:
         share = min(cfg.max_cost_usd / est.cost_max, 1.0)
         rows.append(("max_cost_usd", f"${cfg.max_cost_usd:g}: at least {share:.0%} of the queries fit in it"))
