@@ -36,6 +36,11 @@ def _sdk_errors(name: str) -> tuple[type[BaseException], ...]:
     return tuple(getattr(sys.modules[m], name) for m in ("openai", "anthropic") if m in sys.modules)
 
 
+def is_api_error(exc: BaseException) -> bool:
+    """An error the SDK raised for the API's answer or its absence (not a bug of ours)."""
+    return isinstance(exc, _sdk_errors("APIError") + (MalformedReply,))
+
+
 def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, _sdk_errors("APIConnectionError")):  # timeouts subclass it
         return True

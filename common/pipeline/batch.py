@@ -23,20 +23,20 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from rich.console import Console
 
 from common.config import ExperimentConfig
 from common.data.query import Query
-from common.errors import UserError
+from common.errors import AuthError, RunFailure, UserError
 from common.model.api import BatchAPI, BatchItem, BatchState, Candidate, ProviderAdapter, ProviderTable
-from common.model.retry import describe_error
+from common.model.retry import call_with_retry, describe_error, is_api_error
 from common.pipeline.engine import Pipeline, RunStats, build_request
 from common.pipeline.estimate import query_cost_bound
 from common.pipeline.progress import print_rows
@@ -44,6 +44,7 @@ from common.pipeline.session import provider_info
 from common.store import Key
 
 log = logging.getLogger("bestofn")
+T = TypeVar("T")
 
 BATCH_ERROR = "batch item"  # the start of every error a batch gives an item it did not answer
 
@@ -157,9 +158,20 @@ class BatchRun:
         try:
             entries += await self._submit_all(work, held, committed=sum(e.estimate_usd or 0.0 for e in entries))
             await self._collect(entries)
+        except Exception as exc:
+            if not is_api_error(exc):
+                raise
+            raise RunFailure(f"the batch API failed ({describe_error(exc)}); every batch submitted is kept and every "
+                             "row merged is written: run the same command again to go on.") from None
         finally:
             await asyncio.shield(self.pipeline.flush())
         return self.stats
+
+    async def _ask(self, fn: Callable[[], Awaitable[T]], retries: int | None = None) -> T:
+        """One batch API call, retried as generation calls are (429, 5xx, dropped connections)."""
+        result, _ = await call_with_retry(fn, max_retries=self.cfg.max_retries if retries is None else retries,
+                                          key_env=self.adapter.info.key_env, stats=self.stats.retry)
+        return result
 
     # ---- submission ------------------------------------------------------------------------------
     async def _submit_all(self, work: Iterable[tuple[Query, list[int]]], held: set[str],
@@ -216,7 +228,21 @@ class BatchRun:
                             api=self.adapter.api, model=model, submitted_at=time.time(), estimate_usd=bound)
         self.ledger.save(entry, items)
         batch = [BatchItem(cid, req, len(idx)) for (cid, _, idx), req in zip(items, reqs, strict=True)]
-        entry.batch_id = await self.api.batch_submit(batch)
+        try:
+            # Not retried: a create whose answer was lost may have made the batch, and a second would bill twice.
+            entry.batch_id = await self._ask(lambda: self.api.batch_submit(batch), retries=0)
+        except AuthError:
+            self.ledger.drop(entry)
+            raise
+        except Exception as exc:  # a full batch queue, a file too large: said in one sentence, nothing lost
+            self.ledger.drop(entry)
+            if not (is_api_error(exc) or isinstance(exc, ValueError)):
+                raise
+            raise RunFailure(
+                f"the provider refused a batch of {len(items)} queries ({describe_error(exc)}); the batches already "
+                "submitted are kept: run the same command again to collect them and submit the rest (a smaller "
+                "batch_size may help)."
+            ) from None
         self.ledger.save(entry)
         log.info("submitted batch %s: %d queries, %d candidates", entry.batch_id, len(items),
                  sum(len(idx) for _, _, idx in items))
@@ -229,13 +255,14 @@ class BatchRun:
             still: list[LedgerEntry] = []
             states: list[BatchState] = []
             for entry in open_:
-                state = await self.api.batch_state(cast(str, entry.batch_id))
+                batch_id = cast(str, entry.batch_id)
+                state = await self._ask(lambda b=batch_id: self.api.batch_state(b))
                 deadline = self.cfg.batch_deadline
                 if state.status in ("in_progress", "submitting") and deadline is not None \
                         and time.time() >= entry.submitted_at + deadline:
                     log.warning("batch %s passed batch_deadline (%.0f s); cancelling it, the rest goes online",
                                 entry.batch_id, deadline)
-                    state = await self.api.batch_cancel(cast(str, entry.batch_id))
+                    state = await self._ask(lambda b=batch_id: self.api.batch_cancel(b))
                 if state.status in ("ended", "failed"):
                     await self._merge(entry, state)
                 else:
