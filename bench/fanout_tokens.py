@@ -8,13 +8,16 @@ candidate, uncached), through the real CLI and SDKs against the fake servers.
 Runs, side by side:
   openai n=8   one Chat Completions request with n (the prompt is billed once)
   openai n=1   n_per_request: 1, eight requests (what a client without n pays)
+  ... +prefix cache   the same against a server that caches prompt prefixes as OpenAI does (the shared
+               system prompt is then cached across queries too)
   claude       the first candidate alone writes the prompt cache, candidates 2..N read it
 
 "Billed" weights cache reads and writes by their list price against the input price (Claude: 0.1x and
 1.25x), so it is the input bill in full-price tokens. The fake Claude server is started caching marked
 prefixes of 1,024 tokens or more (`cache_min_tokens`, the API's minimum for most models) and reports
-cache_creation_input_tokens / cache_read_input_tokens as the API does. The fake OpenAI server does not
-simulate OpenAI's automatic prefix caching, so "openai n=1" is that client's bill without it.
+cache_creation_input_tokens / cache_read_input_tokens as the API does. The fake OpenAI server is run twice, the
+second time simulating OpenAI's automatic prefix caching (a prompt of 1,024 tokens or more sent before reports its
+prefix, in 128-token steps, as cached_tokens), in the "+prefix cache" rows.
 """
 
 from __future__ import annotations
@@ -74,19 +77,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         results = {}
-        with start_fake("openai") as fake:
-            results[f"openai n={args.n}"] = run("openai", fake.base_url, work, args.n, args.queries, args.n,
-                                                  "gpt-5-mini")
-            results["openai n=1"] = run("openai", fake.base_url, work, args.n, args.queries, 1, "gpt-5-mini")
+        for cache in (False, True):
+            label = " +prefix cache" if cache else ""
+            with start_fake("openai", {"prefix_cache": cache}) as fake:
+                results[f"openai n={args.n}{label}"] = run("openai", fake.base_url, work, args.n, args.queries,
+                                                           args.n, "gpt-5-mini")
+                results[f"openai n=1{label}"] = run("openai", fake.base_url, work, args.n, args.queries, 1,
+                                                    "gpt-5-mini")
         with start_fake("anthropic", {"cache_min_tokens": 1024}) as fake:
             results["claude cache"] = run("claude", fake.base_url, work, args.n, args.queries, 1,
                                           "claude-sonnet-4-6")
     prompt = next(iter(results.values()))["naive"] / args.n
     print(f"N={args.n}, {args.queries} queries, a few-shot system prompt as the shared prefix "
           f"(prompt {prompt:,.0f} tokens by the fake's count)")
-    print(f"{'setting':<14} {'billed/query':>13} {'naive/query':>12} {'share':>7} {'cost USD':>10}")
+    print(f"{'setting':<26} {'billed/query':>13} {'naive/query':>12} {'share':>7} {'cost USD':>10}")
     for name, r in results.items():
-        print(f"{name:<14} {r['billed']:>13,.0f} {r['naive']:>12,.0f} {r['billed'] / r['naive']:>7.1%} "
+        print(f"{name:<26} {r['billed']:>13,.0f} {r['naive']:>12,.0f} {r['billed'] / r['naive']:>7.1%} "
               f"{r['cost']:>10.5f}")
 
 

@@ -39,6 +39,10 @@ Config schema (every key optional; POST /_control/config replaces it, /_control/
     models:          [str] for GET /v1/models (defaults per server)
     log_size:        int, request-log length (default 200)
     cache_min_tokens: int, shortest prefix the Anthropic cache simulation stores (default 0)
+    prefix_cache:    bool, OpenAI: simulate automatic prefix caching (default false). A Chat Completions
+                     prompt whose earlier messages (all but the last), or whole prompt, was sent before
+                     and is 1,024 tokens or more reports that prefix, in 128-token steps, as
+                     prompt_tokens_details.cached_tokens, as OpenAI does.
     rate_limits:     {"rpm", "tpm", "itpm", "otpm", "window_s"} | null: enforce limits as short-window token
                      buckets charged at admission (prompt tokens + max_tokens x n), 429 with the wait when a
                      request does not fit, truthful limit headers on every generation response
@@ -128,7 +132,7 @@ _SECRET = os.urandom(32)
 # Keys a config may carry; anything else is rejected so typos fail loudly in tests.
 CONFIG_KEYS = {
     "rules", "failures", "fail_when_match", "latency_s", "api_key", "max_n", "models",
-    "log_size", "cache_min_tokens", "rate_limits", "batch",
+    "log_size", "cache_min_tokens", "rate_limits", "batch", "prefix_cache",
 }
 BATCH_DEFAULTS: dict[str, Any] = {
     "validate_s": 0.0, "process_s": 0.2, "finalize_s": 0.0, "cancel_s": 0.0, "expire_after_s": None,
@@ -342,6 +346,7 @@ def _normalize(config: dict[str, Any]) -> dict[str, Any]:
     cfg.setdefault("models", [])
     cfg["log_size"] = int(cfg.get("log_size") or DEFAULT_LOG_SIZE)
     cfg["cache_min_tokens"] = int(cfg.get("cache_min_tokens") or 0)
+    cfg["prefix_cache"] = bool(cfg.get("prefix_cache"))
     cfg["rate_limits"] = check_config(cfg.get("rate_limits"))
     cfg["batch"] = check_batch_config(cfg.get("batch"))
     for rule in cfg["rules"]:

@@ -18,6 +18,8 @@ the real API's messages):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from typing import Any
 
@@ -177,6 +179,24 @@ def _prompt_tokens(items: Any) -> int:
             if output is not None:
                 total += count_tokens(output if isinstance(output, str) else text_of(output))
     return total
+
+
+PREFIX_CACHE_MIN = 1024  # OpenAI caches prompts from 1,024 tokens on, in 128-token steps
+PREFIX_CACHE_STEP = 128
+
+
+def _cached_prefix(body: dict[str, Any], messages: list[Any], state: FakeState) -> int:
+    """OpenAI's automatic prefix caching, simulated: the longest of (whole prompt, all but the last
+    message) sent before and long enough, in 128-token steps; this prompt's prefixes are remembered."""
+    best = 0
+    for prefix in (messages, messages[:-1]):
+        tokens = _prompt_tokens(prefix)
+        if tokens < PREFIX_CACHE_MIN:
+            continue
+        digest = hashlib.sha256(json.dumps([body.get("model"), prefix], sort_keys=True, default=str).encode())
+        if state.cache_lookup(f"openai:{digest.hexdigest()}", tokens):
+            best = max(best, tokens // PREFIX_CACHE_STEP * PREFIX_CACHE_STEP)
+    return best
 
 
 def chat_charge(body: dict[str, Any]) -> tuple[int, int]:
@@ -517,6 +537,7 @@ def build_chat(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Respo
         choices.append({"index": i, "message": message, "finish_reason": finish, "logprobs": None})
 
     prompt_tokens = _prompt_tokens(messages)
+    cached = _cached_prefix(body, messages, state) if state.config["prefix_cache"] else 0
     return {
         "id": new_id("chatcmpl-", 29),
         "object": "chat.completion",
@@ -527,7 +548,7 @@ def build_chat(body: dict[str, Any], state: FakeState) -> dict[str, Any] | Respo
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
             "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
                                           "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
         },

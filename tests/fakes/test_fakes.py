@@ -79,6 +79,26 @@ def test_chat_n_returns_distinct_scripted_choices_and_usage(oai: FakeServer) -> 
     assert ask(oai_client(oai)).choices[0].message.content == "A is 1"
 
 
+def test_prefix_cache_reports_a_long_prefix_sent_before_in_128_token_steps(oai: FakeServer) -> None:
+    oai.configure({"prefix_cache": True})
+    client = oai_client(oai)
+    system = "word " * 1300  # 1,300 tokens by the fake's count
+
+    def send(question: str) -> int:
+        resp = client.chat.completions.create(model="gpt-4o-mini", messages=[
+            {"role": "system", "content": system}, {"role": "user", "content": question}])
+        details = resp.usage.prompt_tokens_details if resp.usage else None
+        return details.cached_tokens if details and details.cached_tokens is not None else -1
+
+    assert send("first question") == 0  # nothing sent before
+    assert send("second question") == 1280  # the system prompt, in 128-token steps
+    assert send("first question") == 1280  # the whole prompt again: 1,302 tokens -> 1,280
+    oai.configure({"prefix_cache": False})
+    assert send("first question") == 0
+    short = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+    assert short.usage is not None and short.usage.prompt_tokens_details.cached_tokens == 0
+
+
 def test_default_reply_and_models(oai: FakeServer) -> None:
     client = oai_client(oai)
     assert ask(client).choices[0].message.content == "The answer is \\boxed{42}."
