@@ -79,6 +79,7 @@ class RunStats:
     queries_skipped_done: int = 0
     duplicate_ids: int = 0
     input_tokens: int = 0
+    cached_input_tokens: int = 0  # prompt-cache reads (inside input_tokens for OpenAI, beside it for Claude)
     output_tokens: int = 0
     cost_usd: float = 0.0
     unpriced: int = 0  # rows whose model has no listed price (cost null)
@@ -148,6 +149,7 @@ class RunStats:
         if row.error is not None:
             split.errors[error_kind(row.error)] += 1
         self.input_tokens += row.input_tokens or 0
+        self.cached_input_tokens += row.cached_input_tokens or 0
         self.output_tokens += row.output_tokens or 0
         self.cost_usd += row.cost_usd or 0.0
         self.unpriced += row.cost_usd is None and row.error is None

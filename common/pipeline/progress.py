@@ -179,7 +179,9 @@ def summary_rows(stats: RunStats, extra: dict[str, Any], elapsed_s: float) -> li
         ("judge errors (rows)", stats.judge_errors),
         ("retries", stats.retry.retries),
         *([("rate limits", summary)] if stats.rate is not None and (summary := stats.rate.summary()) else []),
-        ("input / output tokens", f"{stats.input_tokens:,} / {stats.output_tokens:,}"),
+        ("input / output tokens", f"{stats.input_tokens:,} / {stats.output_tokens:,}"
+         + (f" ({stats.cached_input_tokens:,} input tokens read from the prompt cache)"
+            if stats.cached_input_tokens else "")),
         *([("input tokens billed / naive fan-out", fanout)] if (fanout := _fanout(stats)) else []),
         ("cost this run (USD, list price, judge and tool mock included)", _cost(stats)),
         *_spend_rows(stats),
