@@ -78,6 +78,8 @@ ConcOpt = Annotated[int | None, typer.Option(help="Requests in flight at once (o
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible/Anthropic server URL (overrides base_url).")]
 SplitOpt = Annotated[str | None, typer.Option(help="Comma-separated splits, e.g. math,code,tool_calling.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Plain log lines instead of the live display.")]
+MaxCostOpt = Annotated[float | None, typer.Option(
+    help="Stop cleanly once the output has cost this many US dollars (overrides max_cost_usd; exit 3).", min=0.0)]
 
 
 def _overrides(**kw: Any) -> dict[str, Any]:
@@ -130,6 +132,7 @@ def _provider_app(provider: str) -> typer.Typer:
         concurrency: ConcOpt = None,
         base_url: BaseUrlOpt = None,
         split: SplitOpt = None,
+        max_cost_usd: MaxCostOpt = None,
         overwrite: Annotated[bool, typer.Option(help="Replace an output made with a different config.")] = False,
         repair: Annotated[bool, typer.Option(
             help="Keep every readable part of a damaged checkpoint and regenerate only the lost rows.")] = False,
@@ -144,7 +147,7 @@ def _provider_app(provider: str) -> typer.Typer:
 
         overrides = _overrides(
             max_queries=max_queries, num_candidates=num_candidates, model=model, output=output,
-            concurrency=concurrency, base_url=base_url, splits=split,
+            concurrency=concurrency, base_url=base_url, splits=split, max_cost_usd=max_cost_usd,
         )
         if overwrite and repair:
             console.print("[red]error:[/red] --repair keeps a damaged checkpoint's parts and --overwrite throws "
@@ -175,6 +178,7 @@ def _provider_app(provider: str) -> typer.Typer:
         model: ModelOpt = None,
         concurrency: ConcOpt = None,
         base_url: BaseUrlOpt = None,
+        max_cost_usd: MaxCostOpt = None,
         allow_mixed: Annotated[bool, typer.Option(
             "--allow-mixed",
             help="Regenerate with another provider or model than the file's: those rows will sit beside the "
@@ -186,7 +190,7 @@ def _provider_app(provider: str) -> typer.Typer:
 
         splits = [s.strip() for s in split.split(",") if s.strip()] if split else None
         mode = "all" if all_rows else "failed" if failed_only else "errors"
-        overrides = _overrides(model=model, concurrency=concurrency, base_url=base_url)
+        overrides = _overrides(model=model, concurrency=concurrency, base_url=base_url, max_cost_usd=max_cost_usd)
         _run(run_regen, PROVIDERS, provider, file, splits, mode, overrides, quiet=quiet, allow_mixed=allow_mixed)
 
     return sub

@@ -282,11 +282,11 @@ def _distribution(values: pd.Series) -> dict[str, Any]:
     }
 
 
-def _column_total(df: pd.DataFrame, name: str) -> float | None:
-    """The sum of a cost column (absent in files made before it existed: None)."""
-    if name not in df:
+def _column_total(values: pd.Series, unknown: pd.Series) -> float | None:
+    """The sum of a cost column; None when a row that cost something has no price (`unknown`), or none has one."""
+    if bool(unknown.any()):
         return None
-    values = df[name].dropna()
+    values = values.dropna()
     return _float(values.sum()) if len(values) else None
 
 
@@ -294,12 +294,17 @@ def usage(df: pd.DataFrame) -> dict[str, Any]:
     cost = df["cost_usd"].dropna()
     verified = int(df["is_verified"].fillna(False).astype(bool).sum())
     total = _float(cost.sum()) if len(cost) else None
+    # A row that answered but has no cost: its model (or its judge's) has no listed price.
+    unpriced = df["cost_usd"].isna() & df["error"].isna()
+    judged = df["judge_is_correct"].notna() | df["judge_error"].notna()
     return {
         "metrics": {name: _distribution(df[name].dropna()) for name in USAGE_COLUMNS},
         "cost_usd_total": total,
-        "judge_cost_usd_total": _column_total(df, "judge_cost_usd"),
-        "tool_mock_cost_usd_total": _column_total(df, "tool_mock_cost_usd"),
-        "cost_per_verified_usd": total / verified if total is not None and verified else None,
+        "unpriced_rows": int(unpriced.sum()),
+        "judge_cost_usd_total": _column_total(df["judge_cost_usd"], judged & df["judge_cost_usd"].isna()),
+        "tool_mock_cost_usd_total": _column_total(df["tool_mock_cost_usd"], df["tool_mock_cost_usd"].isna()
+                                                  & df["num_tool_calls"].notna()),
+        "cost_per_verified_usd": total / verified if total is not None and verified and not unpriced.any() else None,
         "batched_rows": int(df["batched"].fillna(False).astype(bool).sum()),
         "cost_rows": len(cost),
         "retried_rows": int((df["attempts"] > 1).sum()),
@@ -618,6 +623,8 @@ def _rates_table(splits: dict[str, Any]) -> Table:
 
 def _usage_table(use: dict[str, Any]) -> Table:
     cost = "—" if use["cost_usd_total"] is None else f"${use['cost_usd_total']:,.4f}"
+    if use.get("unpriced_rows"):
+        cost += f" + {use['unpriced_rows']:,} rows with no listed price"
     parts = [f"judge ${use['judge_cost_usd_total']:,.4f}" if use.get("judge_cost_usd_total") else "",
              f"tool mock ${use['tool_mock_cost_usd_total']:,.4f}" if use.get("tool_mock_cost_usd_total") else "",
              f"${use['cost_per_verified_usd']:,.5f} per verified candidate" if use.get("cost_per_verified_usd") else "",

@@ -248,7 +248,7 @@ class ClaudeAdapter:
     # any state kept here. Batch calls are not paced by `self.limits` and are not retried here.
     max_batch_items = 100_000  # requests in one batch (Anthropic's limit; the request may be 256 MB)
 
-    async def batch_submit(self, items: list[BatchItem]) -> str:
+    async def batch_submit(self, items: list[BatchItem], marker: str | None = None) -> str:
         requests: list[dict[str, Any]] = []
         renamed: dict[str, WireNames] = {}
         for item in items:
@@ -267,6 +267,9 @@ class ClaudeAdapter:
         if renamed:  # tool names the API could not take, to read the calls back (this process only)
             self._batch_names[batch.id] = renamed
         return batch.id
+
+    async def batch_find(self, marker: str, since: float) -> str | None:
+        return None  # Message Batches keep no metadata: a batch whose id was lost cannot be told apart
 
     async def batch_state(self, batch_id: str) -> BatchState:
         return _batch_state(await self.client.messages.batches.retrieve(batch_id))

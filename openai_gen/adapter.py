@@ -286,7 +286,7 @@ class OpenAIAdapter:
     def _batch_endpoint(self) -> str:
         return "/v1/responses" if self.api == "responses" else "/v1/chat/completions"
 
-    async def batch_submit(self, items: list[BatchItem]) -> str:
+    async def batch_submit(self, items: list[BatchItem], marker: str | None = None) -> str:
         models = sorted({item.req.model for item in items})
         if len(models) > 1:  # OpenAI fails the whole batch (mismatched_model) at validation
             raise ValueError(f"an OpenAI batch takes requests to one model, not {', '.join(models)}")
@@ -311,14 +311,23 @@ class OpenAIAdapter:
         del lines
         upload = await self.client.files.create(file=("bestofn-batch.jsonl", data, "application/jsonl"),
                                                 purpose="batch")
+        metadata = {"created_by": "bestofn", **({"bestofn_batch": marker} if marker else {})}
         batch = await self.client.batches.create(input_file_id=upload.id, endpoint=self._batch_endpoint,
-                                                 completion_window="24h", metadata={"created_by": "bestofn"})
+                                                 completion_window="24h", metadata=metadata)
         if renamed:  # tool names the API could not take, to read the calls back (this process only)
             self._batch_names[batch.id] = renamed
         return batch.id
 
     async def batch_state(self, batch_id: str) -> BatchState:
         return _batch_state(await self.client.batches.retrieve(batch_id))
+
+    async def batch_find(self, marker: str, since: float) -> str | None:
+        async for batch in self.client.batches.list(limit=100):  # newest first
+            if batch.created_at < since - 60:
+                return None
+            if (batch.metadata or {}).get("bestofn_batch") == marker:
+                return batch.id
+        return None
 
     async def batch_cancel(self, batch_id: str) -> BatchState:
         try:
@@ -491,9 +500,9 @@ def parse_chat(data: Any, names: WireNames) -> tuple[list[Candidate], Usage]:
         cached_input_tokens=(u.get("prompt_tokens_details") or {}).get("cached_tokens"),
         reasoning_tokens=(u.get("completion_tokens_details") or {}).get("reasoning_tokens"),
     )
-    share = usage.share(max(len(choices), 1))
+    shares = usage.split(max(len(choices), 1))
     out = []
-    for choice in choices:
+    for choice, share in zip(choices, shares, strict=False):
         msg = choice.get("message") or {}
         text = msg.get("content")
         # vLLM, SGLang and DeepSeek-style servers return the reasoning trace beside the answer.

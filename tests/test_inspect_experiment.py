@@ -239,7 +239,8 @@ def test_rates_and_usage(tmp_path: Path) -> None:
     assert use["metrics"]["latency_s"]["median"] == pytest.approx(2.0)
     assert use["cost_usd_total"] == pytest.approx(0.04)
     assert use["judge_cost_usd_total"] == pytest.approx(0.005)
-    assert use["cost_per_verified_usd"] == pytest.approx(0.04)  # one verified row
+    # q2's row answered but has no cost (an unpriced model): no cost per verified candidate is made up.
+    assert use["unpriced_rows"] == 1 and use["cost_per_verified_usd"] is None
     assert use["tool_mock_cost_usd_total"] is None and use["batched_rows"] == 0
     assert use["cost_rows"] == 2
     assert use["retried_rows"] == 2

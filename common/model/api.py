@@ -99,11 +99,16 @@ class Usage:
     cache_creation_input_tokens: int | None = None
     reasoning_tokens: int | None = None
 
-    def share(self, parts: int) -> Usage:
-        def cut(v: int | None) -> int | None:
-            return None if v is None else round(v / parts)
+    def split(self, parts: int) -> list[Usage]:
+        """This call's usage in `parts` whole-token shares that add up to it exactly (the first shares take
+        the remainder), so the rows of one call sum to what the provider billed."""
+        def cut(v: int | None, i: int) -> int | None:
+            if v is None:
+                return None
+            q, r = divmod(v, parts)
+            return q + (i < r)
 
-        return Usage(*(cut(getattr(self, f)) for f in Usage.__slots__))
+        return [Usage(*(cut(getattr(self, f), i) for f in Usage.__slots__)) for i in range(parts)]
 
     def plus(self, other: Usage) -> Usage:
         """Both calls' usage (None stays None only where neither reported it)."""
@@ -184,8 +189,14 @@ class BatchAPI(Protocol):
 
     max_batch_items: int  # requests the provider takes in one batch
 
-    async def batch_submit(self, items: list[BatchItem]) -> str:
-        """Build, upload and submit one batch; returns its id."""
+    async def batch_submit(self, items: list[BatchItem], marker: str | None = None) -> str:
+        """Build, upload and submit one batch; returns its id. `marker` (the caller's name for the batch)
+        goes with it where the API keeps metadata, so `batch_find` can find a batch whose id was lost."""
+        ...
+
+    async def batch_find(self, marker: str, since: float) -> str | None:
+        """The id of a batch submitted with `marker` after `since` (unix seconds), if the API can say;
+        None when there is none, or the API keeps no metadata to tell (Anthropic)."""
         ...
 
     async def batch_state(self, batch_id: str) -> BatchState: ...

@@ -22,7 +22,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from common.model.api import Price, ProviderInfo, Usage
+from common.model.api import GenRequest, Price, ProviderInfo, Usage
+from common.model.ratelimit import INITIAL_TOKENS_PER_CHAR, prompt_chars
 
 _DATED = re.compile(r"-(?:\d{8}|\d{4}-\d{2}-\d{2})$")
 
@@ -31,18 +32,21 @@ class PriceFileError(ValueError):
     """A price file that cannot be read; the message names the file and the entry."""
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+MAX_PRICE = 100_000.0  # USD per million tokens: far above any list price, low enough to stay finite in sums
 
-    input: float = Field(ge=0)
-    output: float = Field(ge=0)
-    cached_input: float | None = Field(None, ge=0, description="default: the input price")
-    cache_write: float | None = Field(None, ge=0, description="default: the input price")
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    input: float = Field(ge=0, le=MAX_PRICE)
+    output: float = Field(ge=0, le=MAX_PRICE)
+    cached_input: float | None = Field(None, ge=0, le=MAX_PRICE, description="default: the input price")
+    cache_write: float | None = Field(None, ge=0, le=MAX_PRICE, description="default: the input price")
     batch_discount: float | None = Field(None, ge=0, le=1, description="default: the file's batch_discount")
 
 
 class _PriceFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     as_of: str | None = None
     source: str | None = None
@@ -59,8 +63,8 @@ def load_prices(path: str | Path) -> dict[str, Price]:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise PriceFileError(f"price file {path} cannot be read ({e.strerror})") from None
-    except yaml.YAMLError:
-        raise PriceFileError(f"price file {path} is not valid YAML") from None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise PriceFileError(f"price file {path} is not valid YAML (UTF-8 text)") from None
     try:
         table = _PriceFile.model_validate(raw)
     except ValidationError as e:
@@ -120,6 +124,13 @@ class Pricer:
         if batched:
             total *= 1.0 - price.batch_discount
         return round(total / 1e6, 8)
+
+    def bound(self, info: ProviderInfo, req: GenRequest, n: int, requests: int, batched: bool = False) -> float | None:
+        """The most a query's first turns can cost: its prompt (estimated from characters) sent `requests`
+        times, and `n` candidates at `max_tokens` each. None: the model has no price."""
+        prompt = prompt_chars(req) * INITIAL_TOKENS_PER_CHAR
+        usage = Usage(input_tokens=round(prompt * requests), output_tokens=n * req.max_tokens)
+        return self.cost(info, req.model, usage, batched=batched)
 
     def billed_input(self, info: ProviderInfo, model: str, usage: Usage) -> float | None:
         """Input tokens as billed, in full-price input tokens: cache reads and writes weighted by their

@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -35,10 +35,17 @@ from rich.console import Console
 from common.config import ExperimentConfig
 from common.data.query import Query
 from common.errors import AuthError, RunFailure, UserError
-from common.model.api import BatchAPI, BatchItem, BatchState, Candidate, ProviderAdapter, ProviderTable
+from common.model.api import (
+    BatchAPI,
+    BatchItem,
+    BatchState,
+    Candidate,
+    GenRequest,
+    ProviderAdapter,
+    ProviderTable,
+)
 from common.model.retry import call_with_retry, describe_error, is_api_error
-from common.pipeline.engine import Pipeline, RunStats, build_request
-from common.pipeline.estimate import query_cost_bound
+from common.pipeline.engine import QUERY_BATCH, Pipeline, RunStats, build_request
 from common.pipeline.progress import print_rows
 from common.pipeline.session import provider_info
 from common.store import Key
@@ -132,6 +139,22 @@ class BatchLedger:
 
 
 # ---- the run --------------------------------------------------------------------------------------
+@dataclass
+class _Pack:
+    """The queries of the next batch: (custom id, query, indices), their requests, and what they can cost."""
+
+    items: list[tuple[str, Query, list[int]]] = field(default_factory=list)
+    reqs: list[GenRequest] = field(default_factory=list)
+    requests: int = 0
+    bound: float = 0.0
+
+    def add(self, query: Query, indices: list[int], req: GenRequest, requests: int, bound: float) -> None:
+        self.items.append((f"i{len(self.items)}", query, indices))
+        self.reqs.append(req)
+        self.requests += requests
+        self.bound += bound
+
+
 class BatchRun:
     def __init__(self, pipeline: Pipeline, ledger: BatchLedger, done: set[Key], *, provider: str) -> None:
         self.pipeline = pipeline
@@ -145,17 +168,14 @@ class BatchRun:
         self.persona_text = pipeline.persona_text
 
     async def run(self, work: Iterable[tuple[Query, list[int]]]) -> RunStats:
-        entries = self.ledger.entries()
-        for e in entries:
-            if e.batch_id is None:
-                log.warning("batch %s was being submitted when the last run stopped; its queries are submitted "
-                            "again (if the provider did get it, `bestofn batch status` lists it there).", e.key)
-                self.ledger.drop(e)
-        entries = [e for e in entries if e.batch_id is not None]
-        held = {q.query_id for e in entries for _, q, _ in self.ledger.items(e)}
-        if entries:
-            log.info("polling %d batch(es) a previous run submitted", len(entries))
         try:
+            entries = await self._recover(self.ledger.entries())
+            held: dict[str, set[int]] = {}
+            for e in entries:
+                for _, q, idx in self.ledger.items(e):
+                    held.setdefault(q.query_id, set()).update(idx)
+            if entries:
+                log.info("polling %d batch(es) a previous run submitted", len(entries))
             entries += await self._submit_all(work, held, committed=sum(e.estimate_usd or 0.0 for e in entries))
             await self._collect(entries)
         except Exception as exc:
@@ -167,6 +187,26 @@ class BatchRun:
             await asyncio.shield(self.pipeline.flush())
         return self.stats
 
+    async def _recover(self, entries: list[LedgerEntry]) -> list[LedgerEntry]:
+        """Entries whose submission was never confirmed (the run stopped between the provider's answer and
+        the ledger's update): the batch is found by its marker where the API keeps one, else dropped and
+        its queries submitted again."""
+        kept = []
+        for e in entries:
+            if e.batch_id is None:
+                e.batch_id = await self._ask(lambda e=e: self.api.batch_find(e.key, e.submitted_at))
+                if e.batch_id is None:
+                    log.warning("batch %s was being submitted when the last run stopped and the provider cannot say "
+                                "whether it got it; its queries are submitted again (check the provider's console "
+                                "for a batch created at %s to cancel).", e.key,
+                                time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.submitted_at)))
+                    self.ledger.drop(e)
+                    continue
+                log.info("found batch %s, submitted just before the last run stopped", e.batch_id)
+                self.ledger.save(e)
+            kept.append(e)
+        return kept
+
     async def _ask(self, fn: Callable[[], Awaitable[T]], retries: int | None = None) -> T:
         """One batch API call, retried as generation calls are (429, 5xx, dropped connections)."""
         result, _ = await call_with_retry(fn, max_retries=self.cfg.max_retries if retries is None else retries,
@@ -174,63 +214,61 @@ class BatchRun:
         return result
 
     # ---- submission ------------------------------------------------------------------------------
-    async def _submit_all(self, work: Iterable[tuple[Query, list[int]]], held: set[str],
+    async def _submit_all(self, work: Iterable[tuple[Query, list[int]]], held: dict[str, set[int]],
                           committed: float) -> list[LedgerEntry]:
+        """Pack what is still to make into batches (`batch_size` queries, within the provider's request
+        limit) and submit them; with max_cost_usd, only as many queries as fit in it at their worst case
+        (output at max_tokens)."""
         it = iter(work)
         entries: list[LedgerEntry] = []
-        limit = self.api.max_batch_items
+        pack = _Pack()
+        budget = self.cfg.max_cost_usd
         while True:
-            chunk = await asyncio.to_thread(lambda: list(islice(it, self.cfg.batch_size)))
-            if not chunk:
-                return entries
-            chunk = [(q, idx) for q, idx in chunk if q.query_id not in held]
-            items: list[tuple[str, Query, list[int]]] = []
-            requests = 0
+            chunk = await asyncio.to_thread(lambda: list(islice(it, QUERY_BATCH)))
             for q, idx in chunk:
+                idx = [i for i in idx if i not in held.get(q.query_id, ())]  # in a batch already
+                if not idx:
+                    continue
+                req = build_request(q, self.cfg, self.persona_text)
                 need = self._requests_for(len(idx))
-                if items and requests + need > limit:
-                    entry = await self._submit(items, committed)
-                    if entry is None:
-                        return entries
-                    committed += entry.estimate_usd or 0.0
-                    entries.append(entry)
-                    items, requests = [], 0
-                items.append((f"i{len(items)}", q, idx))
-                requests += need
-            if items:
-                entry = await self._submit(items, committed)
-                if entry is None:
-                    return entries
-                committed += entry.estimate_usd or 0.0
-                entries.append(entry)
+                bound = self.pipeline.pricer.bound(self.adapter.info, req, len(idx), need, batched=True) or 0.0
+                # As online (Pipeline._over_budget): with nothing submitted and the limit not reached, one
+                # query goes anyway.
+                spent = self.stats.spent
+                nothing_out = not pack.items and not committed and spent < (budget or 0)
+                if budget is not None and not nothing_out and spent + committed + pack.bound + bound > budget:
+                    self.stats.stopped_by_budget = True
+                    log.warning("max_cost_usd leaves no room for more queries at their most (output at "
+                                "max_tokens); the rest waits for a rerun with what the batches really cost")
+                    chunk = []
+                    break
+                if pack.items and (pack.requests + need > self.api.max_batch_items
+                                   or len(pack.items) >= self.cfg.batch_size):
+                    entries.append(await self._submit(pack))
+                    committed += pack.bound
+                    pack = _Pack()
+                pack.add(q, idx, req, need, bound)
+            if not chunk:
+                break
+        if pack.items:
+            entries.append(await self._submit(pack))
+        return entries
 
     def _requests_for(self, n: int) -> int:
         """Provider requests one item of n candidates takes (Claude and the Responses API have no `n`)."""
         per = max(min(self.adapter.max_n_per_request, self.cfg.n_per_request), 1)
         return -(-n // per)
 
-    async def _submit(self, items: list[tuple[str, Query, list[int]]], committed: float) -> LedgerEntry | None:
-        """Submit one batch, ledger first; None when max_cost_usd leaves no room for it."""
-        cfg = self.cfg
-        model = cfg.model or ""
-        reqs = [build_request(q, cfg, self.persona_text) for _, q, _ in items]
-        bound = 0.0
-        for req, (_, _, idx) in zip(reqs, items, strict=True):
-            cost = query_cost_bound(self.adapter.info, self.pipeline.pricer, req, len(idx),
-                                    self._requests_for(len(idx)), batched=True)
-            bound = bound + cost if cost is not None else bound
-        if cfg.max_cost_usd is not None and self.stats.spent + committed + bound > cfg.max_cost_usd:
-            self.stats.stopped_by_budget = True
-            log.warning("not submitting %d more queries: with output at max_tokens they could cost $%.4f, past "
-                        "max_cost_usd with what is spent and submitted", len(items), bound)
-            return None
+    async def _submit(self, pack: _Pack) -> LedgerEntry:
+        """Submit one batch, the ledger written first and confirmed after."""
         entry = LedgerEntry(key=f"b{time.time_ns():x}", provider=self.provider, base_url=self.adapter.base_url,
-                            api=self.adapter.api, model=model, submitted_at=time.time(), estimate_usd=bound)
-        self.ledger.save(entry, items)
-        batch = [BatchItem(cid, req, len(idx)) for (cid, _, idx), req in zip(items, reqs, strict=True)]
+                            api=self.adapter.api, model=self.cfg.model or "", submitted_at=time.time(),
+                            estimate_usd=pack.bound)
+        self.ledger.save(entry, pack.items)
+        batch = [BatchItem(cid, req, len(idx)) for (cid, _, idx), req in zip(pack.items, pack.reqs, strict=True)]
         try:
             # Not retried: a create whose answer was lost may have made the batch, and a second would bill twice.
-            entry.batch_id = await self._ask(lambda: self.api.batch_submit(batch), retries=0)
+            entry.batch_id = await self._ask(lambda: self.api.batch_submit(batch, marker=entry.key), retries=0)
         except AuthError:
             self.ledger.drop(entry)
             raise
@@ -239,13 +277,13 @@ class BatchRun:
             if not (is_api_error(exc) or isinstance(exc, ValueError)):
                 raise
             raise RunFailure(
-                f"the provider refused a batch of {len(items)} queries ({describe_error(exc)}); the batches already "
-                "submitted are kept: run the same command again to collect them and submit the rest (a smaller "
-                "batch_size may help)."
+                f"the provider refused a batch of {len(pack.items)} queries ({describe_error(exc)}); the batches "
+                "already submitted are kept: run the same command again to collect them and submit the rest (a "
+                "smaller batch_size may help)."
             ) from None
         self.ledger.save(entry)
-        log.info("submitted batch %s: %d queries, %d candidates", entry.batch_id, len(items),
-                 sum(len(idx) for _, _, idx in items))
+        log.info("submitted batch %s: %d queries, %d candidates", entry.batch_id, len(pack.items),
+                 sum(len(idx) for _, _, idx in pack.items))
         return entry
 
     # ---- polling and merging ---------------------------------------------------------------------
@@ -349,9 +387,14 @@ def manage(providers: ProviderTable, action: str, output: Path, quiet: bool = Fa
     cancel asks the provider to stop each (the next `generate --batch` takes what they answered and runs
     the rest online)."""
     console = console or Console(stderr=True)
+    if not str(output).strip() or output.is_dir():
+        raise UserError(f"{str(output)!r} is not a results file; name the output .parquet of a `generate --batch` run.")
     ledger = BatchLedger.for_output(output)
     entries = ledger.entries()
     if not entries:
+        if not output.exists():
+            raise UserError(f"{output} does not exist and no batches were submitted for it; name the output "
+                            ".parquet of a `generate --batch` run.")
         console.print(f"{output} has no submitted batches waiting to be merged.", highlight=False, soft_wrap=True)
         return []
 
@@ -371,10 +414,16 @@ def manage(providers: ProviderTable, action: str, output: Path, quiet: bool = Fa
                         adapters[where] = info.open(entry.base_url, api=entry.api, timeout=60.0, model=entry.model,
                                                     stack=stack)
                     api = cast(BatchAPI, adapters[where])
+                    batch_id = entry.batch_id
                     try:
-                        state = await (api.batch_cancel(entry.batch_id) if action == "cancel"
-                                       else api.batch_state(entry.batch_id))
+                        state, _ = await call_with_retry(
+                            lambda a=api, b=batch_id: a.batch_cancel(b) if action == "cancel" else a.batch_state(b),
+                            max_retries=2, key_env=adapters[where].info.key_env)
+                    except AuthError:
+                        raise
                     except Exception as exc:  # one batch the provider cannot find does not hide the rest
+                        if not is_api_error(exc):
+                            raise
                         out.append((entry, f"the provider could not say ({describe_error(exc)})"))
                         continue
                     out.append((entry, state))
@@ -385,4 +434,8 @@ def manage(providers: ProviderTable, action: str, output: Path, quiet: bool = Fa
 
     states = asyncio.run(main())
     print_rows(console, ledger_rows(states), f"batches of {output}", quiet)
+    failed = sum(isinstance(state, str) and entry.batch_id is not None for entry, state in states)
+    if failed:
+        raise RunFailure(f"the provider could not {'cancel' if action == 'cancel' else 'report on'} {failed} of "
+                         f"{len(states)} batch(es) (see above); nothing was changed here.")
     return states

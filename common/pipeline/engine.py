@@ -209,6 +209,8 @@ class Pipeline:
         self.stats.budget = cfg.max_cost_usd
         self._flush_lock = asyncio.Lock()
         self._queries_since_flush = 0
+        self._committed = 0.0  # estimated cost of the queries in flight (max_cost_usd)
+        self._in_flight = 0
         per_request = min(adapter.max_n_per_request, cfg.n_per_request, cfg.num_candidates)
         self.per_request = max(per_request, 1)
         # Enough queries in flight to keep every request slot busy, few enough to bound memory.
@@ -353,7 +355,7 @@ class Pipeline:
             error=cand.error,
             attempts=cand.attempts,
             run_id=self.run_id,
-            batched=cand.batched or None,
+            batched=cand.batched,
             **tool_fields,
             **checks,
         )
@@ -443,17 +445,31 @@ class Pipeline:
             await self.flush()
         self.on_progress(self.stats)
 
-    def _over_budget(self, in_flight: int) -> bool:
-        """Whether starting another query could pass max_cost_usd: the spend so far, plus what the queries
-        in flight will likely cost at this run's cost per query."""
+    def _estimate(self, query: Query, indices: list[int]) -> float:
+        """What a query about to start will likely cost, for max_cost_usd: this run's cost per query so far,
+        else the output's, else (nothing known yet) the most it can cost, its output at max_tokens."""
+        s = self.stats
+        if s.budget is None:
+            return 0.0
+        if s.queries_done:
+            return s.cost_usd / s.queries_done
+        if s.queries_before:
+            return s.cost_before / s.queries_before
+        req = build_request(query, self.cfg, self.persona_text)
+        requests = math.ceil(len(indices) / self.per_request)
+        return self.pricer.bound(self.adapter.info, req, len(indices), requests) or 0.0
+
+    def _over_budget(self, estimate: float) -> bool:
+        """Whether starting a query of that estimate could pass max_cost_usd, with what is spent and what the
+        queries in flight will likely cost. With none in flight and the limit not reached, one query starts
+        anyway: the limit is passed by at most that query, and a limit below one query's worst case still
+        makes progress."""
         budget = self.stats.budget
         if budget is None:
             return False
-        s = self.stats
-        # This run's cost per query, or before its first query the output's.
-        per_query = (s.cost_usd / s.queries_done if s.queries_done
-                     else s.cost_before / s.queries_before if s.queries_before else 0.0)
-        return s.spent + per_query * (in_flight + 1) > budget or s.spent >= budget
+        if self.stats.spent >= budget:
+            return True
+        return self._in_flight > 0 and self.stats.spent + self._committed + estimate > budget
 
     async def flush(self) -> None:
         async with self._flush_lock:
@@ -470,10 +486,12 @@ class Pipeline:
         tasks: set[asyncio.Task] = set()
         failure: BaseException | None = None
 
-        async def one(query: Query, indices: list[int]) -> None:
+        async def one(query: Query, indices: list[int], estimate: float) -> None:
             try:
                 await self.finish_query(await self.query_rows(query, indices))
             finally:
+                self._committed -= estimate
+                self._in_flight -= 1
                 slots.release()
 
         def done_callback(task: asyncio.Task) -> None:
@@ -486,17 +504,24 @@ class Pipeline:
         try:
             while failure is None:
                 await slots.acquire()
-                if self._over_budget(len(tasks)):
-                    slots.release()
-                    self.stats.stopped_by_budget = True
-                    break
                 if not pending:
                     # In batches: each hop to a thread may wait a GIL switch interval (5 ms).
                     pending.extend(await asyncio.to_thread(lambda: list(islice(it, QUERY_BATCH))))
                 if not pending or failure is not None:
                     slots.release()
                     break
-                task = asyncio.create_task(one(*pending.popleft()))
+                estimate = self._estimate(*pending[0])
+                while tasks and failure is None and self._over_budget(estimate):
+                    # It may fit once the queries in flight have cost what they really cost.
+                    await asyncio.wait(set(tasks), return_when=asyncio.FIRST_COMPLETED)
+                    estimate = self._estimate(*pending[0])
+                if failure is not None or self._over_budget(estimate):
+                    slots.release()
+                    self.stats.stopped_by_budget = failure is None
+                    break
+                self._committed += estimate
+                self._in_flight += 1
+                task = asyncio.create_task(one(*pending.popleft(), estimate))
                 tasks.add(task)
                 task.add_done_callback(done_callback)
             while tasks and failure is None:

@@ -21,7 +21,7 @@ from rich.console import Console
 from common.config import ExperimentConfig, load_config
 from common.data.load import DatasetError, iter_queries
 from common.errors import UserError
-from common.model.api import GenRequest, ProviderInfo, ProviderTable, Usage
+from common.model.api import ProviderInfo, ProviderTable, Usage
 from common.model.pricing import Pricer
 from common.model.ratelimit import INITIAL_TOKENS_PER_CHAR, prompt_chars
 from common.pipeline.engine import build_request
@@ -60,15 +60,6 @@ def requests_per_query(info: ProviderInfo, cfg: ExperimentConfig) -> int:
     """Calls one query's first turns take: `n` per call where the API has it (Chat Completions)."""
     cap = 128 if info.supports_n and cfg.api == "chat" else 1
     return math.ceil(cfg.num_candidates / max(min(cap, cfg.n_per_request, cfg.num_candidates), 1))
-
-
-def query_cost_bound(info: ProviderInfo, pricer: Pricer, req: GenRequest, n: int, requests: int,
-                     batched: bool = False) -> float | None:
-    """The most one query's first turns can cost: its prompt (estimated from characters) sent `requests`
-    times, and `n` candidates at `max_tokens` each. None: the model has no price."""
-    prompt = prompt_chars(req) * INITIAL_TOKENS_PER_CHAR
-    return pricer.cost(info, req.model, Usage(input_tokens=round(prompt * requests), output_tokens=n * req.max_tokens),
-                       batched=batched)
 
 
 def _observed_output(cfg: ExperimentConfig) -> dict[str, float]:
@@ -121,7 +112,7 @@ def estimate(info: ProviderInfo, cfg: ExperimentConfig, pricer: Pricer, batch: b
 
     est.cost_max = cost(est.output_tokens_max)
     est.cost_expected = cost(est.output_tokens_expected)
-    if batch or info.supports_batch:
+    if info.supports_batch:
         est.cost_max_batch = cost(est.output_tokens_max, batched=True)
     return est
 
@@ -135,7 +126,12 @@ def dry_run(providers: ProviderTable, provider: str, config_path: str | None, ov
     console = console or Console(stderr=True)
     info = provider_info(providers, provider)
     cfg = load_config(config_path, info, overrides)
-    est = estimate(info, cfg, Pricer.from_file(cfg.price_file), batch)
+    if batch:
+        from common.pipeline.batch import check_batch_config
+
+        check_batch_config(cfg, info.supports_batch, provider)  # what the run would refuse, refused here too
+    pricer = Pricer.from_file(cfg.price_file)
+    est = estimate(info, cfg, pricer, batch)
     rows: list[tuple[str, Any]] = [("model", est.model)]
     for name, s in est.splits.items():
         seen = f", mean output {s.observed_output:,.0f} tokens in the existing output" if s.observed_output else ""
@@ -152,13 +148,17 @@ def dry_run(providers: ProviderTable, provider: str, config_path: str | None, ov
         rows += [("output tokens, expected (existing rows' mean)", f"{est.output_tokens_expected:,.0f}"),
                  ("cost, expected (USD)", _usd(est.cost_expected))]
     if est.cost_max_batch is not None:
-        online_only = " (tool_calling is counted at it too, but runs online only)" if "tool_calling" in est.splits \
-            else ""
-        rows.append(("cost, at most, with --batch (USD)", _usd(est.cost_max_batch) + online_only))
-    if cfg.max_cost_usd is not None and est.cost_max:
-        share = min(cfg.max_cost_usd / est.cost_max, 1.0)
-        rows.append(("max_cost_usd", f"${cfg.max_cost_usd:g}: at least {share:.0%} of the queries fit in it"))
-    notes = ["prompt caching and stop_when can only lower these"]
+        rows.append(("cost, at most, with --batch (USD)", _usd(est.cost_max_batch)
+                     + (" (tool_calling cannot go through --batch)" if "tool_calling" in est.splits else "")))
+    if cfg.max_cost_usd is not None:
+        if est.cost_max is None:
+            rows.append(("max_cost_usd", f"refused by the run: {est.model} has no listed price (see price_file)"))
+        elif queries:
+            fit = math.floor(queries * cfg.max_cost_usd / est.cost_max) if est.cost_max else queries
+            rows.append(("max_cost_usd", f"${cfg.max_cost_usd:g}: at least {min(fit, queries):,} of the {queries:,} "
+                         "queries fit in it at their most"))
+    notes = ["stop_when and prompt-cache reads lower these (a Claude cache write costs 1.25x input, which "
+             "pays back from the second candidate on)"]
     if "tool_calling" in est.splits:
         notes.append("tool loops resend the conversation each turn: only first turns are counted")
     if cfg.verify and (cfg.llm_judge_fallback or {"code", "tool_calling"} & set(est.splits)):

@@ -37,6 +37,8 @@ def cost_text(s: RunStats) -> str:
         parts.append(f"proj {usd(projected)}")
     if s.budget is not None:
         parts.append(f"max {usd(s.budget)}")
+    if s.unpriced and not s.spent:
+        return "cost unknown (no listed price)"
     return usd(s.spent) + (f" ({' / '.join(parts)})" if parts else "")
 
 

@@ -27,7 +27,7 @@ from rich.console import Console
 
 from common.config import ExperimentConfig, _format_validation_error, load_config
 from common.data.query import Query
-from common.errors import UserError
+from common.errors import BudgetReached, UserError
 from common.model.api import ProviderInfo, ProviderTable
 from common.pipeline.engine import Pipeline, RunStats
 from common.pipeline.generate import check_error_rate
@@ -250,6 +250,10 @@ def regen(
                 done = side.open(discard_other=True)
                 pipeline = Pipeline(cfg, session.adapter, side, session.checker, tool_mock=session.tool_mock,
                                     pricer=session.pricer)
+                # max_cost_usd counts the file's whole spend, the rows about to be replaced included.
+                for (cost,) in iter_rows(path, ["cost_usd"]):
+                    pipeline.stats.cost_before += cost or 0.0
+                pipeline.stats.queries_before = len({q for (q,) in iter_rows(path, ["query_id"])})
                 work = (
                     (q, [i for i in idx if (q.query_id, i) not in done])
                     for q, idx in queries_from_file(path, wanted)
@@ -270,6 +274,12 @@ def regen(
                 summary = {"rows regenerated": count, **session.judge_summary(), "file": str(path)}
                 show_summary(console, stats, summary, time.monotonic() - started, quiet)
                 check_error_rate(path, cfg, "running this regen again")
+                if stats.stopped_by_budget:
+                    raise BudgetReached(
+                        f"stopped at max_cost_usd: {path} has cost ${stats.spent:.4f} of ${cfg.max_cost_usd:g}, the "
+                        "rows regenerated so far are in it; run this regen again with a higher --max-cost-usd "
+                        "(or config value) to redo the rest."
+                    )
                 return stats
 
     with OutputLock(path):  # never beside a generate or another regen on the same file

@@ -97,9 +97,18 @@ async def open_session(
             cfg.model = await adapter.pick_model(info.default_model)
         warn_deprecated(adapter, cfg.model, "model")  # --model on the command line
         # Calls no dynamic mock fits are answered by the run's own provider (its model by default).
-        if cfg.max_cost_usd is not None and not pricer.known(info, cfg.model):
-            raise UserError(f"max_cost_usd is set but {cfg.model} has no listed price, so its spend cannot be "
-                            "counted; add it to a price_file, or remove max_cost_usd.")
+        if cfg.max_cost_usd is not None:
+            # Every model whose calls the limit counts must have a price.
+            priced = [(info, cfg.model, "model")]
+            if judge is not None:
+                judge_info = judge.adapter.info
+                priced.append((judge_info, judge.model or judge_info.default_judge_model, "judge_model"))
+            if "tool_calling" in cfg.splits:
+                priced.append((info, cfg.tool_mock_model or cfg.model, "tool_mock_model"))
+            for who, model, key in priced:
+                if model is not None and not pricer.known(who, model):
+                    raise UserError(f"max_cost_usd is set but {model} ('{key}') has no listed price, so its spend "
+                                    "cannot be counted; add it to a price_file, or remove max_cost_usd.")
         tool_mock = LLMToolMock(adapter, cfg.tool_mock_model or cfg.model, cfg.tool_mock_cache_dir, cfg.max_retries,
                                 pricer=pricer)
         yield Session(adapter, checker, judge, tool_mock, pricer)

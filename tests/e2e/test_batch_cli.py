@@ -64,7 +64,7 @@ def test_a_batch_run_gives_the_online_rows_at_half_the_price(tmp_path: Path, pro
     b = pd.read_parquet(tmp_path / "batch.parquet").sort_values(KEYS).reset_index(drop=True)
     assert len(b) == 9 and b[KEYS].equals(a[KEYS])
     pd.testing.assert_frame_equal(a[COMPARED], b[COMPARED])
-    assert b.batched.eq(True).all() and a.batched.isna().all() and b.latency_s.isna().all()
+    assert b.batched.eq(True).all() and a.batched.eq(False).all() and b.latency_s.isna().all()
     assert b.cost_usd.tolist() == pytest.approx((a.cost_usd / 2).tolist(), abs=1e-8)  # both rounded to 1e-8
 
 
@@ -88,6 +88,11 @@ def test_kill_while_batches_are_open_then_a_rerun_polls_them(tmp_path: Path, ope
     status = run_cli("batch", "status", str(tmp_path / "out.parquet"), "--quiet", env=_env("openai"))
     assert status.returncode == 0, status.stderr
     assert all(e["batch_id"] in status.stderr for e in entries) and "in_progress" in status.stderr
+    openai_fake.update({"api_key": "sk-test"})
+    wrong = run_cli("batch", "cancel", str(tmp_path / "out.parquet"), "--quiet",
+                    env=cli_env(OPENAI_API_KEY="sk-wrong"))
+    assert wrong.returncode == 1 and "rejected the key" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert openai_fake.batch_stats()["cancels"] == 0
 
     again = _generate("openai", cfg, openai_fake, "--batch")
     assert again.returncode == 0, again.stderr
@@ -104,7 +109,7 @@ def test_expired_items_go_online_and_the_rest_stays_batched(tmp_path: Path, open
     df = pd.read_parquet(tmp_path / "out.parquet").set_index(KEYS)
     assert len(df) == 6 and df.error.isna().all()
     # Item i1 is the second query of the batch: its candidates came online.
-    online = df[df.batched.isna()]
+    online = df[~df.batched]
     assert sorted(online.index.get_level_values(0).unique()) == ["sample-math-002"]
     assert len(_generations(openai_fake)) == 1
 
@@ -117,7 +122,7 @@ def test_past_batch_deadline_the_batch_is_cancelled_and_its_rest_runs_online(tmp
     assert anthropic_fake.batch_stats()["cancels"] == 1
     df = pd.read_parquet(tmp_path / "out.parquet")
     assert len(df) == 6 and df.error.isna().all()
-    assert df[df.batched.isna()].query_id.unique().tolist() == ["sample-math-001"]
+    assert df[~df.batched].query_id.unique().tolist() == ["sample-math-001"]
 
 
 def test_cancel_then_rerun_keeps_what_was_answered(tmp_path: Path, openai_fake: FakeServer) -> None:
@@ -143,7 +148,7 @@ def test_cancel_then_rerun_keeps_what_was_answered(tmp_path: Path, openai_fake: 
     assert again.returncode == 0, again.stderr
     df = pd.read_parquet(tmp_path / "out.parquet")
     assert len(df) == 6 and not df.duplicated(KEYS).any()
-    assert df[df.batched.isna()].query_id.unique().tolist() == ["sample-math-003"]
+    assert df[~df.batched].query_id.unique().tolist() == ["sample-math-003"]
 
 
 @pytest.mark.parametrize("provider, keys, says", [
@@ -160,6 +165,13 @@ def test_what_batch_cannot_do_is_refused_before_anything_is_sent(tmp_path: Path,
     assert "Traceback" not in r.stderr
 
 
-def test_batch_status_of_an_output_without_batches_says_so(tmp_path: Path) -> None:
+def test_batch_status_names_a_wrong_path_and_says_when_there_are_no_batches(tmp_path: Path) -> None:
     r = run_cli("batch", "status", str(tmp_path / "none.parquet"), env=cli_env())
+    assert r.returncode == 2 and "does not exist and no batches were submitted for it" in r.stderr
+    for bad in ("", str(tmp_path)):
+        r = run_cli("batch", "status", bad, env=cli_env())
+        assert r.returncode == 2 and "is not a results file" in r.stderr and "Traceback" not in r.stderr
+    done = tmp_path / "done.parquet"
+    done.write_bytes(b"PAR1")
+    r = run_cli("batch", "status", str(done), env=cli_env())
     assert r.returncode == 0 and "has no submitted batches" in r.stderr

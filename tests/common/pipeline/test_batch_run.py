@@ -4,6 +4,7 @@ tests/e2e/test_batch_cli.py against the fake servers)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,7 @@ from common.config import ExperimentConfig
 from common.data.query import Query
 from common.errors import RunFailure
 from common.model.api import BatchItem, BatchState
-from common.pipeline.batch import BatchLedger, BatchRun
+from common.pipeline.batch import BatchLedger, BatchRun, LedgerEntry
 from common.pipeline.engine import Pipeline
 from common.store import CheckpointStore
 from tests.common.pipeline.test_engine import INFO, ScriptedAdapter
@@ -28,24 +29,30 @@ def _refused(status: int) -> openai.APIStatusError:
 class StubBatches(ScriptedAdapter):
     max_batch_items = 100
 
-    def __init__(self, fail_submit_after: int | None = None, fail_state: int | None = None) -> None:
+    def __init__(self, fail_submit_after: int | None = None, fail_state: int | None = None,
+                 status: str = "in_progress", known: dict[str, str] | None = None) -> None:
         super().__init__("\\boxed{4}", INFO)
         self.submitted: list[list[BatchItem]] = []
         self.fail_submit_after = fail_submit_after
         self.fail_state = fail_state
+        self.status = status
+        self.known = known or {}  # marker -> batch id, as batch_find finds them
         self.state_calls = 0
 
-    async def batch_submit(self, items: list[BatchItem]) -> str:
+    async def batch_submit(self, items: list[BatchItem], marker: str | None = None) -> str:
         if self.fail_submit_after is not None and len(self.submitted) >= self.fail_submit_after:
             raise _refused(400)
         self.submitted.append(items)
         return f"batch-{len(self.submitted)}"
 
+    async def batch_find(self, marker: str, since: float) -> str | None:
+        return self.known.get(marker)
+
     async def batch_state(self, batch_id: str) -> BatchState:
         self.state_calls += 1
         if self.fail_state is not None:
             raise _refused(self.fail_state)
-        return BatchState(id=batch_id, status="in_progress")
+        return BatchState(id=batch_id, status=self.status, error="rejected" if self.status == "failed" else None)
 
 
 def _run(tmp_path: Path, adapter: StubBatches, queries: int = 5) -> BatchLedger:
@@ -80,3 +87,35 @@ def test_a_failing_status_api_is_retried_then_one_sentence(tmp_path: Path) -> No
         _run(tmp_path, adapter, queries=2)
     assert adapter.state_calls == 2  # max_retries 1: asked twice
     assert len(BatchLedger.for_output(tmp_path / "out.parquet").entries()) == 1
+
+
+def test_a_batch_whose_id_was_lost_is_found_by_its_marker_not_submitted_again(tmp_path: Path) -> None:
+    # The last run wrote the ledger entry and was killed before the provider's answer reached it.
+    ledger = BatchLedger.for_output(tmp_path / "out.parquet")
+    entry = LedgerEntry(key="blost", provider="scripted", base_url=None, api="chat", model="m",
+                        submitted_at=time.time())
+    query = Query("q0", "math", "2+2?", ({"role": "user", "content": "2+2?"},), ground_truth="4")
+    ledger.save(entry, [("i0", query, [0, 1])])
+    adapter = StubBatches(status="failed", known={"blost": "batch-found"})  # rejected: its items go online
+    _run(tmp_path, adapter, queries=1)
+    assert adapter.submitted == [] and adapter.state_calls == 1
+    assert ledger.entries() == [] and len(adapter.requests) == 1  # q0's two candidates, online in one request
+
+
+def test_candidates_beyond_those_in_an_open_batch_are_submitted_too(tmp_path: Path) -> None:
+    # An earlier run put q0's candidates 0 and 1 in a batch; num_candidates went up to 4 since.
+    ledger = BatchLedger.for_output(tmp_path / "out.parquet")
+    entry = LedgerEntry(key="bold", provider="scripted", base_url=None, api="chat", model="m",
+                        submitted_at=time.time(), batch_id="batch-old")
+    query = Query("q0", "math", "2+2?", ({"role": "user", "content": "2+2?"},), ground_truth="4")
+    ledger.save(entry, [("i0", query, [0, 1])])
+    adapter = StubBatches(status="failed")
+    cfg = ExperimentConfig(splits=["math"], num_candidates=4, verify=False, model="m", batch_poll_s=0.01)
+    store = CheckpointStore(tmp_path / "out.parquet", cfg.fingerprint(), {})
+    done = store.open()
+    pipeline = Pipeline(cfg, adapter, store)  # type: ignore[arg-type]
+    try:
+        asyncio.run(BatchRun(pipeline, ledger, done, provider="scripted").run([(query, [0, 1, 2, 3])]))
+    finally:
+        pipeline.checker.close()
+    assert [[(b.custom_id, b.n) for b in batch] for batch in adapter.submitted] == [[("i0", 2)]]

@@ -13,7 +13,7 @@ from common.config import ExperimentConfig, StopWhen
 from common.data.query import Query
 from common.judge.judge import LLMJudge
 from common.model.api import Candidate, GenRequest, Price, ProviderInfo, Usage
-from common.model.pricing import Pricer, PriceFileError, load_prices
+from common.model.pricing import PriceFileError, Pricer, load_prices
 from common.pipeline.engine import Pipeline, QueryTally, pending_work
 from common.store import CheckpointStore
 from tests.common.pipeline.test_engine import ScriptedAdapter
@@ -117,7 +117,7 @@ def test_a_rows_cost_counts_its_judge_calls_and_a_cached_verdict_costs_nothing(t
 # ---- max_cost_usd ---------------------------------------------------------------------------------
 def test_the_run_stops_before_the_budget_with_every_finished_query_kept(tmp_path: Path) -> None:
     pipeline = _pipeline(tmp_path, ScriptedAdapter("4", PRICED), max_cost_usd=10 * GEN_COST * 2, concurrency=1)
-    stats = asyncio.run(pipeline.run(((_query(i), [0, 1]) for i in range(50))))
+    stats = asyncio.run(pipeline.run((_query(i), [0, 1]) for i in range(50)))
     assert stats.stopped_by_budget
     assert 0 < stats.queries_done < 50 and stats.spent <= 10 * GEN_COST * 2 + 1e-12
     # No query is left half done, and every finished one is in the checkpoint.
@@ -129,8 +129,23 @@ def test_the_run_stops_before_the_budget_with_every_finished_query_kept(tmp_path
 def test_spend_before_the_run_counts_against_the_budget(tmp_path: Path) -> None:
     pipeline = _pipeline(tmp_path, ScriptedAdapter("4", PRICED), max_cost_usd=10 * GEN_COST * 2, concurrency=1)
     pipeline.stats.cost_before = 8 * GEN_COST * 2
-    stats = asyncio.run(pipeline.run(((_query(i), [0, 1]) for i in range(50))))
-    assert stats.stopped_by_budget and stats.queries_done == 2
+    stats = asyncio.run(pipeline.run((_query(i), [0, 1]) for i in range(50)))
+    assert stats.stopped_by_budget and stats.queries_done == 2 and stats.spent == pytest.approx(10 * GEN_COST * 2)
+
+
+def test_before_any_cost_is_known_queries_start_at_their_worst_case_and_the_limit_holds(tmp_path: Path) -> None:
+    # Worst case (output at max_tokens 50) is 10x what a query really costs (5 output tokens a candidate).
+    budget = 6 * GEN_COST * 2
+    pipeline = _pipeline(tmp_path, ScriptedAdapter("4", PRICED), max_cost_usd=budget, concurrency=64, max_tokens=50)
+    stats = asyncio.run(pipeline.run((_query(i), [0, 1]) for i in range(50)))
+    # Six fit; a seventh may start while the float sum is a hair under the limit (at most one query over).
+    assert stats.stopped_by_budget and stats.queries_done in (6, 7) and stats.spent <= budget + 2 * GEN_COST + 1e-12
+
+
+def test_a_limit_below_one_query_still_makes_one_query_then_stops(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path, ScriptedAdapter("4", PRICED), max_cost_usd=GEN_COST / 10, concurrency=8)
+    stats = asyncio.run(pipeline.run((_query(i), [0, 1]) for i in range(5)))
+    assert stats.stopped_by_budget and stats.queries_done == 1
 
 
 # ---- adaptive N -----------------------------------------------------------------------------------
