@@ -346,6 +346,7 @@ class BatchRun:
         answered = [(i, c) for i, c in pairs if i not in redo]
         if answered:
             req = build_request(query, self.cfg, self.persona_text)
+            self.pipeline.settle(req, [c for _, c in answered])
             per = max(min(self.adapter.max_n_per_request, self.cfg.n_per_request), 1)
             for start in range(0, len(answered), per):  # as the provider's requests shared their usage
                 self.pipeline.count_input(req, [c for _, c in answered[start:start + per]])

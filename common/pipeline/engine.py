@@ -237,6 +237,15 @@ class Pipeline:
         self.count_input(req, cands)
         for c in cands:
             c.attempts = attempts
+        return self.settle(req, cands)
+
+    @staticmethod
+    def settle(req: GenRequest, cands: list[Candidate]) -> list[Candidate]:
+        """What every answered candidate goes through, online or from a batch: no content is an error, and a
+        structured reply is parsed once."""
+        for c in cands:
+            if c.error is not None:
+                continue
             if c.text is None and not c.tool_calls:
                 # Apart from "" (the model said nothing): the API sent no content at all. An error, so
                 # regen redoes it.

@@ -175,3 +175,12 @@ def test_batch_status_names_a_wrong_path_and_says_when_there_are_no_batches(tmp_
     done.write_bytes(b"PAR1")
     r = run_cli("batch", "status", str(done), env=cli_env())
     assert r.returncode == 0 and "has no submitted batches" in r.stderr
+
+
+def test_structured_batch_rows_are_parsed_as_online_ones(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": RULES})
+    r = _generate("openai", _config(tmp_path, num_candidates=2, structured_output=True), openai_fake, "--batch")
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(tmp_path / "out.parquet")
+    assert len(df) == 6 and df.batched.all() and df.final_answer.notna().all() and df.error.isna().all()
+    assert "36" in df.set_index(KEYS).final_answer[("sample-math-002", 0)]
