@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from verifiers.base import NoVerifierError, VerificationResult, Verifier, VerifierConfigError
 
@@ -29,6 +29,8 @@ __all__ = [
     "get_verifier",
     "has_verifier",
     "parallel_slots",
+    "queues",
+    "start",
     "VERIFIER_VERSIONS",
     "verifier_version",
     "verify_candidate",
@@ -168,12 +170,61 @@ def parallel_slots(split: str, **options: Any) -> int:
     return _SLOTS[split](**{k: v for k, v in options.items() if v is not None})
 
 
+def start(split: str, **options: Any) -> None:
+    """Start what `split`'s verifier runs on (math: its first worker process) in the background now, so the
+    first candidates find it up rather than wait for it; a verifier with nothing to start ignores this."""
+    if split not in _FACTORIES:
+        return
+    begin = getattr(get_verifier(split, **options), "start", None)
+    if callable(begin):
+        begin()
+
+
+def queues(split: str, **options: Any) -> bool:
+    """Whether `verify_candidate(..., on_done=...)` queues `split`'s verifications and returns at once (math:
+    worker processes take candidates in batches), so a caller may hand them over from an event loop."""
+    if split not in _FACTORIES:
+        return False
+    return callable(getattr(get_verifier(split, **options), "submit", None))
+
+
+OnDone = Callable[[VerificationResult | BaseException], None]
+
+
+@overload
+def verify_candidate(
+    split: str, response: str, ground_truth: str | None, context: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None, on_done: None = None,
+) -> VerificationResult: ...
+
+
+@overload
+def verify_candidate(
+    split: str, response: str, ground_truth: str | None, context: dict[str, Any] | None,
+    options: dict[str, Any] | None, on_done: OnDone,
+) -> VerificationResult | None: ...
+
+
 def verify_candidate(
     split: str,
     response: str,
     ground_truth: str | None,
     context: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
-) -> VerificationResult:
-    """Picklable top-level entry point for pipeline workers (e.g. a ProcessPoolExecutor)."""
-    return get_verifier(split, **(options or {})).verify(response, ground_truth, **(context or {}))
+    on_done: OnDone | None = None,
+) -> VerificationResult | None:
+    """Picklable top-level entry point for pipeline workers (e.g. a ProcessPoolExecutor).
+
+    With `on_done`, a verifier that queues (`queues(split)`) takes the candidate and returns None at once;
+    `on_done` then gets the verdict (or the exception `verify` would raise) from the verifier's own thread.
+    Any other verifier answers here, hands `on_done` the verdict and returns it too."""
+    verifier = get_verifier(split, **(options or {}))
+    if on_done is None:
+        return verifier.verify(response, ground_truth, **(context or {}))
+    submit = getattr(verifier, "submit", None)
+    if callable(submit):
+        submit(response, ground_truth, on_done, **(context or {}))
+        return None
+    result = verifier.verify(response, ground_truth, **(context or {}))
+    on_done(result)
+    return result

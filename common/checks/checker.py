@@ -4,20 +4,25 @@ refusal, decided once here (patterns, then the LLM where they are unsure) -> the
 
 Returns the verdict fields of the row. Verifiers block (sandboxes, worker processes), so they run
 on the checker's own thread pool, sized to what the verifiers can run at once; the event loop's
-default pool stays free for checkpoint writes and dataset pulls. Model-written code and comparison
-work run in sandboxes and worker processes, never in this process.
+default pool stays free for checkpoint writes and dataset pulls. A verifier that queues its own work
+(`verifiers.queues`: math, whose worker processes take candidates in batches, extraction included) is
+handed each candidate straight from the loop, and its verdicts come back in bursts (`_Inbox`), so
+verification runs beside generation without a thread hop per candidate. Model-written code and
+comparison work run in sandboxes and worker processes, never in this process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from common.checks.refusal import RefusalClassifier
-from common.checks.verdicts import VerdictCache
+from common.checks.verdicts import VerdictCache, verdict_key
 from common.config import ExperimentConfig, verifier_options
 from common.data.query import Query
 from common.errors import UserError
@@ -25,7 +30,15 @@ from common.judge.judge import LLMJudge
 from common.judge.policy import combine, format_tool_trace, needs_judge
 from common.model.api import Candidate
 from common.model.pricing import metering
-from verifiers import VerifierConfigError, check_options, has_verifier, parallel_slots, verify_candidate
+from verifiers import (
+    VerifierConfigError,
+    check_options,
+    has_verifier,
+    parallel_slots,
+    queues,
+    start,
+    verify_candidate,
+)
 from verifiers.base import NO_VERDICT_REASONS, UNDECIDED_REASONS, VerificationResult
 from verifiers.refusal import RefusalResult, detect_refusal
 
@@ -70,6 +83,35 @@ def _local_fields(result: VerificationResult) -> dict[str, Any]:
     }
 
 
+class _Inbox:
+    """Verdicts handed over from the verifiers' own threads to one event loop: one wake-up of the loop per
+    burst of verdicts, not one per verdict."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._items: list[tuple[asyncio.Future[Any], Any]] = []
+
+    def put(self, fut: asyncio.Future[Any], value: Any) -> None:
+        with self._lock:
+            self._items.append((fut, value))
+            first = len(self._items) == 1
+        if first:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for these any more
+                self.loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+        for fut, value in items:
+            if fut.done():  # cancelled meanwhile
+                continue
+            if isinstance(value, BaseException):
+                fut.set_exception(value)
+            else:
+                fut.set_result(value)
+
+
 class CandidateChecker:
     def __init__(self, cfg: ExperimentConfig, judge: LLMJudge | None, verdicts: VerdictCache | None = None) -> None:
         self.cfg = cfg
@@ -90,6 +132,12 @@ class CandidateChecker:
         # are handed to the pool at a time, so none parks a thread waiting for a sandbox.
         self.executor = ThreadPoolExecutor(max_workers=slots + 2, thread_name_prefix="bestofn-verify")
         self._verifying = asyncio.Semaphore(max(slots, 1))
+        self._queued: dict[str, bool] = {}  # per split: does its verifier queue work itself (verifiers.queues)
+        self._inbox: _Inbox | None = None
+        for split in cfg.splits if cfg.verify else ():
+            if has_verifier(split) and self._queues(split):
+                # Its workers start now, while the first candidates are generated, not when they arrive.
+                start(split, **(self.options[split] or {}))
 
     async def offload(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking or CPU-heavy work on the checker's pool, off the event loop."""
@@ -104,6 +152,38 @@ class CandidateChecker:
         result = verify_candidate(split, text, ground_truth, context, self.options.get(split))
         self.verdicts.keep(key, split, result)
         return result
+
+    def _queues(self, split: str) -> bool:
+        queued = self._queued.get(split)
+        if queued is None:
+            queued = self._queued[split] = queues(split, **(self.options.get(split) or {}))
+        return queued
+
+    async def _submit(self, key: bytes | None, split: str, text: str, ground_truth: str | None,
+                      context: dict[str, Any]) -> tuple[VerificationResult, dict[str, Any]]:
+        """A verifier that queues its own work (math: batches to worker processes) takes the candidate here,
+        on the loop, without a trip through the thread pool. Its thread keeps the verdict (working out the
+        key when `key` is None) and makes the row's fields; both come back to the loop through the inbox."""
+        loop = asyncio.get_running_loop()
+        if self._inbox is None or self._inbox.loop is not loop:
+            self._inbox = _Inbox(loop)
+        inbox = self._inbox
+        fut: asyncio.Future[tuple[VerificationResult, dict[str, Any]]] = loop.create_future()
+        options = self.options.get(split)
+
+        def on_done(value: VerificationResult | BaseException) -> None:
+            if isinstance(value, VerificationResult):
+                try:
+                    kept = key if key is not None else verdict_key(split, text, ground_truth, context, options)
+                    self.verdicts.keep(kept, split, value)
+                    inbox.put(fut, (value, _local_fields(value)))
+                except Exception as exc:  # noqa: BLE001 - for the awaiting check, as offload would raise it
+                    inbox.put(fut, exc)
+            else:
+                inbox.put(fut, value)
+
+        verify_candidate(split, text, ground_truth, context, options, on_done)
+        return await fut
 
     async def check(self, query: Query, cand: Candidate) -> dict[str, Any]:
         """The row's verdict fields, with `judge_cost_usd`: what the judge's calls for it cost."""
@@ -149,11 +229,21 @@ class CandidateChecker:
                 "reference": query.reference_calls,
                 "terminated_by": cand.tool_run.terminated_by if cand.tool_run else None,
             }
-            key, result = self.verdicts.lookup(split, text, query.ground_truth, context, self.options.get(split))
-            if result is None:
-                async with self._verifying:
-                    result = await self.offload(self._verify, key, split, text, query.ground_truth, context)
-            out.update(_local_fields(result))
+            queued = self._queues(split)
+            if queued and not self.verdicts.read:
+                # Nothing to look up: the verdict's key is worked out off the loop, when it is kept.
+                result, fields = await self._submit(None, split, text, query.ground_truth, context)
+                out.update(fields)
+            else:
+                key, result = self.verdicts.lookup(split, text, query.ground_truth, context, self.options.get(split))
+                if result is None and queued:
+                    result, fields = await self._submit(key, split, text, query.ground_truth, context)
+                    out.update(fields)
+                else:
+                    if result is None:
+                        async with self._verifying:
+                            result = await self.offload(self._verify, key, split, text, query.ground_truth, context)
+                    out.update(_local_fields(result))
             if out["verification_reason"] in NO_VERDICT_REASONS:
                 # The sandbox or worker failed: no verdict, and none to hand to the judge either.
                 return {**out, "is_verified": None, "confidence": None}

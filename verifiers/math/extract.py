@@ -182,11 +182,12 @@ def extract_answer(
     if m:
         text = text[: m.start()]
     boxed = last_boxed(text, several)
-    phrase_at = _last_phrase_start(text)
+    phrases = list(_ANSWER_PHRASE.finditer(text))  # scanned once, for both uses below
+    phrase_at = phrases[-1].start() if phrases else None
     if boxed and not (phrase_at is not None and phrase_at > _last_box_end(text)):
         return _unwrap_boxed(boxed), "boxed"
     # No box, or an answer stated after the last box ("\\boxed{4}... wait... **Answer:** 5").
-    phrase = _after_phrase(text)
+    phrase = _after_phrase(text, phrases)
     if phrase:
         return phrase, "phrase"
     if boxed:
@@ -201,11 +202,6 @@ def extract_answer(
         if m:
             return m.group(1).lower(), "trailing"
     return _trailing(text, several)
-
-
-def _last_phrase_start(text: str) -> int | None:
-    phrases = list(_ANSWER_PHRASE.finditer(text))
-    return phrases[-1].start() if phrases else None
 
 
 def _last_box_end(text: str) -> int:
@@ -228,8 +224,10 @@ def _unwrap_boxed(content: str) -> str:
     return content
 
 
-def _after_phrase(text: str) -> str | None:
-    phrases = list(_ANSWER_PHRASE.finditer(text))
+def _after_phrase(text: str, phrases: list[re.Match[str]] | None = None) -> str | None:
+    """What follows the last answer phrase; `phrases`: the phrases of `text` where the caller has them."""
+    if phrases is None:
+        phrases = list(_ANSWER_PHRASE.finditer(text))
     if not phrases:
         return None
     start = phrases[-1].end()

@@ -7,6 +7,7 @@ and the string comparison see a single spelling. Nothing in this module evaluate
 
 from __future__ import annotations
 
+import functools
 import re
 
 DELIMS = (("$$", "$$"), ("$", "$"), (r"\(", r"\)"), (r"\[", r"\]"))
@@ -184,8 +185,21 @@ _BRACED_COMMA = re.compile(r"\s*\{\s*,\s*\}\s*|,\\!\s*")
 _DOUBLED_CMD = re.compile(r"\\\\(?=[a-zA-Z])")
 
 
+# clean_latex and string_key are pure functions of one string, called on the same golds and answers again
+# and again (every candidate of a query, and again inside the comparison): memoised, for strings up to
+# MEMO_MAX_CHARS, a bounded number of them.
+MEMO_MAX_CHARS = 1000
+_MEMO_SIZE = 8192
+
+
 def clean_latex(s: str) -> str:
     """Light normalisation that keeps the expression parseable; degree and percent marks survive."""
+    if type(s) is str and len(s) <= MEMO_MAX_CHARS:
+        return _clean_latex_memo(s)
+    return _clean_latex(s)
+
+
+def _clean_latex(s: str) -> str:
     s = strip_delims(to_latex(strip_delims(s)))
     # "$12$ and $13$", "1,000.99$": leftover inline-math dollars are layout, not content.
     s = _STRAY_DOLLAR.sub(" ", s)
@@ -278,6 +292,12 @@ def brace_end(s: str, open_idx: int, limit: int | None = None) -> int | None:
 
 def string_key(s: str) -> str:
     """Aggressive normalisation for string equality only (never parsed)."""
+    if type(s) is str and len(s) <= MEMO_MAX_CHARS:
+        return _string_key_memo(s)
+    return _string_key(s)
+
+
+def _string_key(s: str) -> str:
     s = unwrap_text(clean_latex(s))
     # Space between two digits means something ("1 1/2" is not "11/2", "10 0" is not "100"): kept as a
     # mark, so such answers go on to the full comparison.
@@ -290,6 +310,9 @@ def string_key(s: str) -> str:
         s = s.lower()
     return s
 
+
+_clean_latex_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_clean_latex)
+_string_key_memo = functools.lru_cache(maxsize=_MEMO_SIZE)(_string_key)
 
 _NUMBER_NAMES = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -315,3 +338,4 @@ def number_word(s: str) -> str:
     """'three' -> '3', 'third' -> '3'; anything else unchanged."""
     key = plain_text(s).lower().strip(" .")
     return NUMBER_WORDS.get(key) or ORDINAL_WORDS.get(key) or s
+

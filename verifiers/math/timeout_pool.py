@@ -42,14 +42,19 @@ class WorkerError(RuntimeError):
 
 
 class _Worker:
-    def __init__(self, preload: Sequence[str], memory_limit_mb: int | None) -> None:
+    """`entry` ("module:function") is the worker's main loop, called with [memory_limit_mb, *args]."""
+
+    def __init__(self, preload: Sequence[str], memory_limit_mb: int | None,
+                 entry: str = "verifiers.math.timeout_pool:_worker_main", args: Sequence[str] = ()) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_REPO_ROOT, env.get("PYTHONPATH", "")) if p)
+        module, _, func = entry.partition(":")
         cmd = [
             sys.executable,
             "-c",
-            "import sys; from verifiers.math.timeout_pool import _worker_main; _worker_main(sys.argv[1:])",
+            f"import sys; from {module} import {func}; {func}(sys.argv[1:])",
             str(memory_limit_mb or 0),
+            *args,
             *preload,
         ]
         # A session of its own keeps a terminal Ctrl-C from spraying tracebacks out of every worker;
@@ -251,25 +256,7 @@ def _limit_memory(limit_mb: int) -> None:
 
 def _worker_main(argv: list[str]) -> None:
     """Entry point of a worker subprocess: argv = [memory_limit_mb, *preload_modules]."""
-    import importlib
-
-    # Claim stdin/stdout for the channel and point stray prints at stderr so they can't corrupt frames.
-    rx = Connection(os.dup(0), writable=False)
-    tx = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    sys.stdout = sys.stderr
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for entry in argv[1:]:
-        # "pkg.mod" imports a module; "pkg.mod:func" also calls func() (warm caches, build registries).
-        module, _, func = entry.partition(":")
-        loaded = importlib.import_module(module)
-        if func:
-            getattr(loaded, func)()
-    if int(argv[0]) > 0:
-        _limit_memory(int(argv[0]))
-    tx.send(("ready",))
+    rx, tx = worker_setup(int(argv[0]), argv[1:])
     while True:
         try:
             raw = rx.recv_bytes()
@@ -293,3 +280,28 @@ def _worker_main(argv: list[str]) -> None:
             tx.send(("err", f"unpicklable result: {exc}"))
         except (BrokenPipeError, OSError):
             return
+
+
+def worker_setup(memory_limit_mb: int, preload: Sequence[str]) -> tuple[Connection, Connection]:
+    """A worker subprocess's start: claim stdin/stdout as the channel, run the preloads, cap memory and say
+    ready. Returns (rx, tx)."""
+    import importlib
+
+    # Claim stdin/stdout for the channel and point stray prints at stderr so they can't corrupt frames.
+    rx = Connection(os.dup(0), writable=False)
+    tx = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    sys.stdout = sys.stderr
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for entry in preload:
+        # "pkg.mod" imports a module; "pkg.mod:func" also calls func() (warm caches, build registries).
+        module, _, func = entry.partition(":")
+        loaded = importlib.import_module(module)
+        if func:
+            getattr(loaded, func)()
+    if memory_limit_mb > 0:
+        _limit_memory(memory_limit_mb)
+    tx.send(("ready",))
+    return rx, tx

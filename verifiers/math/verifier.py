@@ -4,6 +4,8 @@ Extraction (`verifiers.math.extract`) and the string fast path are cheap regex w
 caller. Everything that touches SymPy (`verifiers.math.compare.compare_answers`) runs in a
 killable worker process (`verifiers.math.timeout_pool`), because a model can write `9^{9^{9^9}}` and
 SymPy will try; a task that overruns its budget is its own outcome ("timeout", confidence 0.1).
+`submit` queues a candidate instead, for the batch pool (`verifiers.math.batch`): there the whole of
+`verify` runs in the worker processes, many candidates per message, with the same verdicts and budget.
 
 Confidence: the comparison layer's own, capped by the extraction source (a trailing number, a
 closing sentence, a letter read out of prose) and then, once for every path, by what verdicts of
@@ -16,9 +18,12 @@ Safety: model text is never handed to eval/sympify/parse_expr. Our own parser
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from verifiers.base import VerificationResult
@@ -31,7 +36,8 @@ from verifiers.math.shapes import top_split
 from verifiers.math.timeout_pool import TaskTimeout, TimeoutPool, WorkerError
 from verifiers.refusal import refusal_verdict
 
-__all__ = ["MathVerifier", "compare_answers", "extract_answer", "question_hints", "shared_pool"]
+__all__ = ["Comparison", "MathVerifier", "compare_answers", "extract_answer", "question_hints", "shared_pool",
+           "string_match"]
 
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -76,11 +82,34 @@ _HINTS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A candidate whose answer is extracted, with the comparison still to make (MathVerifier.prepare)."""
+
+    answer: str
+    gold: str
+    source: str
+    details: dict[str, Any]
+    hints: dict[str, bool] = field(default_factory=dict)
+    question: str | None = None
+
+
 def question_hints(question: str | None) -> dict[str, bool]:
     """What the question's wording says about the answer: angles, percent, intervals, points."""
     if not question:
         return {}
-    return {name: True for name, pattern in _HINTS.items() if pattern.search(question)}
+    names = _hint_names(question) if len(question) <= MEMO_MAX_CHARS else _hint_names.__wrapped__(question)
+    return dict.fromkeys(names, True)
+
+
+# Work that depends only on the question or only on the gold is the same for every candidate of a query:
+# memoised (pure functions of one string; strings longer than MEMO_MAX_CHARS are not kept).
+MEMO_MAX_CHARS = 4096
+
+
+@functools.lru_cache(maxsize=1024)
+def _hint_names(question: str) -> tuple[str, ...]:
+    return tuple(name for name, pattern in _HINTS.items() if pattern.search(question))
 
 
 def _warm_worker() -> None:
@@ -154,7 +183,17 @@ def _several(gold: str) -> bool:
     """The gold lists two or more values ("3, 9", "5 and 8")."""
     if len(gold) > MAX_FAST_PATH_CHARS:
         return False
+    return _several_values(gold)
+
+
+@functools.lru_cache(maxsize=1024)
+def _several_values(gold: str) -> bool:
     return len([p for p in top_split(normalize_connectors(clean_latex(gold))) if p]) >= 2
+
+
+@functools.lru_cache(maxsize=1024)
+def _gold_choice(gold: str) -> tuple[str, str | None] | None:
+    return gold_choice(gold)
 
 
 def _clip(text: str | None) -> str | None:
@@ -183,8 +222,19 @@ class MathVerifier:
         self.inline = inline
         self._pool = pool
         self.calibrate = calibrate
+        self._batch: tuple[int, Any] | None = None  # (pid, its batch pool), for submit
 
     def verify(self, response: str, ground_truth: str | None = None, **context: Any) -> VerificationResult:
+        step = self.prepare(response, ground_truth, **context)
+        if isinstance(step, VerificationResult):
+            return step
+        return self.finish(step, self._compare(step.answer, step.gold, step.hints, step.question))
+
+    def prepare(
+        self, response: str, ground_truth: str | None = None, **context: Any
+    ) -> VerificationResult | Comparison:
+        """Everything before the comparison (refusal, extraction: regex work only): the verdict when that
+        decides it, else the comparison left to make. `verify` is `finish(step, compare(step))`."""
         if not context.get("refusal_checked") and (refused := refusal_verdict(response)) is not None:
             return refused
         if ground_truth is not None and not isinstance(ground_truth, str):
@@ -195,7 +245,8 @@ class MathVerifier:
         gold = gold_answer(str(ground_truth)) if has_gold else ""
         yes_no = _YES_NO_GOLD.match(gold) is not None
         extracted = extract_answer(response or "", context.get("final_answer"), several=_several(gold), yes_no=yes_no)
-        if has_gold and gold_choice(gold) is not None and _unclear_choice(extracted):
+        choice = (_gold_choice(gold) if len(gold) <= MEMO_MAX_CHARS else gold_choice(gold)) if has_gold else None
+        if choice is not None and _unclear_choice(extracted):
             # "It's not A because ..., so I think it's B": the one letter the answer keeps.
             picked = pick_choice(_before_turn_end(response or ""))
             extracted = (picked, "choice") if picked else extracted
@@ -220,7 +271,12 @@ class MathVerifier:
                 "math_no_ground_truth",
                 {**details, "reason": "no_ground_truth"},
             )
-        out = self._compare(answer, gold, question_hints(context.get("question")), context.get("question"))
+        question = context.get("question")
+        return Comparison(answer, gold, source, details, question_hints(question), question)
+
+    def finish(self, step: Comparison, out: dict[str, Any]) -> VerificationResult:
+        """The verdict from the comparison layer's answer `out` (see `compare_answers`)."""
+        answer, gold, source, details = step.answer, step.gold, step.source, step.details
         if out["method"] == "math_timeout" and out["reason"] == "timeout":
             return VerificationResult(
                 False, 0.1, f"timed out after {self.timeout:g}s", "math_timeout", {**details, "reason": "timeout"}
@@ -244,14 +300,46 @@ class MathVerifier:
             bool(out["ok"]), float(confidence), explanation, out["method"], {**details, "reason": out["reason"]}
         )
 
+    def start(self) -> None:
+        """Start the batch pool's first worker in the background (`submit` would, on its first candidate)."""
+        if not self.inline and self._pool is None:
+            self._batch_pool().start()
+
+    def _batch_pool(self) -> Any:
+        batch = self._batch
+        if batch is None or batch[0] != os.getpid():
+            from verifiers.math.batch import shared_batch_pool
+
+            batch = self._batch = (os.getpid(), shared_batch_pool(self.timeout, self.calibrate))
+        return batch[1]
+
+    def submit(
+        self, response: str, ground_truth: str | None, on_done: Callable[[VerificationResult | BaseException], None],
+        **context: Any,
+    ) -> None:
+        """Queue one verification and return at once; `on_done(verdict)` is called later from a pool thread
+        (with the exception instead, where `verify` would have raised one). Verdicts are `verify`'s: the
+        whole of it (extraction included) runs in the worker processes of the batch pool
+        (verifiers/math/batch.py), many candidates per message. An inline verifier, or one given its own
+        pool, verifies right here and calls `on_done` before returning."""
+        if self.inline or self._pool is not None:
+            try:
+                value: VerificationResult | BaseException = self.verify(response, ground_truth, **context)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, as verify would raise it
+                value = exc
+            on_done(value)
+            return
+        self._batch_pool().submit(response, ground_truth, context, on_done)
+
     def _calibrated(self, reason: str, verdict: bool, confidence: float) -> float:
         return calibrated(reason, verdict, confidence) if self.calibrate else confidence
 
     def _compare(self, answer: str, gold: str, hints: dict[str, bool], question: str | None) -> dict[str, Any]:
         # Identical after normalisation needs no SymPy and no trip to a worker (regexes are only
         # run on answer-sized text here: this is the caller's thread, with no time box).
-        if max(len(answer), len(gold)) <= MAX_FAST_PATH_CHARS and string_key(answer) == string_key(gold):
-            return {"ok": True, "confidence": 1.0, "method": "math_string", "reason": "string_match"}
+        same = string_match(answer, gold)
+        if same is not None:
+            return same
         if self.inline:
             return compare_answers(answer, gold, hints, question)
         try:
@@ -262,3 +350,10 @@ class MathVerifier:
             return {"ok": False, "confidence": 0.1, "method": "math_timeout", "reason": "timeout"}
         except WorkerError as exc:
             return {"ok": False, "confidence": 0.1, "method": "math_error", "reason": "worker_error", "error": str(exc)}
+
+
+def string_match(answer: str, gold: str) -> dict[str, Any] | None:
+    """The comparison's answer when the two are one string after normalisation, else None."""
+    if max(len(answer), len(gold)) <= MAX_FAST_PATH_CHARS and string_key(answer) == string_key(gold):
+        return {"ok": True, "confidence": 1.0, "method": "math_string", "reason": "string_match"}
+    return None
