@@ -202,6 +202,16 @@ def _clip(text: str | None) -> str | None:
     return text[:MAX_DETAIL_CHARS] + "..."
 
 
+# The batch pools' factory (verifiers/math/batch.py: shared_batch_pool), handed in by verifiers/math/__init__.py:
+# the pool imports this module for the verifications it runs, so this module does not import the pool back.
+_BATCH_POOLS: Callable[[float, bool], Any] | None = None
+
+
+def use_batch_pools(factory: Callable[[float, bool], Any]) -> None:
+    global _BATCH_POOLS
+    _BATCH_POOLS = factory
+
+
 class MathVerifier:
     """Verifier for the math split.
 
@@ -308,9 +318,9 @@ class MathVerifier:
     def _batch_pool(self) -> Any:
         batch = self._batch
         if batch is None or batch[0] != os.getpid():
-            from verifiers.math.batch import shared_batch_pool
-
-            batch = self._batch = (os.getpid(), shared_batch_pool(self.timeout, self.calibrate))
+            if _BATCH_POOLS is None:
+                raise RuntimeError("verifiers.math.batch is not loaded (verifiers/math/__init__.py loads it)")
+            batch = self._batch = (os.getpid(), _BATCH_POOLS(self.timeout, self.calibrate))
         return batch[1]
 
     def submit(
