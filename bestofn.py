@@ -5,6 +5,7 @@
     bestofn {openai|claude|local} regen RESULTS.parquet --split math,code [--failed-only]
     bestofn verify RESULTS.parquet|RESPONSES.jsonl [--split math] [--output OUT.parquet]
     bestofn batch status|cancel RESULTS.parquet
+    bestofn export dpo|rm|sft RESULTS.parquet -o train.parquet
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or config error, 3 stopped at max_cost_usd (rows
 kept; rerun with a higher limit to go on), 130 interrupted.
@@ -273,6 +274,29 @@ def verify(
          Path(cache_dir) if cache_dir is not None else None, use_judge=not no_judge, judge=judge,
          max_error_rate=max_error_rate, quiet=quiet,
          interrupted="The file is as it was and the verdicts reached so far are cached")
+
+
+@app.command(help="Write a results file as training data in TRL's formats: dpo (prompt / chosen / rejected), rm "
+             "(chosen / rejected, or with --unpaired prompt / completion / label) or sft (messages). Chosen answers "
+             "are verified, the most confident first; rejected ones verified wrong; errored rows never count, "
+             "refused or truncated ones only when allowed. OUT is .parquet or .jsonl.",
+             short_help="Write a results file as DPO, reward-model or SFT data (TRL's formats).")
+def export(
+    kind: Annotated[str, typer.Argument(help="dpo, rm or sft.")],
+    file: Annotated[Path, typer.Argument(help="A results Parquet file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The dataset to write (.parquet or .jsonl).")],
+    pairs_per_query: Annotated[int, typer.Option(help="Most pairs (sft: answers) per query.")] = 1,
+    min_confidence: Annotated[float, typer.Option(help="Least verifier confidence of a chosen answer.")] = 0.0,
+    allow_refusals: Annotated[bool, typer.Option("--allow-refusals", help="Refusals may be rejected answers.")] = False,
+    allow_truncated: Annotated[bool, typer.Option("--allow-truncated", help="Cut-off answers may be used.")] = False,
+    unpaired: Annotated[bool, typer.Option("--unpaired", help="rm: one row per answer with a label.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    from common.pipeline.export import ExportOptions
+    from common.pipeline.export import export as run_export
+
+    opts = ExportOptions(kind, pairs_per_query, min_confidence, allow_refusals, allow_truncated, unpaired)
+    _run(run_export, file, output, opts, quiet=quiet, interrupted="Nothing was written")
 
 
 batch_app = typer.Typer(help="Batches a `generate --batch` run submitted and has not merged yet.",
