@@ -157,12 +157,7 @@ class Pricer:
         return usage.input_tokens + (usage.cached_input_tokens or 0) + (usage.cache_creation_input_tokens or 0)
 
 
-DEFAULT_PRICER = Pricer()
-
-
-def cost_usd(info: ProviderInfo, model: str, usage: Usage, batched: bool = False) -> float | None:
-    """The call's cost at the provider's list prices (no run price file)."""
-    return DEFAULT_PRICER.cost(info, model, usage, batched)
+DEFAULT_PRICER = Pricer()  # the shipped list prices, no run price file
 
 
 # ---- who spent what, per candidate --------------------------------------------------------------

@@ -6,8 +6,10 @@ import pytest
 
 from claude_gen import CLAUDE
 from common.model.api import Usage
-from common.model.pricing import cost_usd, price_for
+from common.model.pricing import DEFAULT_PRICER, price_for
 from openai_gen import LOCAL, OPENAI
+
+cost_usd = DEFAULT_PRICER.cost  # the shipped list prices
 
 
 def test_dated_snapshots_price_as_their_model_and_nothing_else_does() -> None:
