@@ -7,10 +7,11 @@ usage examples, sample runs and shell transcripts (see `_score`).
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 from dataclasses import dataclass
+
+from verifiers.pyparse import parse_python
 
 LANGUAGES = ("python", "javascript", "bash", "sql")
 _ALIASES = {
@@ -95,7 +96,7 @@ def language_from_question(question: str | None) -> str | None:
 
 def _parses_as_python(code: str) -> bool:
     try:
-        ast.parse(code)
+        parse_python(code)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False
     return True

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from verifiers.pyparse import parse_python
 
 Kind = Literal["humaneval", "call", "stdio", "sql", "none"]
 Source = Literal["row", "statement", "generated", "none"]
@@ -202,9 +203,7 @@ _MAX_QUESTION = 200_000
 
 def _parse(code: str) -> ast.Module | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(code)
+        return parse_python(code)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
 

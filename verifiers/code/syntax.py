@@ -1,6 +1,6 @@
 """Fast syntax check before any sandbox starts: a syntax error is a verdict on its own.
 
-Python is parsed in-process with `ast.parse` (parsing runs no code). JavaScript and Bash use
+Python is parsed in-process (`verifiers.pyparse`) (parsing runs no code). JavaScript and Bash use
 `node --check` and `bash -n`, which parse without executing, as a subprocess with no shell, a clean
 environment and a timeout, on a private temp file. SQL has no offline parser here: its syntax errors
 come back from the sandboxed run.
@@ -8,13 +8,13 @@ come back from the sandboxed run.
 
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import subprocess
 import tempfile
-import warnings
 from dataclasses import dataclass
+
+from verifiers.pyparse import parse_python
 
 _TIMEOUT_S = 5.0
 _COMMANDS = {"javascript": (["node", "--check"], ".js"), "bash": (["bash", "-n"], ".sh")}
@@ -38,9 +38,7 @@ def check_syntax(code: str, language: str) -> SyntaxCheck:
 
 def _python(code: str) -> SyntaxCheck:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not errors
-            ast.parse(code)
+        parse_python(code)
     except SyntaxError as e:
         where = f" (line {e.lineno})" if e.lineno else ""
         return SyntaxCheck(False, f"{type(e).__name__}: {e.msg}{where}", e.lineno)

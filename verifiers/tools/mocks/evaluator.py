@@ -15,6 +15,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from verifiers.pyparse import parse_python
 from verifiers.tools.mocks.notation import interpret
 from verifiers.tools.mocks.util import MockError
 
@@ -235,7 +236,7 @@ def explain(expression: str) -> tuple[int | float, str, list[str]]:
     if len(text) > _MAX_LEN:
         raise MockError(f"expression too long (max {_MAX_LEN} characters)")
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = parse_python(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise MockError("invalid expression syntax") from exc
     try:
