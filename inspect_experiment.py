@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Summarise bestofn result Parquet files: verification, best-of-N, pass@k, rates, usage and tool calling.
 
-Every number comes from `summarize`, which both the rich tables and `--json` render, so the
-two views cannot disagree. A null `is_verified` means no verifier ran for that row; it is
-excluded from every verified share instead of being counted as a failure.
+Every number comes from `summarize`, which the rich tables, `--json` and the `--html` report
+(common/report/html.py) all render, so the views cannot disagree. A null `is_verified` means no
+verifier ran for that row; it is excluded from every verified share instead of being counted as a
+failure.
 """
 
 from __future__ import annotations
@@ -26,14 +27,15 @@ from rich.table import Table
 from verifiers.base import NO_VERDICT_REASONS, UNDECIDED_REASONS
 
 REQUIRED_COLUMNS = ("query_id", "split", "candidate_idx", "is_verified")
-LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method", "finish_reason")
+LABEL_COLUMNS = ("model", "provider", "persona", "run_id", "verification_method", "finish_reason", "refusal_type")
 BOOL_COLUMNS = ("is_refusal", "is_truncated", "local_is_verified", "judge_is_correct", "batched")
 USAGE_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "latency_s")
 # Set only on rows whose query offered tools (the tool loop ran); null everywhere else and in older files.
 TOOL_COUNT_COLUMNS = ("num_tool_calls", "num_iterations", "invalid_tool_calls")
 TOOL_TEXT_COLUMNS = ("terminated_by", "tool_trace")
+# persona_voice: how strongly a candidate speaks in its persona's voice (0..1, null without a persona); newer files.
 NUMERIC_COLUMNS = (*USAGE_COLUMNS, "confidence", "cost_usd", "attempts", "regen_count", *TOOL_COUNT_COLUMNS,
-                   "local_confidence", "judge_cost_usd", "tool_mock_cost_usd")
+                   "local_confidence", "judge_cost_usd", "tool_mock_cost_usd", "persona_voice")
 # What the verifier saw, for the failure view (files written before these columns show them empty).
 FAILURE_TEXT_COLUMNS = ("verification_reason", "extracted_answer", "ground_truth", "verification_explanation")
 OPTIONAL_COLUMNS = (*LABEL_COLUMNS, *BOOL_COLUMNS, *NUMERIC_COLUMNS, "error", *FAILURE_TEXT_COLUMNS, *TOOL_TEXT_COLUMNS,
@@ -490,6 +492,11 @@ def group_columns(df: pd.DataFrame, by: str | None) -> list[str]:
     return [name for name in ("model", "persona") if df[name].nunique() > 1]
 
 
+def breakdown(df: pd.DataFrame, column: str) -> dict[str, dict[str, Any]]:
+    """`verdict_summary` for each value of `column` (model, persona, provider)."""
+    return {str(value): verdict_summary(part) for value, part in df.groupby(column, sort=True)}
+
+
 def summarize(df: pd.DataFrame, files: list[dict[str, Any]], by: str | None = None) -> dict[str, Any]:
     splits = verdict_summary(df)
     for split, split_part in df.groupby("split", sort=True):
@@ -501,16 +508,44 @@ def summarize(df: pd.DataFrame, files: list[dict[str, Any]], by: str | None = No
         tools = tool_calling(split_part)
         if tools is not None:  # only splits whose queries offered tools
             splits[str(split)]["tool_calling"] = tools
-    breakdowns = {
-        column: {str(value): verdict_summary(part) for value, part in df.groupby(column, sort=True)}
-        for column in group_columns(df, by)
-    }
+    breakdowns = {column: breakdown(df, column) for column in group_columns(df, by)}
     return {
         "files": files,
         "overview": overview(df),
         "splits": splits,
         "usage": usage(df),
         "breakdowns": breakdowns,
+    }
+
+
+# What the HTML report breaks down by, always (the tables only when there are several values).
+REPORT_GROUPS = ("model", "persona")
+WORST_QUERIES = 10
+
+
+def worst_queries(df: pd.DataFrame, limit: int = WORST_QUERIES) -> list[dict[str, Any]]:
+    """The queries with a failed verdict and the lowest verified share (ties: most failures, then by name)."""
+    counts = query_counts(df)
+    counts = counts[counts["c"] < counts["n"]]
+    counts = counts.assign(share=counts["c"] / counts["n"], failed=counts["n"] - counts["c"])
+    ranked = counts.sort_values(["share", "failed", "split", "query_id"], ascending=[True, False, True, True])
+    return [
+        {"split": str(row.split), "query_id": str(row.query_id), "verifiable": int(row.n), "verified": int(row.c),
+         "failed": int(row.failed), "share": float(row.share)}
+        for row in ranked.head(limit).itertuples(index=False)
+    ]
+
+
+def report_data(df: pd.DataFrame, report: dict[str, Any], worst: int = WORST_QUERIES) -> dict[str, Any]:
+    """`summarize` output plus what only the HTML report shows: verdicts and usage for every model and
+    persona (the tables break down only when there are several) and the worst queries."""
+    breakdowns = {column: report["breakdowns"].get(column) or breakdown(df, column) for column in REPORT_GROUPS}
+    return {
+        **report,
+        "breakdowns": {**breakdowns, **report["breakdowns"]},
+        "usage_by": {column: {str(value): usage(part) for value, part in df.groupby(column, sort=True)}
+                     for column in REPORT_GROUPS},
+        "worst_queries": worst_queries(df, worst),
     }
 
 
@@ -786,19 +821,41 @@ def main(
         GroupBy | None,
         typer.Option("--by", help="Break verdicts down by this column (default: model/persona if several)."),
     ] = None,
+    html_out: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="OUT.html",
+                     help="Write a self-contained HTML report (plots, worst queries) to this file instead of the "
+                          "tables; combines with --json."),
+    ] = None,
 ) -> None:
     """Summarise bestofn results: verified share, best-of-N, pass@k, rates, tokens, cost and tool calling."""
     try:
+        if html_out is not None:
+            from common.report.html import ReportError, check_output  # matplotlib loads only for a report
+
+            try:
+                check_output(html_out)  # before the work, not after it
+            except ReportError as exc:
+                raise InputError(str(exc)) from None
         df, files = load(paths)
     except InputError as exc:
         # A user mistake deserves a sentence, not a traceback.
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     report = summarize(df, files, by.value if by else None)
+    if html_out is not None:
+        from common.report.html import ReportError, write_report
+
+        try:
+            size = write_report(report_data(df, report), df, html_out)
+        except ReportError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"wrote {html_out} ({size / 1024:,.0f} KiB)", err=True)  # stdout stays free for --json
     if as_json:
         # allow_nan=False: a NaN here is a bug in summarize, and invalid JSON for most parsers.
         sys.stdout.write(json.dumps(report, indent=2, allow_nan=False) + "\n")
-    else:
+    elif html_out is None:
         render(report, Console(markup=False))  # model-written names are text, never markup
 
 
