@@ -15,7 +15,7 @@ import yaml
 from tests.fakes.launch import FakeServer, start_fake
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "experiments" / "data" / "sample"
+SAMPLE = ROOT / "experiments" / "samples"
 DATA = ROOT / "tests" / "data"  # the labelled corpora
 
 

@@ -37,7 +37,7 @@ _PROBE_TIMEOUT_S = 3.0
 # Offline, `datasets` reads only its own prepared cache (left by a `streaming: false` load while online),
 # never the hub's download cache; the downloaded files themselves load as a local dataset.
 _LOCAL_HINT = (
-    "point `dataset:` at local .jsonl/.parquet files (e.g. experiments/data/sample/*.jsonl, or the "
+    "point `dataset:` at local .jsonl/.parquet files (e.g. experiments/samples/*.jsonl, or the "
     "data files of a downloaded copy), or load it once online with `streaming: false` and then run "
     "with HF_HUB_OFFLINE=1"
 )
@@ -93,7 +93,7 @@ def _local_files(dataset: str) -> list[Path]:
             )
     raise DatasetError(
         f"Local dataset '{dataset}' matches no files; check the path or glob "
-        "(e.g. experiments/data/sample/*.jsonl)."
+        "(e.g. experiments/samples/*.jsonl)."
     )
 
 

@@ -36,7 +36,7 @@ def test_readme_main_command_runs_the_embedded_model(tmp_path: Path) -> None:
 def test_local_with_base_url_uses_that_server_and_no_key(tmp_path: Path, openai_fake: FakeServer) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
-        f"dataset: {ROOT}/experiments/data/sample/math.jsonl\nmax_queries: 2\nnum_candidates: 3\n"
+        f"dataset: {ROOT}/experiments/samples/math.jsonl\nmax_queries: 2\nnum_candidates: 3\n"
         f"output: {tmp_path}/o.parquet\nmodel: Qwen/Qwen2.5-7B-Instruct\n"
     )
     r = run_cli("local", "generate", "--config", str(cfg), "--base-url", openai_fake.base_url, "--quiet",

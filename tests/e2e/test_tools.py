@@ -49,7 +49,7 @@ def _generations(fake: FakeServer, path: str) -> list[dict[str, Any]]:
             and "Task type" not in json.dumps(r["body"]) and "simulate software tools" not in json.dumps(r["body"])]
 
 
-# Scripts for the sample rows (experiments/data/sample/tool_calling.jsonl), by their questions.
+# Scripts for the sample rows (experiments/samples/tool_calling.jsonl), by their questions.
 PARIS = {"match": "weather like in Paris", "replies": [{"turns": [
     _calls(("get_weather", {"city": "Paris"})),
     "In Paris right now: {tool_result}",

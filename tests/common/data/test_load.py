@@ -28,7 +28,7 @@ from common.data.query import Query
 from common.data.rows import extract_last_boxed, row_to_query
 from tests.conftest import ROOT
 
-SAMPLE_DIR = ROOT / "experiments" / "data" / "sample"
+SAMPLE_DIR = ROOT / "experiments" / "samples"
 SAMPLE = str(SAMPLE_DIR / "*.jsonl")
 ALL_SPLITS = ["math", "code", "tool_calling"]
 
@@ -182,7 +182,7 @@ def test_extract_last_boxed(text: str, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("dataset", "local"),
     [
-        ("experiments/data/sample/*.jsonl", True),
+        ("experiments/samples/*.jsonl", True),
         ("data.parquet", True),
         ("rows.json", True),
         ("./somewhere", True),
@@ -341,8 +341,8 @@ def test_split_falls_back_to_file_stem(tmp_path: Path) -> None:
 
 def test_relative_sample_path_works_from_any_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    check_dataset("experiments/data/sample/*.jsonl", ALL_SPLITS)
-    assert len(list(iter_queries("experiments/data/sample/math.jsonl", ["math"], None))) == 26
+    check_dataset("experiments/samples/*.jsonl", ALL_SPLITS)
+    assert len(list(iter_queries("experiments/samples/math.jsonl", ["math"], None))) == 26
 
 
 # --------------------------------------------------------------------------- quotas and laziness
