@@ -76,7 +76,9 @@ NumCands = Annotated[int | None, typer.Option(help="Candidates per query (overri
 ModelOpt = Annotated[str | None, typer.Option(help="Model name (overrides model).")]
 OutputOpt = Annotated[str | None, typer.Option(help="Output Parquet path (overrides output).")]
 ConcOpt = Annotated[int | None, typer.Option(help="Requests in flight at once (overrides concurrency).", min=1)]
-BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible/Anthropic server URL (overrides base_url).")]
+BaseUrlOpt = Annotated[str | None, typer.Option(
+    help="OpenAI-compatible/Anthropic server URL (overrides base_url); several, comma-separated, for replicas of one "
+    "model (least-loaded routing).")]
 SplitOpt = Annotated[str | None, typer.Option(help="Comma-separated splits, e.g. math,code,tool_calling.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Plain log lines instead of the live display.")]
 MaxCostOpt = Annotated[float | None, typer.Option(
@@ -142,14 +144,25 @@ def _provider_app(provider: str) -> typer.Typer:
             "batch_size, batch_deadline, batch_poll_s). A rerun polls the batches already submitted.")] = False,
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Estimate tokens and dollars for the whole config and stop; nothing is sent.")] = False,
+        ray: Annotated[str | None, typer.Option(
+            "--ray", metavar="ADDRESS", help="Run the shards on a Ray cluster (host:port, ray://host:10001, auto), "
+            "or `local` for a Ray instance started on this machine; sets executor: ray.")] = None,
+        shards: Annotated[int | None, typer.Option(
+            min=1, help="With Ray: shards the queries are split into (default: the cluster's CPUs).")] = None,
         quiet: QuietOpt = False,
     ) -> None:
         from common.pipeline.generate import generate as run_generate
 
         overrides = _overrides(
             max_queries=max_queries, num_candidates=num_candidates, model=model, output=output,
-            concurrency=concurrency, base_url=base_url, splits=split, max_cost_usd=max_cost_usd,
+            concurrency=concurrency, base_url=base_url, splits=split, max_cost_usd=max_cost_usd, shards=shards,
         )
+        if ray is not None:
+            if not ray.strip():
+                console.print("[red]error:[/red] --ray is empty; give the cluster's address, or `local`.",
+                              highlight=False, soft_wrap=True)
+                raise typer.Exit(2)
+            overrides |= {"executor": "ray", "ray_address": None if ray.strip() == "local" else ray.strip()}
         if overwrite and repair:
             console.print("[red]error:[/red] --repair keeps a damaged checkpoint's parts and --overwrite throws "
                           "them away; pass one of them.", highlight=False, soft_wrap=True)
@@ -290,12 +303,14 @@ def export(
     allow_refusals: Annotated[bool, typer.Option("--allow-refusals", help="Refusals may be rejected answers.")] = False,
     allow_truncated: Annotated[bool, typer.Option("--allow-truncated", help="Cut-off answers may be used.")] = False,
     unpaired: Annotated[bool, typer.Option("--unpaired", help="rm: one row per answer with a label.")] = False,
+    min_voice: Annotated[float | None, typer.Option(
+        help="Persona runs: use only answers whose persona_voice score (0-1) is at least this.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     from common.pipeline.export import ExportOptions
     from common.pipeline.export import export as run_export
 
-    opts = ExportOptions(kind, pairs_per_query, min_confidence, allow_refusals, allow_truncated, unpaired)
+    opts = ExportOptions(kind, pairs_per_query, min_confidence, allow_refusals, allow_truncated, unpaired, min_voice)
     _run(run_export, file, output, opts, quiet=quiet, interrupted="Nothing was written")
 
 

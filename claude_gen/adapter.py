@@ -27,6 +27,7 @@ from common.model.ratelimit import (
     pick_headers,
     retry_after_header_s,
 )
+from common.model.replicas import one_base_url
 from verifiers.tools.spec import WireNames, to_anthropic
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls"}
@@ -374,9 +375,9 @@ _CLAUDE_PRICES = load_prices(Path(__file__).with_name("prices.yaml"))
 
 
 def _open_claude(
-    base_url: str | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
+    base_url: str | list[str] | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
 ) -> ClaudeAdapter:
-    return ClaudeAdapter(CLAUDE, base_url=base_url, timeout=timeout)
+    return ClaudeAdapter(CLAUDE, base_url=one_base_url(base_url, "bestofn claude"), timeout=timeout)
 
 
 CLAUDE = ProviderInfo(

@@ -62,7 +62,10 @@ class ExperimentConfig(BaseModel):
     notes: str = ""
     api: Literal["chat", "responses"] = "chat"
     thinking_budget: int = Field(0, ge=0)
-    base_url: str | None = None
+    base_url: str | list[str] | None = Field(
+        None, description="the server's URL; several (a list, or comma-separated) for replicas of one model: each "
+        "request goes to the least busy one that answers",
+    )
     checkpoint_every: int = Field(10, ge=1)
     verify: bool = True
     seed: int | None = None
@@ -116,6 +119,31 @@ class ExperimentConfig(BaseModel):
         "(default: the provider's own 24 h window)",
     )
     batch_poll_s: float = Field(30.0, gt=0, le=3600, description="with --batch: seconds between status checks")
+    persona_voice: Literal["markers", "judge", "off"] = Field(
+        "markers", description="score each candidate's persona voice (0..1): markers from the persona's "
+        "personas/<name>.voice.yaml at no cost, or judge: one short cached judge call per answer",
+    )
+    executor: Literal["local", "ray"] = Field(
+        "local", description="local: one process; ray: the dataset split into `shards` deterministic shards, one Ray "
+        "task each, on the cluster at `ray_address`",
+    )
+    ray_address: str | None = Field(
+        None, description="with executor ray: the cluster to join (host:port, ray://host:10001, or auto); default: "
+        "start a Ray instance on this machine",
+    )
+    shards: int | None = Field(
+        None, ge=1, le=4096, description="with executor ray: shards the queries are split into (default: the "
+        "cluster's CPUs, at most 64)",
+    )
+    shard_resources: dict[str, float] | None = Field(
+        None, description="with executor ray: Ray resources each shard needs beyond its 1 CPU, e.g. {sandbox: 1} to "
+        "place shards (and so their code verification) only on nodes started with `ray start --resources "
+        "'{\"sandbox\": 4}'`",
+    )
+    shard_retries: int = Field(
+        2, ge=0, le=100, description="with executor ray: times a shard whose worker died is started again (it "
+        "redoes only its missing rows)",
+    )
     max_error_rate: float = Field(
         0.1, ge=0.0, le=1.0,
         description="exit 1 when more than this share of the file's rows errored or lost their judge verdict",
@@ -130,6 +158,27 @@ class ExperimentConfig(BaseModel):
             v = [s for s in v if s]
             if not v:
                 raise ValueError("give at least one split, e.g. math,code,tool_calling")
+        return v
+
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _base_urls(cls, v: Any) -> Any:
+        """One URL stays a string; several (a list, or comma-separated) become a list."""
+        if v is None:
+            return v
+        from common.model.replicas import parse_base_urls
+
+        urls = parse_base_urls(v)
+        return urls[0] if len(urls) == 1 else urls
+
+    @field_validator("shard_resources")
+    @classmethod
+    def _custom_resources_only(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v and (builtin := sorted(set(v) & {"CPU", "GPU", "memory", "object_store_memory"})):
+            raise ValueError(f"{', '.join(builtin)} cannot be asked for here: a shard takes 1 CPU; name custom "
+                             "resources, e.g. {sandbox: 1}")
+        if v and any(n <= 0 for n in v.values()):
+            raise ValueError("each resource amount must be above 0")
         return v
 
     @field_validator("judge_threshold", mode="before")

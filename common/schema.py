@@ -31,6 +31,9 @@ class BestOfNRecord(BaseModel):
     question: str
     system_prompt: str | None = None
     persona: str | None = None
+    persona_voice: float | None = Field(None, description="0..1, how strongly the persona's voice shows in the "
+                                        "answer (null without a persona); see persona_voice_method")
+    persona_voice_method: str | None = Field(None, description="markers (the persona's cue file) | judge")
     ground_truth: str | None = None
     query_metadata: str | None = Field(None, description="JSON: tests, tools, language, entry_point")
     # answer

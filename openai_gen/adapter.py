@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import openai
 from openai.types.responses import Response as ResponsesReply
 
-from common.errors import MissingKeyError, RunFailure
+from common.errors import MissingKeyError, RunFailure, UserError
 from common.model.api import (
     BatchItem,
     BatchState,
@@ -34,7 +36,10 @@ from common.model.ratelimit import (
     pick_headers,
     retry_after_header_s,
 )
+from common.model.replicas import ReplicaPool, ReplicaStats, replica_failed, split_base_urls
 from verifiers.tools.spec import WireNames, to_openai_chat, to_openai_responses
+
+log = logging.getLogger("bestofn")
 
 _FINISH_FROM_STATUS = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
@@ -138,8 +143,17 @@ def responses_input(messages: list[dict[str, Any]], names: WireNames) -> list[di
     return items
 
 
+# A start-up check or model list of one replica among several waits no longer than this for it.
+REPLICA_CHECK_TIMEOUT_S = 30.0
+
+
 class OpenAIAdapter:
-    """One adapter for api.openai.com, vLLM, SGLang, llama.cpp and local_server.py."""
+    """One adapter for api.openai.com, vLLM, SGLang, llama.cpp and local_server.py.
+
+    `base_url` may name several servers of one model (a list, or comma-separated): one client each,
+    generation routed through a `ReplicaPool` (common/model/replicas.py) to the least busy one that
+    answers. `client` is the first one's (the batch API's, which has no replicas); `base_url` lists them
+    all, comma-separated, so it opens the same adapter again."""
 
     cache_warmup = False  # OpenAI caches prefixes by itself; `n` already bills the prompt once
 
@@ -148,7 +162,7 @@ class OpenAIAdapter:
         info: ProviderInfo,
         *,
         api: str = "chat",
-        base_url: str | None = None,
+        base_url: str | Sequence[str] | None = None,
         api_key: str | None = None,
         timeout: float = 600.0,
     ) -> None:
@@ -157,23 +171,39 @@ class OpenAIAdapter:
             raise MissingKeyError(
                 f"{info.key_env} is not set; export your API key (or point --base-url at a local server)."
             )
+        urls = split_base_urls(base_url)
         self.info = info
         self.api = api
-        self.base_url = base_url
+        self.base_url = (base_url if isinstance(base_url, str) and len(urls) == 1 else ",".join(urls)) or None
         self.max_n_per_request = 1 if api == "responses" else 128
+        self._timeout = timeout
         # aiohttp as transport: httpcore's pool checks every idle connection on each request,
         # which costs more than the request itself at concurrency 64 and up.
-        self.client = openai.AsyncOpenAI(
-            api_key=key, base_url=base_url, max_retries=0, timeout=timeout,
-            http_client=openai.DefaultAioHttpClient(timeout=timeout),
+        self._clients = [
+            openai.AsyncOpenAI(api_key=key, base_url=url, max_retries=0, timeout=timeout,
+                               http_client=openai.DefaultAioHttpClient(timeout=timeout))
+            for url in (urls or [None])
+        ]
+        self.client = self._clients[0]
+        # Several servers: each call to the least busy healthy one (one server: no pool, nothing in the way).
+        self.pool: ReplicaPool[openai.AsyncOpenAI] | None = (
+            ReplicaPool(list(zip(urls, self._clients, strict=True)), lambda c: c.models.list())
+            if len(urls) > 1 else None
         )
-        self._official = base_url is None and not os.environ.get("OPENAI_BASE_URL")
+        self._official = not urls and not os.environ.get("OPENAI_BASE_URL")
         # A server of your own (vLLM, llama.cpp) sets no limits: no need to find them out first.
         self.limits = RateLimits(read_limits, LIMIT_RULES, probe=not info.self_hosted)
         self._batch_names: dict[str, dict[str, WireNames]] = {}  # batch id -> item -> renamed tools
 
     async def aclose(self) -> None:
-        await self.client.close()
+        if self.pool is not None:
+            await self.pool.aclose()
+        for client in self._clients:
+            await client.close()
+
+    def replicas(self) -> list[ReplicaStats]:
+        """Counters per replica (calls, failures, in flight, healthy); empty with one server."""
+        return self.pool.snapshot() if self.pool is not None else []
 
     def applies_temperature(self, model: str) -> bool:
         return not model.startswith(self.info.no_temperature_models)
@@ -188,7 +218,29 @@ class OpenAIAdapter:
         return None  # the openai SDK ships no deprecation data
 
     async def ping(self) -> None:
-        await self.client.models.list()
+        if self.pool is None:
+            await self.client.models.list()
+            return
+        # Every replica: the ones that do not answer are warned about and left out until they do; the
+        # run stops (as for one server) only when none answers.
+        urls = self.pool.urls
+        results = await self._each_replica(self._clients)
+        down = [(url, r) for url, r in zip(urls, results, strict=True)
+                if isinstance(r, BaseException) and replica_failed(r)]
+        if len(down) == len(urls):
+            raise down[0][1]
+        for url, exc in down:
+            self.pool.mark_down(url, exc)  # warns, naming the URL and the cause
+        for r in results:
+            if isinstance(r, BaseException) and not replica_failed(r):
+                raise r  # a rejected key; or an answer other than a model list, which reachable() accepts
+
+    async def _each_replica(self, clients: Sequence[openai.AsyncOpenAI]) -> list[Any]:
+        """Each client's model list, or the error it got (a replica that hangs waits no longer than
+        REPLICA_CHECK_TIMEOUT_S)."""
+        wait = min(self._timeout, REPLICA_CHECK_TIMEOUT_S)
+        return await asyncio.gather(*(c.with_options(timeout=wait).models.list() for c in clients),
+                                    return_exceptions=True)
 
     async def pick_model(self, default: str | None) -> str:
         if default is not None and self._official:
@@ -196,7 +248,10 @@ class OpenAIAdapter:
         return await self._served_model()
 
     async def _served_model(self) -> str:
-        """The first model a compatible server lists."""
+        """The first model a compatible server lists (with replicas: the first healthy one's, which every
+        other one that answers must serve too)."""
+        if self.pool is not None:
+            return await self._replicas_model()
         try:
             models = await self.client.models.list()
         except openai.APIError as e:
@@ -205,15 +260,47 @@ class OpenAIAdapter:
             raise RunFailure(f"{self.client.base_url} serves no model; pass --model.")
         return models.data[0].id
 
+    async def _replicas_model(self) -> str:
+        assert self.pool is not None
+        replicas = self.pool.healthy() or list(zip(self.pool.urls, self.pool.clients, strict=True))
+        results = await self._each_replica([c for _, c in replicas])
+        listed = [(url, [m.id for m in r.data]) for (url, _), r in zip(replicas, results, strict=True)
+                  if not isinstance(r, BaseException)]
+        if not listed:
+            first = next(r for r in results if isinstance(r, BaseException))
+            if not isinstance(first, Exception):
+                raise first
+            raise RunFailure(f"Could not list the models of {replicas[0][0]}: {first}") from None
+        url, ids = listed[0]
+        if not ids:
+            raise RunFailure(f"{url} serves no model; pass --model.")
+        model = ids[0]
+        for other, served in listed[1:]:
+            if model not in served:
+                raise UserError(
+                    f"The base URLs are not replicas of one model: {url} serves {model} but {other} serves "
+                    f"{', '.join(served) or 'no model'}; list only servers of the same model in base_url."
+                )
+        return model
+
     async def generate(self, req: GenRequest, n: int) -> list[Candidate]:
         async with self.limits.request(req, n) as gate:
-            start = time.perf_counter()
-            out, usage, headers = await (self._responses(req) if self.api == "responses" else self._chat(req, n))
+            if self.pool is None:
+                start = time.perf_counter()
+                out, usage, headers = await self._send(self.client, req, n)
+            else:
+                async with self.pool.lease() as client:
+                    start = time.perf_counter()
+                    out, usage, headers = await self._send(client, req, n)
             latency = time.perf_counter() - start
             gate.done(headers, usage)
         for c in out:
             c.latency_s = latency
         return out
+
+    def _send(self, client: openai.AsyncOpenAI, req: GenRequest,
+              n: int) -> Awaitable[tuple[list[Candidate], Usage, Mapping[str, str]]]:
+        return self._responses(req, client) if self.api == "responses" else self._chat(req, n, client)
 
     # ---- Chat Completions -------------------------------------------------------------------
     def chat_body(self, req: GenRequest, n: int) -> tuple[dict[str, Any], WireNames]:
@@ -236,12 +323,14 @@ class OpenAIAdapter:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": _text_format(req)}
         return kwargs, names
 
-    async def _chat(self, req: GenRequest, n: int) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
+    async def _chat(self, req: GenRequest, n: int,
+                    client: openai.AsyncOpenAI | None = None) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
         kwargs, names = self.chat_body(req, n)
         # The SDK's documented raw `post` skips its typed-parameter transform and response models,
         # the largest per-request costs at hundreds of requests a second; it still sends, authenticates
         # and maps HTTP errors to the SDK's exceptions. The body is the documented wire format.
-        raw = await self.client.post("/chat/completions", body=kwargs, cast_to=openai.HttpxBinaryResponseContent)
+        raw = await (client or self.client).post("/chat/completions", body=kwargs,
+                                                 cast_to=openai.HttpxBinaryResponseContent)
         out, usage = parse_chat(json.loads(raw.content), names)
         return out, usage, raw.response.headers
 
@@ -268,9 +357,10 @@ class OpenAIAdapter:
             kwargs["text"] = {"format": {"type": "json_schema", **_text_format(req)}}
         return kwargs, names
 
-    async def _responses(self, req: GenRequest) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
+    async def _responses(self, req: GenRequest,
+                         client: openai.AsyncOpenAI | None = None) -> tuple[list[Candidate], Usage, Mapping[str, str]]:
         kwargs, names = self.responses_body(req)
-        raw = await self.client.responses.with_raw_response.create(**kwargs)
+        raw = await (client or self.client).responses.with_raw_response.create(**kwargs)
         cand, usage = parse_response(raw.parse(), names)
         return [cand], usage, raw.headers
 
@@ -565,13 +655,13 @@ _OPENAI_PRICES = load_prices(Path(__file__).with_name("prices.yaml"))
 
 
 def _open_openai(
-    base_url: str | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
+    base_url: str | Sequence[str] | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
 ) -> OpenAIAdapter:
     return OpenAIAdapter(OPENAI, api=api, base_url=base_url, timeout=timeout)
 
 
 def _open_local(
-    base_url: str | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
+    base_url: str | Sequence[str] | None, *, api: str, timeout: float, model: str | None, stack: ExitStack
 ) -> OpenAIAdapter:
     """A compatible server at `base_url` (or $BESTOFN_LOCAL_BASE_URL); without one, the embedded
     model is started here and stopped by `stack`."""

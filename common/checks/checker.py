@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from common.checks.refusal import RefusalClassifier
 from common.checks.verdicts import VerdictCache, verdict_key
+from common.checks.voice import VoiceScorer
 from common.config import ExperimentConfig, verifier_options
 from common.data.query import Query
 from common.errors import UserError
@@ -47,6 +48,8 @@ T = TypeVar("T")
 
 def judge_needed_for(cfg: ExperimentConfig) -> bool:
     """Whether a run can reach the judge at all (so a missing judge key fails at start, not midway)."""
+    if cfg.persona is not None and cfg.persona_voice == "judge":
+        return True
     if not cfg.verify:
         return False
     return cfg.llm_judge_fallback or any(s in ("tool_calling", "code") for s in cfg.splits)
@@ -119,6 +122,7 @@ class CandidateChecker:
         # Verdicts by their inputs (common/checks/verdicts.py). By default only filled, for `bestofn verify`.
         self.verdicts = verdicts if verdicts is not None else VerdictCache(read=False)
         self.refusals = RefusalClassifier(judge)
+        self.voice = VoiceScorer.for_run(cfg, judge, self.offload)
         self.options = {split: verifier_options(cfg, split) for split in cfg.splits}
         slots = 0
         for split in cfg.splits if cfg.verify else ():
@@ -189,6 +193,8 @@ class CandidateChecker:
         """The row's verdict fields, with `judge_cost_usd`: what the judge's calls for it cost."""
         with metering() as spend:
             out = await self._check(query, cand)
+            if self.voice is not None and cand.error is None and cand.text:
+                out.update(await self.voice.score(cand.text))
         out["judge_cost_usd"] = spend.judge
         return out
 

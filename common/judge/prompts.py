@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 PROMPT_VERSION = "judge-v2"
-JudgeKind = Literal["reference", "open", "tool_calling", "refusal", "tool_mock"]
+JudgeKind = Literal["reference", "open", "tool_calling", "refusal", "tool_mock", "persona_voice"]
 # Judges read head and tail of very long inputs; the middle of a 5 MB answer decides nothing.
 MAX_FIELD_CHARS = 24_000
 

@@ -10,6 +10,9 @@
   `label` (verified or not).
 - sft: `messages` (prompt and the verified answer), the most confident `--pairs-per-query` of each query.
 
+With `--min-voice V` (persona runs), only answers whose `persona_voice` is at least V are used, chosen
+and rejected alike, so persona-transfer data is filtered on voice as well as on correctness.
+
 OUT is Parquet (`.parquet`) or JSON Lines (`.jsonl`), written atomically; `datasets.load_dataset` reads
 both. The summary says how many rows were made and why queries gave none.
 """
@@ -47,6 +50,7 @@ class ExportOptions:
     allow_refusals: bool = False
     allow_truncated: bool = False
     unpaired: bool = False  # rm only
+    min_voice: float | None = None  # persona runs: least persona_voice of every answer used
 
 
 @dataclass
@@ -72,12 +76,14 @@ def prompt_messages(row: dict[str, Any]) -> list[dict[str, str]]:
 def _usable(row: dict[str, Any], opts: ExportOptions) -> bool:
     if row["error"] is not None or row["response"] is None:
         return False
+    if opts.min_voice is not None and (row.get("persona_voice") is None or row["persona_voice"] < opts.min_voice):
+        return False
     if row["is_refusal"] and not opts.allow_refusals:
         return False
     return not (row["is_truncated"] and not opts.allow_truncated)
 
 
-def _queries(path: Path) -> Iterator[list[dict[str, Any]]]:
+def _queries(path: Path, columns: list[str]) -> Iterator[list[dict[str, Any]]]:
     """The rows of each query together, each query handed out at its last row: a first pass finds where
     each query ends (a resumed run may have written a query's rows apart), so only queries still open
     are held."""
@@ -89,7 +95,7 @@ def _queries(path: Path) -> Iterator[list[dict[str, Any]]]:
             i += 1
     open_: dict[str, list[dict[str, Any]]] = {}
     i = 0
-    for batch in iter_batches(path, COLUMNS):
+    for batch in iter_batches(path, columns):
         for row in batch.to_pylist():
             rows = open_.setdefault(row["query_id"], [])
             rows.append(row)
@@ -136,6 +142,8 @@ def _why_none(rows: list[dict[str, Any]], usable: list[dict[str, Any]], right: l
     if not usable:
         if all(r["error"] is not None for r in rows):
             return "every candidate errored"
+        if opts.min_voice is not None:
+            return f"no usable candidate (errored, refused, truncated or persona voice < {opts.min_voice:g})"
         return "no usable candidate (errored, refused or truncated)"
     if not right:
         confident = any(r["is_verified"] is True for r in usable)
@@ -155,6 +163,8 @@ def export(path: Path, output: Path, opts: ExportOptions, quiet: bool = False,
         raise UserError("--min-confidence must be between 0 and 1.")
     if opts.unpaired and opts.kind != "rm":
         raise UserError("--unpaired applies to rm only.")
+    if opts.min_voice is not None and not 0.0 <= opts.min_voice <= 1.0:
+        raise UserError("--min-voice must be between 0 and 1.")
     suffix = output.suffix.lower()
     if suffix not in (".parquet", ".jsonl"):
         raise UserError(f"--output {output} must end in .parquet or .jsonl.")
@@ -165,11 +175,15 @@ def export(path: Path, output: Path, opts: ExportOptions, quiet: bool = False,
     missing = [c for c in COLUMNS if c not in schema.names]
     if missing:
         raise UserError(f"{path} has no column {', '.join(missing)}; export needs a results file written by bestofn.")
+    if opts.min_voice is not None and "persona_voice" not in schema.names:
+        raise UserError(f"{path} has no persona_voice column (it was written before voice scores); --min-voice "
+                        "cannot filter it. Run `bestofn verify` on it to score the voice, or leave --min-voice out.")
+    columns = [*COLUMNS, "persona_voice"] if opts.min_voice is not None else COLUMNS
     summary = ExportSummary()
 
     def records() -> Iterator[dict[str, Any]]:
         with readable_parquet(path, "export"):
-            for rows in _queries(path):
+            for rows in _queries(path, columns):
                 summary.queries += 1
                 made = _records(rows, opts, summary)
                 summary.queries_used += bool(made)

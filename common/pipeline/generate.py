@@ -6,6 +6,7 @@ import asyncio
 import json
 import platform
 import time
+import uuid
 from collections import Counter
 from contextlib import ExitStack, suppress
 from dataclasses import asdict
@@ -23,7 +24,8 @@ from common.model.api import ProviderTable
 from common.pipeline.batch import BatchLedger, BatchRun, check_batch_config
 from common.pipeline.engine import Pipeline, QueryTally, RunStats, error_kind, pending_work
 from common.pipeline.progress import ProgressDisplay, show_summary
-from common.pipeline.session import open_session, provider_info
+from common.pipeline.scaleout import RayRun
+from common.pipeline.session import Session, open_session, provider_info, usage_summary
 from common.store import CheckpointStore, OutputLock, iter_rows
 
 _VERSIONED = ("bestofn", "openai", "anthropic", "pyarrow", "pydantic", "sympy", "datasets", "llama_cpp_python")
@@ -95,79 +97,105 @@ def generate(
     output = Path(cfg.output or "results.parquet")
     if batch:
         check_batch_config(cfg, info.supports_batch, provider)
+        if cfg.executor == "ray":
+            raise UserError("--batch and executor ray do not mix: a batch run waits on the provider, not on "
+                            "machines; drop one of them.")
     started = time.monotonic()
     load_stats = LoadStats(loaded={}, skipped_empty={}, skipped_bad={})
 
     async def main() -> RunStats:
         with ExitStack() as stack:
+            if cfg.executor == "ray":  # the shards open their own sessions, on their nodes
+                return await drive(None)
             async with open_session(providers, info, cfg, stack) as session:
-                store = CheckpointStore(output, cfg.fingerprint(), {}, identity=cfg.identity())
-                ledger = BatchLedger.for_output(output)
-                if (waiting := len(ledger.entries())) and (overwrite or not batch):
-                    why = "--overwrite would abandon them" if overwrite else "a run without --batch would drop them"
-                    raise UserError(
-                        f"{output} has {waiting} submitted batch(es) not yet merged, and {why}; run with --batch to "
-                        f"collect them, or first `bestofn batch cancel {output}` and then --batch to keep what they "
-                        "answered and run the rest online."
-                    )
-                done = store.open(overwrite=overwrite, repair=repair)
-                prior = QueryTally.of(store.iter_kept(list(QueryTally.COLUMNS))) if cfg.stop_when else None
-                pipeline = Pipeline(cfg, session.adapter, store, session.checker, tool_mock=session.tool_mock,
-                                    pricer=session.pricer, stop_when=cfg.stop_when, prior=prior)
-                spent_on: set[str] = set()
-                for qid, cost in store.iter_kept(["query_id", "cost_usd"]):
-                    pipeline.stats.cost_before += cost or 0.0
-                    spent_on.add(qid)
-                pipeline.stats.queries_before = len(spent_on)
-                del spent_on
-                pipeline.stats.queries_total = estimated_total(cfg)
-                if cfg.max_cost_usd is not None and pipeline.stats.spent >= cfg.max_cost_usd:
-                    raise BudgetReached(
-                        f"{output} has already cost ${pipeline.stats.spent:.4f}, max_cost_usd "
-                        f"(${cfg.max_cost_usd:g}) or more; nothing was generated. Raise max_cost_usd to go on."
-                    )
-                store.metadata.update(file_metadata(cfg, provider, pipeline.run_id))
-                queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
-                work = pending_work(queries, cfg.num_candidates, done, pipeline.stats, cfg.stop_when, prior)
-                with ProgressDisplay(console, estimated_total(cfg), quiet) as progress:
+                return await drive(session)
+
+    async def drive(session: Session | None) -> RunStats:
+        store = CheckpointStore(output, cfg.fingerprint(), {}, identity=cfg.identity())
+        ledger = BatchLedger.for_output(output)
+        if (waiting := len(ledger.entries())) and (overwrite or not batch):
+            why = "--overwrite would abandon them" if overwrite else "a run without --batch would drop them"
+            raise UserError(
+                f"{output} has {waiting} submitted batch(es) not yet merged, and {why}; run with --batch to "
+                f"collect them, or first `bestofn batch cancel {output}` and then --batch to keep what they "
+                "answered and run the rest online."
+            )
+        done = store.open(overwrite=overwrite, repair=repair)
+        prior = QueryTally.of(store.iter_kept(list(QueryTally.COLUMNS))) if cfg.stop_when else None
+        pipeline = scaled = None
+        if session is None:
+            stats = RunStats(budget=cfg.max_cost_usd)
+            scaled = RayRun(cfg, providers, provider, store, done, prior, stats, uuid.uuid4().hex[:12])
+            run_id = scaled.run_id
+        else:
+            pipeline = Pipeline(cfg, session.adapter, store, session.checker, tool_mock=session.tool_mock,
+                                pricer=session.pricer, stop_when=cfg.stop_when, prior=prior)
+            stats, run_id = pipeline.stats, pipeline.run_id
+        spent_on: set[str] = set()
+        for qid, cost in store.iter_kept(["query_id", "cost_usd"]):
+            stats.cost_before += cost or 0.0
+            spent_on.add(qid)
+        stats.queries_before = len(spent_on)
+        del spent_on
+        stats.queries_total = estimated_total(cfg)
+        if cfg.max_cost_usd is not None and stats.spent >= cfg.max_cost_usd:
+            raise BudgetReached(
+                f"{output} has already cost ${stats.spent:.4f}, max_cost_usd "
+                f"(${cfg.max_cost_usd:g}) or more; nothing was generated. Raise max_cost_usd to go on."
+            )
+        store.metadata.update(file_metadata(cfg, provider, run_id))
+        with ProgressDisplay(console, estimated_total(cfg), quiet) as progress:
+            run_started = time.monotonic()
+            try:
+                if scaled is not None:
+                    scaled.on_progress = progress
+                    stats = await scaled.run()
+                else:
+                    assert pipeline is not None
                     pipeline.on_progress = progress
-                    run_started = time.monotonic()
-                    try:
-                        if batch:
-                            stats = await BatchRun(pipeline, ledger, done, provider=provider).run(work)
-                        else:
-                            stats = await pipeline.run(work)
-                    except DatasetError as e:
-                        raise UserError(str(e)) from None
-                    progress.finish(stats)
-                summary = {
-                    "rows in file": store.rows_written,
-                    "rows skipped (empty prompt)": sum(load_stats.skipped_empty.values()),
-                    "rows skipped (unreadable)": sum(load_stats.skipped_bad.values()),
-                }
-                # Nothing else runs now: finalize on this thread (no second allocator heap to grow).
-                store.finalize({"bestofn.summary": json.dumps({
-                    **summary,
-                    "queries_done": stats.queries_done,
-                    "candidates": stats.candidates,
-                    "pipeline_s": time.monotonic() - run_started,
-                    "cost_usd": round(stats.cost_usd, 8),
-                    "billed_input_tokens": round(stats.billed_input, 1),
-                    "naive_input_tokens": stats.naive_input,
-                    "candidates_saved": stats.candidates_saved,
-                    "stopped_by_budget": stats.stopped_by_budget,
-                    "judge": asdict(session.judge.usage) if session.judge else None,
-                })})
-                summary.update(session.judge_summary())
-                summary["output"] = str(output)
-                show_summary(console, stats, summary, time.monotonic() - started, quiet)
-                check_error_rate(output, cfg, f"`bestofn {provider} regen {output}`")
-                if stats.stopped_by_budget:
-                    raise BudgetReached(
-                        f"stopped at max_cost_usd: {output} has cost ${stats.spent:.4f} of ${cfg.max_cost_usd:g}; "
-                        f"every finished query is written. Raise max_cost_usd and run the same command to go on."
-                    )
-                return stats
+                    queries = iter_queries(cfg.dataset, cfg.splits, cfg.max_queries, cfg.streaming, load_stats)
+                    work = pending_work(queries, cfg.num_candidates, done, stats, cfg.stop_when, prior)
+                    if batch:
+                        stats = await BatchRun(pipeline, ledger, done, provider=provider).run(work)
+                    else:
+                        stats = await pipeline.run(work)
+            except DatasetError as e:
+                raise UserError(str(e)) from None
+            progress.finish(stats)
+        usages = session.usages() if session is not None else scaled.usages()  # type: ignore[union-attr]
+        summary: dict[str, Any] = {"rows in file": store.rows_written}
+        if scaled is None:  # the shards read the data themselves
+            summary["rows skipped (empty prompt)"] = sum(load_stats.skipped_empty.values())
+            summary["rows skipped (unreadable)"] = sum(load_stats.skipped_bad.values())
+        else:
+            summary["shards"] = scaled.shards
+        # Nothing else runs now: finalize on this thread (no second allocator heap to grow).
+        store.finalize({"bestofn.summary": json.dumps({
+            **summary,
+            "queries_done": stats.queries_done,
+            "candidates": stats.candidates,
+            "pipeline_s": time.monotonic() - run_started,
+            "cost_usd": round(stats.cost_usd, 8),
+            "billed_input_tokens": round(stats.billed_input, 1),
+            "naive_input_tokens": stats.naive_input,
+            "candidates_saved": stats.candidates_saved,
+            "stopped_by_budget": stats.stopped_by_budget,
+            "judge": asdict(usages["judge"]) if "judge" in usages else None,
+        })})
+        summary.update(usage_summary(usages))
+        replicas = getattr(session.adapter, "replicas", list)() if session is not None else []
+        if replicas:
+            summary["replicas (requests, failures)"] = "; ".join(
+                f"{r.url} {r.requests} ({r.failures}){'' if r.healthy else ', down'}" for r in replicas)
+        summary["output"] = str(output)
+        show_summary(console, stats, summary, time.monotonic() - started, quiet)
+        check_error_rate(output, cfg, f"`bestofn {provider} regen {output}`")
+        if stats.stopped_by_budget:
+            raise BudgetReached(
+                f"stopped at max_cost_usd: {output} has cost ${stats.spent:.4f} of ${cfg.max_cost_usd:g}; "
+                f"every finished query is written. Raise max_cost_usd and run the same command to go on."
+            )
+        return stats
 
     with OutputLock(output):  # a second run on this output is refused before it starts anything
         return asyncio.run(main())

@@ -12,9 +12,10 @@ from typing import Any
 from common.checks.checker import CandidateChecker, judge_needed_for
 from common.config import ExperimentConfig
 from common.errors import AuthError, RunFailure, UserError
-from common.judge.judge import LLMJudge
+from common.judge.judge import JudgeUsage, LLMJudge
 from common.model.api import ProviderAdapter, ProviderInfo, ProviderTable
 from common.model.pricing import Pricer
+from common.model.replicas import split_base_urls
 from common.model.retry import call_with_retry, describe_error
 from common.pipeline.tool_loop import LLMToolMock
 
@@ -29,21 +30,39 @@ class Session:
     tool_mock: LLMToolMock
     pricer: Pricer
 
+    def usages(self) -> dict[str, JudgeUsage]:
+        """The judge's and the LLM tool mock's usage, for those that were asked."""
+        out = {"judge": self.judge.usage} if self.judge is not None else {}
+        if self.tool_mock.asker.usage.calls + self.tool_mock.asker.usage.errors:
+            out["tool mock"] = self.tool_mock.asker.usage
+        return out
+
     def judge_summary(self) -> dict[str, Any]:
-        """The summary lines for the judge's and the LLM tool mock's calls, tokens and cost (only
-        for those that were asked)."""
-        lines: dict[str, Any] = {}
-        for name, asker in (("judge", self.judge), ("tool mock", self.tool_mock.asker)):
-            if asker is None or (name == "tool mock" and not asker.usage.calls + asker.usage.errors):
-                continue
-            u = asker.usage
-            cost = "unknown (model not in the price table)" if u.cost_usd is None else f"{u.cost_usd:.4f}"
-            lines |= {
-                f"{name} calls (errors)": f"{u.calls} ({u.errors})",
-                f"{name} input / output tokens": f"{u.input_tokens:,} / {u.output_tokens:,}",
-                f"{name} cost (USD, list price)": cost,
-            }
-        return lines
+        return usage_summary(self.usages())
+
+
+def add_usage(into: dict[str, JudgeUsage], more: dict[str, JudgeUsage]) -> None:
+    """Sum usages by name (a sharded run's shards); a cost that could not be priced stays unknown."""
+    for name, u in more.items():
+        total = into.setdefault(name, JudgeUsage())
+        total.calls += u.calls
+        total.errors += u.errors
+        total.input_tokens += u.input_tokens
+        total.output_tokens += u.output_tokens
+        total.cost_usd = None if total.cost_usd is None or u.cost_usd is None else total.cost_usd + u.cost_usd
+
+
+def usage_summary(usages: dict[str, JudgeUsage]) -> dict[str, Any]:
+    """The summary lines for the judge's and the LLM tool mock's calls, tokens and cost."""
+    lines: dict[str, Any] = {}
+    for name, u in usages.items():
+        cost = "unknown (model not in the price table)" if u.cost_usd is None else f"{u.cost_usd:.4f}"
+        lines |= {
+            f"{name} calls (errors)": f"{u.calls} ({u.errors})",
+            f"{name} input / output tokens": f"{u.input_tokens:,} / {u.output_tokens:,}",
+            f"{name} cost (USD, list price)": cost,
+        }
+    return lines
 
 
 def provider_info(providers: ProviderTable, name: str, what: str = "provider") -> ProviderInfo:
@@ -74,7 +93,7 @@ async def open_session(
         judge = None
         if judge_needed_for(cfg):
             judge_info = provider_info(providers, cfg.judge_provider or info.name, "judge_provider")
-            if judge_info.name == info.name and cfg.judge_base_url in (None, adapter.base_url):
+            if judge_info.name == info.name and same_servers(cfg.judge_base_url, adapter.base_url):
                 judge_adapter = adapter  # the same server: one client, one connection pool
             else:
                 if judge_info.default_judge_model is None and not cfg.judge_base_url:
@@ -126,3 +145,11 @@ async def reachable(adapter: ProviderAdapter, what: str) -> None:
             return
         where = adapter.base_url or f"the {adapter.info.name} API"
         raise RunFailure(f"{what} at {where} cannot be reached ({describe_error(exc)}).") from None
+
+
+def same_servers(judge_base_url: str | None, base_url: str | None) -> bool:
+    """Does the judge's URL (None: the run's own) name the run's server, or the same set of replicas?"""
+    if judge_base_url is None:
+        return True
+    urls = set(split_base_urls(judge_base_url))
+    return bool(urls) and urls == set(split_base_urls(base_url))
