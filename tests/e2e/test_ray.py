@@ -34,10 +34,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _pids(pattern: str, parent: int | None = None) -> set[int]:
+    args = ["pgrep", *(["-P", str(parent)] if parent is not None else []), "-f", pattern]
+    return {int(p) for p in subprocess.run(args, capture_output=True, text=True).stdout.split()}
+
+
+RAYLETS: set[int] = set()  # this module's cluster's raylet: its shard workers are the ones a test may kill
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A one-node Ray cluster on 127.0.0.1 with 4 CPUs, so 4 shards run at once."""
     port = _free_port()
+    before = _pids("ray/raylet/raylet")
     env = cli_env(**RAY_ENV)
     start = subprocess.run(
         [*RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=4",
@@ -45,6 +54,7 @@ def cluster() -> Iterator[str]:
         env=env, capture_output=True, text=True, timeout=180,
     )
     assert start.returncode == 0, start.stderr[-2000:]
+    RAYLETS.update(_pids("ray/raylet/raylet") - before)
     try:
         yield f"127.0.0.1:{port}"
     finally:
@@ -102,8 +112,9 @@ def test_a_sharded_run_resumes_a_local_one_and_makes_only_what_is_missing(tmp_pa
 
 
 def _shard_pids() -> set[int]:
-    out = subprocess.run(["pgrep", "-f", "ray::run_shard"], capture_output=True, text=True).stdout
-    return {int(p) for p in out.split()}
+    """The workers of this cluster running a shard (not those of any other Ray on the machine)."""
+    assert RAYLETS, "the cluster's raylet was not found"
+    return {pid for raylet in RAYLETS for pid in _pids("ray::run_shard", parent=raylet)}
 
 
 def _start_slow_run(tmp_path: Path, cluster: str, fake: FakeServer, **keys: object) -> tuple[subprocess.Popen, Path]:
