@@ -145,7 +145,7 @@ def _provider_app(provider: str) -> typer.Typer:
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Estimate tokens and dollars for the whole config and stop; nothing is sent.")] = False,
         ray: Annotated[str | None, typer.Option(
-            "--ray", metavar="ADDRESS", help="Run the shards on a Ray cluster (host:port, ray://host:10001, auto), "
+            "--ray", metavar="ADDRESS", help="Run the shards on a Ray cluster (the head's host:port, or auto), "
             "or `local` for a Ray instance started on this machine; sets executor: ray.")] = None,
         shards: Annotated[int | None, typer.Option(
             min=1, help="With Ray: shards the queries are split into (default: the cluster's CPUs).")] = None,

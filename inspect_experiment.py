@@ -139,12 +139,26 @@ def normalize(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def load(paths: list[Path]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        if path.exists() and (real := path.resolve()) in seen:
+            raise InputError(f"{path} is given twice (as {seen[real]} too); its rows would count twice.")
+        seen[path.resolve()] = path
     frames, files = [], []
     for path in paths:
         frame, meta = _read_one(path)
         frames.append(frame)
         files.append(meta)
-    return normalize(pd.concat(frames, ignore_index=True)), files
+    df = pd.concat(frames, ignore_index=True)
+    if len(frames) > 1:
+        # A copy of a file, or files that share rows (a results file and a verified copy of it): each row once.
+        key = [c for c in ("query_id", "candidate_idx", "run_id", "model", "response") if c in df.columns]
+        same = df.duplicated(key, keep="first")
+        if same.any():
+            print(f"warning: {int(same.sum())} rows appear in more than one file (same run, query, candidate and answer); "
+                  "each is counted once.", file=sys.stderr)
+            df = df[~same].reset_index(drop=True)
+    return normalize(df), files
 
 
 # ---------------------------------------------------------------- computations
@@ -834,7 +848,7 @@ def main(
             from common.report.html import ReportError, check_output  # matplotlib loads only for a report
 
             try:
-                check_output(html_out)  # before the work, not after it
+                check_output(html_out, paths)  # before the work, not after it
             except ReportError as exc:
                 raise InputError(str(exc)) from None
         df, files = load(paths)

@@ -128,7 +128,7 @@ class ExperimentConfig(BaseModel):
         "task each, on the cluster at `ray_address`",
     )
     ray_address: str | None = Field(
-        None, description="with executor ray: the cluster to join (host:port, ray://host:10001, or auto); default: "
+        None, description="with executor ray: the cluster to join (the head's host:port, or auto); default: "
         "start a Ray instance on this machine",
     )
     shards: int | None = Field(
@@ -170,6 +170,13 @@ class ExperimentConfig(BaseModel):
 
         urls = parse_base_urls(v)
         return urls[0] if len(urls) == 1 else urls
+
+    @field_validator("persona_voice", mode="before")
+    @classmethod
+    def _voice_switch(cls, v: Any) -> Any:
+        if isinstance(v, bool):  # YAML reads a bare `off` as false (and `on` as true)
+            return "markers" if v else "off"
+        return v
 
     @field_validator("shard_resources")
     @classmethod

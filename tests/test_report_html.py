@@ -571,3 +571,24 @@ def test_renders_without_console_errors_and_with_every_plot(rich_report: Path, t
     assert dom["shownAsText"] is True  # the hostile prompt is on the page, as text
     assert dom["worst"] == report_worst_count(rich_report.read_text(encoding="utf-8")) >= 2
     assert dom["details"] >= dom["worst"]
+
+
+def test_the_report_never_replaces_a_results_file(rich_files: list[Path], tmp_path: Path) -> None:
+    source = tmp_path / "run.parquet"
+    shutil.copyfile(rich_files[0], source)
+    before = source.read_bytes()
+    _assert_one_sentence(_run(str(source), "--html", str(source)), "is one of the results files being read")
+    other = tmp_path / "other.parquet"
+    shutil.copyfile(rich_files[1], other)
+    _assert_one_sentence(_run(str(source), "--html", str(other)), "is a Parquet file")
+    assert source.read_bytes() == before and other.read_bytes() == Path(rich_files[1]).read_bytes()
+
+
+def test_a_file_given_twice_is_refused_and_shared_rows_count_once(rich_files: list[Path], tmp_path: Path) -> None:
+    _assert_one_sentence(_run(str(rich_files[0]), str(rich_files[0]), "--json"), "is given twice")
+    copy = tmp_path / "copy.parquet"
+    shutil.copyfile(rich_files[0], copy)
+    one = json.loads(_run(str(rich_files[0]), "--json").stdout)
+    both = _run(str(rich_files[0]), str(copy), "--json")
+    assert both.returncode == 0 and "appear in more than one file" in both.stderr
+    assert json.loads(both.stdout)["splits"] == one["splits"]

@@ -21,7 +21,7 @@ from common.checks.checker import CandidateChecker
 from common.checks.quality import compute_quality
 from common.config import ExperimentConfig, StopWhen
 from common.data.query import Query
-from common.errors import AuthError
+from common.errors import AuthError, RunFailure
 from common.model.api import (
     STRUCTURED_OUTPUT_SCHEMA,
     Candidate,
@@ -38,6 +38,8 @@ from common.schema import BestOfNRecord
 from common.store import CheckpointStore, Key
 
 QUERY_BATCH = 32  # queries pulled from the dataset per trip to a worker thread
+# Calls in a row, each through all its retries, whose server refused the connection: it is gone, the run stops.
+DEAD_SERVER_CALLS = 3
 INLINE_ROW_CHARS = 20_000  # a query's rows with more text than this are built off the event loop
 
 
@@ -211,6 +213,7 @@ class Pipeline:
         self._queries_since_flush = 0
         self._committed = 0.0  # estimated cost of the queries in flight (max_cost_usd)
         self._in_flight = 0
+        self._unreachable = 0  # calls in a row whose server refused every connection attempt
         per_request = min(adapter.max_n_per_request, cfg.n_per_request, cfg.num_candidates)
         self.per_request = max(per_request, 1)
         # Enough queries in flight to keep every request slot busy, few enough to bound memory.
@@ -231,13 +234,33 @@ class Pipeline:
                 )
             except AuthError:
                 raise
-            except Exception as exc:  # recorded on its rows; the run goes on
+            except Exception as exc:  # recorded on its rows; the run goes on, unless the server is gone
                 attempts = getattr(exc, "attempts", 1)
-                return [Candidate(text=None, error=describe_error(exc), attempts=attempts) for _ in range(k)]
+                error = describe_error(exc)
+                self._server_gone(error)
+                return [Candidate(text=None, error=error, attempts=attempts) for _ in range(k)]
+        self._unreachable = 0
         self.count_input(req, cands)
         for c in cands:
             c.attempts = attempts
         return self.settle(req, cands)
+
+    def _server_gone(self, error: str) -> None:
+        """A server that refuses connections through every retry of several calls in a row has gone away
+        (stopped, crashed, every replica down): stop, keeping what is written, rather than write an error
+        row for every query left."""
+        if error_kind(error) != "cannot connect":
+            self._unreachable = 0
+            return
+        self._unreachable += 1
+        if self._unreachable >= DEAD_SERVER_CALLS:
+            where = self.adapter.base_url or f"the {self.adapter.info.name} API"
+            raise RunFailure(
+                f"the model server at {where} stopped answering mid-run: {self._unreachable} requests in a row "
+                f"failed after every retry ({error}). Every finished query is written; once the server is back, run "
+                f"the same command to go on, then `bestofn {self.adapter.info.name} regen` on the output to redo the "
+                "rows that errored."
+            )
 
     @staticmethod
     def settle(req: GenRequest, cands: list[Candidate]) -> list[Candidate]:

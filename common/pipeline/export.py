@@ -23,7 +23,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +142,8 @@ def _why_none(rows: list[dict[str, Any]], usable: list[dict[str, Any]], right: l
     if not usable:
         if all(r["error"] is not None for r in rows):
             return "every candidate errored"
-        if opts.min_voice is not None:
-            return f"no usable candidate (errored, refused, truncated or persona voice < {opts.min_voice:g})"
+        if opts.min_voice is not None and any(_usable(r, replace(opts, min_voice=None)) for r in rows):
+            return f"no candidate with persona voice >= {opts.min_voice:g}"
         return "no usable candidate (errored, refused or truncated)"
     if not right:
         confident = any(r["is_verified"] is True for r in usable)
@@ -179,6 +179,10 @@ def export(path: Path, output: Path, opts: ExportOptions, quiet: bool = False,
         raise UserError(f"{path} has no persona_voice column (it was written before voice scores); --min-voice "
                         "cannot filter it. Run `bestofn verify` on it to score the voice, or leave --min-voice out.")
     columns = [*COLUMNS, "persona_voice"] if opts.min_voice is not None else COLUMNS
+    if opts.min_voice is not None and not any(
+            batch.column(0).null_count < len(batch) for batch in iter_batches(path, ["persona_voice"])):
+        raise UserError(f"{path} has no persona voice scores (a run without a persona, or with persona_voice: off); "
+                        "--min-voice cannot filter it. Leave --min-voice out.")
     summary = ExportSummary()
 
     def records() -> Iterator[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import platform
 import time
 import uuid
@@ -28,6 +29,7 @@ from common.pipeline.scaleout import RayRun
 from common.pipeline.session import Session, open_session, provider_info, usage_summary
 from common.store import CheckpointStore, OutputLock, iter_rows
 
+log = logging.getLogger("bestofn")
 _VERSIONED = ("bestofn", "openai", "anthropic", "pyarrow", "pydantic", "sympy", "datasets", "llama_cpp_python")
 
 
@@ -95,6 +97,10 @@ def generate(
     info = provider_info(providers, provider)
     cfg = load_config(config_path, info, overrides)
     output = Path(cfg.output or "results.parquet")
+    ignored = [k for k in ("ray_address", "shards", "shard_resources") if getattr(cfg, k) is not None]
+    if cfg.executor == "local" and ignored:
+        log.warning("%s set but the run is local (executor: local); pass --ray ADDRESS or set executor: ray to "
+                    "shard it.", ", ".join(ignored))
     if batch:
         check_batch_config(cfg, info.supports_batch, provider)
         if cfg.executor == "ray":

@@ -172,7 +172,7 @@ def _probe(address: str, timeout_s: float = 5.0) -> None:
     """A cluster address (host:port of its head) that answers nothing fails now, not after Ray's long retries."""
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
-        raise UserError(f"--ray/ray_address {address!r} is not host:port, ray://host:port, auto or local.")
+        raise UserError(f"--ray/ray_address {address!r} is not the head's host:port, auto or local.")
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
     except OSError as exc:
@@ -214,7 +214,10 @@ class RayRun:
         if ray.is_initialized():
             return False
         address = self.cfg.ray_address
-        if address and "://" not in address and address != "auto":
+        if address and "://" in address:
+            raise UserError(f"--ray/ray_address {address!r}: Ray Client (ray://) addresses are not supported; run the "
+                            "driver where it can reach the cluster and give the head's host:port.")
+        if address and address != "auto":
             _probe(address)
         try:
             ray.init(address=address or "local", include_dashboard=False, log_to_driver=False,
@@ -293,8 +296,7 @@ class RayRun:
             except ray.exceptions.RayTaskError as exc:  # the run's own error, raised inside the shard
                 cause = getattr(exc, "cause", None)
                 raise (cause if isinstance(cause, Exception) else RunFailure(str(exc).splitlines()[0])) from None
-            except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError, ray.exceptions.ObjectLostError,
-                    ray.exceptions.RaySystemError) as exc:
+            except ray.exceptions.RayError as exc:  # the worker, its raylet or its node died; an object was lost
                 attempts += 1
                 self._retire(index)
                 why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

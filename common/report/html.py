@@ -724,10 +724,16 @@ def build_html(data: dict[str, Any], frame: pd.DataFrame) -> str:
     )
 
 
-def check_output(path: Path) -> None:
-    """Refuse, in one sentence, a report path that cannot be written, before any work is done."""
+def check_output(path: Path, inputs: Sequence[Path] = ()) -> None:
+    """Refuse, in one sentence, a report path that cannot be written, or that would replace an input or another
+    Parquet file, before any work is done."""
     if path.is_dir():
         raise ReportError(f"{path} is a directory; --html needs a file name such as {path / 'report.html'}.")
+    if path.exists() and any(p.exists() and os.path.samefile(p, path) for p in inputs):
+        raise ReportError(f"--html {path} is one of the results files being read; name a new file such as "
+                          f"{path.with_suffix('.html')}.")
+    if path.is_file() and _is_parquet(path):
+        raise ReportError(f"--html {path} is a Parquet file, and the report would replace it; name an .html file.")
     parent = path.parent
     if not parent.exists():
         raise ReportError(f"cannot write {path}: the folder {parent} does not exist.")
@@ -735,6 +741,14 @@ def check_output(path: Path) -> None:
         raise ReportError(f"cannot write {path}: {parent} is not a folder.")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ReportError(f"cannot write {path}: no permission to write in {parent}.")
+
+
+def _is_parquet(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PAR1"
+    except OSError:
+        return False
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -79,3 +79,21 @@ def test_export_min_voice_keeps_only_answers_in_voice(tmp_path: Path, openai_fak
     assert ds[0]["chosen"][0]["content"] == IN_VOICE and ds[0]["rejected"][0]["content"] == IN_VOICE_WRONG
     r = run_cli("export", "sft", str(results), "-o", str(tmp_path / "sft.jsonl"), "--min-voice", "2", env=cli_env())
     assert r.returncode == 2 and "--min-voice must be between 0 and 1" in r.stderr
+
+
+def test_min_voice_on_a_file_without_scores_says_so(tmp_path: Path, openai_fake: FakeServer) -> None:
+    _run(tmp_path, openai_fake, RULES, persona="personas/marvin.txt", persona_voice="off")
+    r = run_cli("export", "dpo", str(tmp_path / "out.parquet"), "-o", str(tmp_path / "d.jsonl"), "--min-voice", "0",
+                env=cli_env())
+    assert r.returncode == 2 and "has no persona voice scores" in r.stderr, r.stderr
+    assert not (tmp_path / "d.jsonl").exists()
+
+
+def test_a_bare_yaml_off_turns_the_score_off(tmp_path: Path, openai_fake: FakeServer) -> None:
+    openai_fake.configure({"rules": RULES})
+    cfg = write_config(tmp_path / "c.yaml", num_candidates=3, persona="personas/marvin.txt")
+    cfg.write_text(cfg.read_text() + "persona_voice: off\n")  # YAML reads it as false
+    r = run_cli("openai", "generate", "--config", str(cfg), "--base-url", openai_fake.base_url, "--quiet",
+                env=cli_env(OPENAI_API_KEY="sk-test"))
+    assert r.returncode == 0, r.stderr
+    assert pd.read_parquet(tmp_path / "out.parquet").persona_voice.isna().all()

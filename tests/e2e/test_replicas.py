@@ -123,6 +123,40 @@ def test_a_replica_killed_mid_run_loses_no_row(tmp_path: Path, fakes: list[FakeS
         victim.stop()
 
 
+@pytest.mark.parametrize("replicas", [1, 2])
+def test_a_server_gone_mid_run_stops_the_run_keeping_what_is_written(tmp_path: Path, replicas: int) -> None:
+    servers = [start_fake("openai", latency_s=0.2) for _ in range(replicas)]
+    try:
+        cfg = config(tmp_path, max_queries=28, concurrency=2, max_retries=1, checkpoint_every=1,
+                     base_url=[s.base_url for s in servers])
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "bestofn.py"), "local", "generate", "--config", str(cfg), "--quiet"],
+            cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            parts = tmp_path / "out.parquet.parts"
+            deadline = time.monotonic() + 120
+            while len(list(parts.glob("part-*.parquet"))) < 2:
+                assert proc.poll() is None and time.monotonic() < deadline, "no checkpoint appeared"
+                time.sleep(0.05)
+            started = time.monotonic()
+            for server in servers:
+                server.proc.kill()
+            _, stderr = proc.communicate(timeout=240)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 1, stderr
+        assert "stopped answering mid-run" in stderr and "Connection refused" in stderr, stderr
+        assert time.monotonic() - started < 60  # not one errored query after another to the end
+        kept = pd.concat([pd.read_parquet(p) for p in parts.glob("part-*.parquet")])
+        assert len(kept) >= 8 and not kept.duplicated(["query_id", "candidate_idx"]).any()
+    finally:
+        for server in servers:
+            server.stop()
+
+
 def test_a_dead_fleet_stops_the_run_at_start_as_one_dead_server_does(tmp_path: Path) -> None:
     urls = ",".join(dead_url() for _ in range(3))
     r = run_cli("local", "generate", "--config", str(config(tmp_path)), "--quiet", "--base-url", urls, env=cli_env())
