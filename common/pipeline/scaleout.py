@@ -27,10 +27,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from common.cache import CACHE_ROOT
 from common.config import ExperimentConfig
-from common.data.load import iter_queries
+from common.data.load import is_local_dataset, iter_queries
 from common.errors import RunFailure, UserError
 from common.judge.judge import JudgeUsage
 from common.model.api import ProviderTable
@@ -181,8 +183,15 @@ def _probe(address: str, timeout_s: float = 5.0) -> None:
 
 
 def shard_config(cfg: ExperimentConfig, shards: int, spent: float) -> ExperimentConfig:
-    """A shard's share of the run's limits: the remaining budget and any fixed rate limits, split evenly."""
-    update: dict[str, Any] = {"executor": "local"}
+    """A shard's share of the run's limits (the remaining budget and any fixed rate limits, split evenly), and
+    the driver's relative paths made absolute: a worker runs in a folder of its own."""
+    update: dict[str, Any] = {
+        "executor": "local",
+        "judge_cache_dir": str(Path(cfg.judge_cache_dir or CACHE_ROOT / "judge").expanduser().absolute()),
+        "tool_mock_cache_dir": str(Path(cfg.tool_mock_cache_dir or CACHE_ROOT / "tool_mock").expanduser().absolute()),
+    }
+    if is_local_dataset(cfg.dataset):
+        update["dataset"] = str(Path(cfg.dataset.strip()).expanduser().absolute())  # a glob stays a glob
     if cfg.max_cost_usd is not None:
         update["max_cost_usd"] = max(cfg.max_cost_usd - spent, 1e-9) / shards
     for key in ("rate_limit_rpm", "rate_limit_tpm"):
