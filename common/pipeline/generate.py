@@ -98,7 +98,7 @@ def generate(
     cfg = load_config(config_path, info, overrides)
     output = Path(cfg.output or "results.parquet")
     ignored = [k for k in ("ray_address", "shards", "shard_resources") if getattr(cfg, k) is not None]
-    if cfg.executor == "local" and ignored:
+    if cfg.executor != "ray" and ignored:
         log.warning("%s set but the run is local (executor: local); pass --ray ADDRESS or set executor: ray to "
                     "shard it.", ", ".join(ignored))
     if batch:
