@@ -155,8 +155,8 @@ def load(paths: list[Path]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         key = [c for c in ("query_id", "candidate_idx", "run_id", "model", "response") if c in df.columns]
         same = df.duplicated(key, keep="first")
         if same.any():
-            print(f"warning: {int(same.sum())} rows appear in more than one file (same run, query, candidate and answer); "
-                  "each is counted once.", file=sys.stderr)
+            print(f"warning: {int(same.sum())} rows appear in more than one file (same run, query, candidate and "
+                  "answer); each is counted once.", file=sys.stderr)
             df = df[~same].reset_index(drop=True)
     return normalize(df), files
 
