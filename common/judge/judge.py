@@ -39,6 +39,14 @@ class JudgeUsage:
     output_tokens: int = 0
     cost_usd: float | None = 0.0  # None once a call could not be priced
 
+    def add(self, other: JudgeUsage) -> None:
+        """Count another's calls in too (a sharded run's shards); a cost that could not be priced stays unknown."""
+        self.calls += other.calls
+        self.errors += other.errors
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cost_usd = None if self.cost_usd is None or other.cost_usd is None else self.cost_usd + other.cost_usd
+
 
 @dataclass(frozen=True)
 class JudgeVerdict:

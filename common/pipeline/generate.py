@@ -175,6 +175,8 @@ def generate(
             summary["rows skipped (unreadable)"] = sum(load_stats.skipped_bad.values())
         else:
             summary["shards"] = scaled.shards
+            if scaled.duplicates_dropped:  # a restarted shard sent rows the driver had already written
+                summary["rows dropped (already written)"] = scaled.duplicates_dropped
         # Nothing else runs now: finalize on this thread (no second allocator heap to grow).
         store.finalize({"bestofn.summary": json.dumps({
             **summary,

@@ -37,7 +37,7 @@ from common.errors import RunFailure, UserError
 from common.judge.judge import JudgeUsage
 from common.model.api import ProviderTable
 from common.pipeline.engine import Pipeline, RunStats, pending_work
-from common.pipeline.session import add_usage, open_session, provider_info
+from common.pipeline.session import open_session, provider_info
 from common.schema import BestOfNRecord
 from common.store import CheckpointStore, Key
 
@@ -344,5 +344,6 @@ class RayRun:
     def usages(self) -> dict[str, JudgeUsage]:
         total: dict[str, JudgeUsage] = {}
         for result in self.results:
-            add_usage(total, result.usages)
+            for name, usage in result.usages.items():
+                total.setdefault(name, JudgeUsage()).add(usage)
         return total

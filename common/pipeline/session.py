@@ -41,17 +41,6 @@ class Session:
         return usage_summary(self.usages())
 
 
-def add_usage(into: dict[str, JudgeUsage], more: dict[str, JudgeUsage]) -> None:
-    """Sum usages by name (a sharded run's shards); a cost that could not be priced stays unknown."""
-    for name, u in more.items():
-        total = into.setdefault(name, JudgeUsage())
-        total.calls += u.calls
-        total.errors += u.errors
-        total.input_tokens += u.input_tokens
-        total.output_tokens += u.output_tokens
-        total.cost_usd = None if total.cost_usd is None or u.cost_usd is None else total.cost_usd + u.cost_usd
-
-
 def usage_summary(usages: dict[str, JudgeUsage]) -> dict[str, Any]:
     """The summary lines for the judge's and the LLM tool mock's calls, tokens and cost."""
     lines: dict[str, Any] = {}

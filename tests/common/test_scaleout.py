@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from common.config import ExperimentConfig
+from common.judge.judge import JudgeUsage
 from common.pipeline.scaleout import shard_config, shard_of
 
 
@@ -37,3 +38,12 @@ def test_relative_paths_are_made_absolute_for_workers_that_run_elsewhere(tmp_pat
     assert part.tool_mock_cache_dir == str(tmp_path / ".bestofn_cache/tool_mock")
     hub = shard_config(ExperimentConfig(dataset="nvidia/Nemotron-Post-Training-Dataset-v2"), 2, spent=0.0)
     assert hub.dataset == "nvidia/Nemotron-Post-Training-Dataset-v2"
+
+
+def test_shard_usages_add_up_and_an_unpriced_cost_stays_unknown() -> None:
+    total = JudgeUsage(calls=2, errors=1, input_tokens=10, output_tokens=4, cost_usd=0.5)
+    total.add(JudgeUsage(calls=3, input_tokens=5, output_tokens=1, cost_usd=0.25))
+    assert (total.calls, total.errors, total.input_tokens, total.output_tokens) == (5, 1, 15, 5)
+    assert total.cost_usd == pytest.approx(0.75)
+    total.add(JudgeUsage(calls=1, cost_usd=None))
+    assert total.cost_usd is None and total.calls == 6
